@@ -1,0 +1,76 @@
+// Bulk kernels over ranges of the linear memory.
+//
+// Every function takes plain addresses and byte counts; bounds were checked by
+// the caller (the MemorySegment facade) once, before the call. Results of
+// comparisons are normalised to -1, 0 or 1 so that both builds agree exactly.
+
+/** Copies `n` bytes from `src` to `dst`; overlapping ranges behave like memmove. */
+export function copy(dst: usize, src: usize, n: usize): void {
+  memory.copy(dst, src, n);
+}
+
+/** Sets `n` bytes at `dst` to `value`. */
+export function fill(dst: usize, value: u8, n: usize): void {
+  memory.fill(dst, value, n);
+}
+
+/** Unsigned lexicographic comparison of `n` bytes: -1, 0 or 1. */
+export function compare(a: usize, b: usize, n: usize): i32 {
+  let i: usize = 0;
+  // Eight bytes at a time: the first differing word decides, read big-endian
+  // so that the lowest address is the most significant byte.
+  while (i + 8 <= n) {
+    let x = load<u64>(a + i);
+    let y = load<u64>(b + i);
+    if (x != y) return select<i32>(-1, 1, bswap<u64>(x) < bswap<u64>(y));
+    i += 8;
+  }
+  while (i < n) {
+    let x = load<u8>(a + i);
+    let y = load<u8>(b + i);
+    if (x != y) return select<i32>(-1, 1, x < y);
+    i += 1;
+  }
+  return 0;
+}
+
+/** True when the `n` bytes at `a` and `b` are equal. */
+export function equal(a: usize, b: usize, n: usize): bool {
+  let i: usize = 0;
+  while (i + 16 <= n) {
+    if (!v128.all_true<u8>(i8x16.eq(v128.load(a + i), v128.load(b + i)))) return false;
+    i += 16;
+  }
+  while (i + 8 <= n) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    i += 8;
+  }
+  while (i < n) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+    i += 1;
+  }
+  return true;
+}
+
+/** Exchanges the `n` bytes at `a` with those at `b`; the ranges must not overlap. */
+export function swap(a: usize, b: usize, n: usize): void {
+  let i: usize = 0;
+  while (i + 16 <= n) {
+    let x = v128.load(a + i);
+    v128.store(a + i, v128.load(b + i));
+    v128.store(b + i, x);
+    i += 16;
+  }
+  while (i + 8 <= n) {
+    let x = load<u64>(a + i);
+    store<u64>(a + i, load<u64>(b + i));
+    store<u64>(b + i, x);
+    i += 8;
+  }
+  while (i < n) {
+    let x = load<u8>(a + i);
+    store<u8>(a + i, load<u8>(b + i));
+    store<u8>(b + i, x);
+    i += 1;
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * The memory model: how one budget is split into managed memory (sort, hash,
+ * join pages), network buffers, an unpooled off-heap area, and what is left
+ * to the JavaScript heap. Explicit sizes win, fractions fill in, derived
+ * parts are clamped and rounded to pages, and explicit parts that cannot all
+ * hold at once are rejected rather than shrunk behind the user's back.
+ */
+
+import { IllegalConfigurationError } from '../errors.js';
+import { formatSize, parseSize, showValue } from './size.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/** Options accepted by the memory model; sizes are bytes or text such as '64mb'. */
+export interface MemoryOptions {
+  /** Everything: managed + network + off-heap + what stays with the JS heap. */
+  totalMemory?: number | string;
+  /** Pages for sorting, hashing, joining and caching. */
+  managedMemory?: number | string;
+  /** Pages for network buffers. */
+  networkMemory?: number | string;
+  /** Unpooled off-heap area in the linear memory (allocateUnpooledOffHeapMemory). */
+  offHeapMemory?: number | string;
+  /** Page (segment) size: a power of two between 4096 and 16 MiB; default 32768. */
+  pageSize?: number | string;
+  /** Share of totalMemory for managed memory when managedMemory is not given; default 0.4. */
+  managedFraction?: number;
+  /** Share of totalMemory for network memory when networkMemory is not given; default 0.1. */
+  networkFraction?: number;
+  /** Lower bound of derived network memory; default 64 MiB, scaled down for small totals. */
+  networkMin?: number | string;
+  /** Upper bound of derived network memory; default 1 GiB. */
+  networkMax?: number | string;
+}
+
+/** The resolved split; every field is a byte count except the two fractions. */
+export interface MemoryConfig {
+  readonly pageSize: number;
+  /** managedMemory + networkMemory + offHeapMemory + userMemory. */
+  readonly totalMemory: number;
+  /** A multiple of pageSize. */
+  readonly managedMemory: number;
+  /** A multiple of pageSize. */
+  readonly networkMemory: number;
+  /** A multiple of 16. */
+  readonly offHeapMemory: number;
+  /** The remainder, left to the JavaScript heap; not part of the linear memory. */
+  readonly userMemory: number;
+  readonly managedFraction: number;
+  readonly networkFraction: number;
+  /** The network lower bound in effect (explicit, or the default scaled to totalMemory). */
+  readonly networkMin: number;
+  /** The network upper bound in effect. */
+  readonly networkMax: number;
+}
+
+export const DEFAULT_TOTAL_MEMORY = 128 * MiB;
+export const DEFAULT_PAGE_SIZE = 32 * KiB;
+export const DEFAULT_OFF_HEAP_MEMORY = 4 * MiB;
+export const DEFAULT_MANAGED_FRACTION = 0.4;
+export const DEFAULT_NETWORK_FRACTION = 0.1;
+export const DEFAULT_NETWORK_MIN = 64 * MiB;
+export const DEFAULT_NETWORK_MAX = GiB;
+export const MIN_PAGE_SIZE = 4 * KiB;
+export const MAX_PAGE_SIZE = 16 * MiB;
+/** The most a wasm32 linear memory can hold: 65535 pages of 64 KiB. */
+export const LINEAR_MEMORY_LIMIT = 4 * GiB - 64 * KiB;
+/** Linear memory kept for the runtime's own bookkeeping (page table, free list). */
+export const RUNTIME_METADATA_RESERVE = MiB;
+/** wasm loads and stores of up to 16 bytes (v128) stay aligned on this boundary. */
+export const OFF_HEAP_ALIGNMENT = 16;
+
+/** Written as a complete record so that adding an option without listing it fails to compile. */
+const OPTION_KEYS: { readonly [K in keyof Required<MemoryOptions>]: true } = {
+  totalMemory: true,
+  managedMemory: true,
+  networkMemory: true,
+  offHeapMemory: true,
+  pageSize: true,
+  managedFraction: true,
+  networkFraction: true,
+  networkMin: true,
+  networkMax: true,
+};
+
+/** The option names resolveMemoryConfig understands, for callers that reject unknown keys. */
+export const MEMORY_OPTION_NAMES: readonly string[] = Object.freeze(Object.keys(OPTION_KEYS));
+
+/** Options after validation; undefined means "not given". */
+interface ParsedOptions {
+  readonly pageSize: number;
+  readonly totalMemory: number | undefined;
+  readonly managedMemory: number | undefined;
+  readonly networkMemory: number | undefined;
+  readonly offHeapMemory: number | undefined;
+  readonly managedFraction: number;
+  readonly networkFraction: number;
+  readonly managedFractionGiven: boolean;
+  readonly networkFractionGiven: boolean;
+  readonly networkMin: number | undefined;
+  readonly networkMax: number | undefined;
+}
+
+/** One resolved part, with the words and the option that explain where it came from. */
+interface Part {
+  readonly option: string;
+  readonly bytes: number;
+  /** Empty for an explicit value, else how it was derived. */
+  readonly origin: string;
+  /** The option to change to make this part smaller. */
+  readonly knob: string;
+}
+
+interface Parts {
+  readonly managed: Part;
+  readonly network: Part;
+  readonly offHeap: Part;
+  readonly total: number;
+  readonly networkMin: number;
+  readonly networkMax: number;
+}
+
+/** Resolves memory options into a frozen byte-level split, or throws IllegalConfigurationError. */
+export function resolveMemoryConfig(options: MemoryOptions = {}): MemoryConfig {
+  const parsed = parseOptions(options);
+  checkNetworkMinMax(parsed);
+  checkAlignment(parsed);
+  const parts = usesTotal(parsed) ? deriveFromTotal(parsed) : addUpExplicitParts(parsed);
+  checkLinearMemoryLimit(parts);
+  const used = parts.managed.bytes + parts.network.bytes + parts.offHeap.bytes;
+  return Object.freeze({
+    pageSize: parsed.pageSize,
+    totalMemory: parts.total,
+    managedMemory: parts.managed.bytes,
+    networkMemory: parts.network.bytes,
+    offHeapMemory: parts.offHeap.bytes,
+    userMemory: parts.total - used,
+    managedFraction: parsed.managedFraction,
+    networkFraction: parsed.networkFraction,
+    networkMin: parts.networkMin,
+    networkMax: parts.networkMax,
+  });
+}
+
+/** Validates every option before any derivation, so the first error is about input, not about a consequence. */
+function parseOptions(options: MemoryOptions): ParsedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new IllegalConfigurationError(`memory options: expected an object, got ${showValue(options)}`);
+  }
+  return {
+    totalMemory: optionalSize(options.totalMemory, 'totalMemory'),
+    managedMemory: optionalSize(options.managedMemory, 'managedMemory'),
+    networkMemory: optionalSize(options.networkMemory, 'networkMemory'),
+    offHeapMemory: optionalSize(options.offHeapMemory, 'offHeapMemory'),
+    pageSize: parsePageSize(options.pageSize),
+    managedFraction: parseFraction(options.managedFraction, 'managedFraction', DEFAULT_MANAGED_FRACTION),
+    networkFraction: parseFraction(options.networkFraction, 'networkFraction', DEFAULT_NETWORK_FRACTION),
+    managedFractionGiven: options.managedFraction !== undefined,
+    networkFractionGiven: options.networkFraction !== undefined,
+    networkMin: optionalSize(options.networkMin, 'networkMin'),
+    networkMax: optionalSize(options.networkMax, 'networkMax'),
+  };
+}
+
+/** Parses a size option that may be absent. */
+function optionalSize(value: number | string | undefined, option: string): number | undefined {
+  return value === undefined ? undefined : parseSize(value, option);
+}
+
+/** Parses the page size, which the page table and the buffer pools need to be a power of two. */
+function parsePageSize(value: number | string | undefined): number {
+  if (value === undefined) return DEFAULT_PAGE_SIZE;
+  const bytes = parseSize(value, 'pageSize');
+  if (bytes < MIN_PAGE_SIZE || bytes > MAX_PAGE_SIZE || (bytes & (bytes - 1)) !== 0) {
+    const shown = typeof value === 'string' ? `${bytes} (${showValue(value)})` : String(bytes);
+    throw new IllegalConfigurationError(
+      `pageSize: ${shown} is not a power of two between ${MIN_PAGE_SIZE} and ${MAX_PAGE_SIZE}`,
+    );
+  }
+  return bytes;
+}
+
+/** Parses a fraction, which must be a finite number within [0, 1]. */
+function parseFraction(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new IllegalConfigurationError(`${option}: ${showValue(value)} is not a number between 0 and 1`);
+  }
+  return value;
+}
+
+/** Rejects an explicit networkMin above networkMax (explicit or default); a default networkMin never conflicts. */
+function checkNetworkMinMax(p: ParsedOptions): void {
+  if (p.networkMin === undefined) return;
+  const max = p.networkMax ?? DEFAULT_NETWORK_MAX;
+  if (p.networkMin > max) {
+    const maxText = p.networkMax === undefined ? `${bytesText(max)}, the default` : bytesText(max);
+    throw new IllegalConfigurationError(
+      `networkMin (${bytesText(p.networkMin)}) exceeds networkMax (${maxText}); ` +
+        'lower networkMin or raise networkMax',
+    );
+  }
+}
+
+/** Explicit sizes are never rounded: a silently smaller part would surprise whoever asked for it. */
+function checkAlignment(p: ParsedOptions): void {
+  checkMultiple(p.managedMemory, 'managedMemory', p.pageSize, `pageSize (${bytesText(p.pageSize)})`);
+  checkMultiple(p.networkMemory, 'networkMemory', p.pageSize, `pageSize (${bytesText(p.pageSize)})`);
+  const alignment = `${OFF_HEAP_ALIGNMENT} bytes (wasm alignment)`;
+  checkMultiple(p.offHeapMemory, 'offHeapMemory', OFF_HEAP_ALIGNMENT, alignment);
+}
+
+/** Throws when an explicit size is not a multiple of its unit, suggesting the two nearest that are. */
+function checkMultiple(bytes: number | undefined, option: string, unit: number, unitText: string): void {
+  if (bytes === undefined || bytes % unit === 0) return;
+  const below = alignDown(bytes, unit);
+  throw new IllegalConfigurationError(
+    `${option}: ${standaloneBytesText(bytes)} is not a multiple of ${unitText}; use ${below} or ${below + unit}`,
+  );
+}
+
+/** totalMemory drives the split when given, and also when no part is given at all (then it defaults). */
+function usesTotal(p: ParsedOptions): boolean {
+  return p.totalMemory !== undefined || (p.managedMemory === undefined && p.networkMemory === undefined);
+}
+
+/** Splits a known total: explicit parts first, then fractions clamped and rounded to pages. */
+function deriveFromTotal(p: ParsedOptions): Parts {
+  const total = p.totalMemory ?? DEFAULT_TOTAL_MEMORY;
+  const networkMax = p.networkMax ?? DEFAULT_NETWORK_MAX;
+  const networkMin = effectiveNetworkMin(p, total, networkMax);
+  checkFractionSum(p);
+  const managed = resolveManaged(p, total);
+  const network = resolveNetwork(p, total, networkMin, networkMax);
+  const offHeap = resolveOffHeap(p, total);
+  checkPartsFitTotal(p, [managed, network, offHeap], total);
+  return { managed, network, offHeap, total, networkMin, networkMax };
+}
+
+/**
+ * The default minimum of 64 MiB suits large totals but would swallow a small
+ * one, so it shrinks to a quarter of totalMemory below 256 MiB. Both pieces
+ * meet at 256 MiB (a quarter of it is 64 MiB), so the derived network size
+ * grows continuously with totalMemory instead of jumping at a threshold. It
+ * also yields to an explicit networkMax, which states the user's intent.
+ */
+function effectiveNetworkMin(p: ParsedOptions, total: number, networkMax: number): number {
+  if (p.networkMin !== undefined) return p.networkMin;
+  return Math.min(DEFAULT_NETWORK_MIN, Math.floor(total / 4), networkMax);
+}
+
+/** Two fractions of the same total cannot claim more than all of it. */
+function checkFractionSum(p: ParsedOptions): void {
+  if (p.managedMemory !== undefined || p.networkMemory !== undefined) return;
+  if (p.managedFraction + p.networkFraction <= 1) return;
+  const managed = fractionText(p.managedFraction, p.managedFractionGiven);
+  const network = fractionText(p.networkFraction, p.networkFractionGiven);
+  throw new IllegalConfigurationError(
+    `managedFraction (${managed}) + networkFraction (${network}) = ` +
+      `${roundForText(p.managedFraction + p.networkFraction)} exceed 1; lower one of them`,
+  );
+}
+
+/** Managed memory: the explicit size, else its fraction of the total rounded down to pages. */
+function resolveManaged(p: ParsedOptions, total: number): Part {
+  if (p.managedMemory !== undefined) {
+    return explicitPart('managedMemory', p.managedMemory);
+  }
+  return {
+    option: 'managedMemory',
+    bytes: alignDown(fractionOf(total, p.managedFraction), p.pageSize),
+    origin: `managedFraction ${p.managedFraction} of totalMemory`,
+    knob: 'managedFraction',
+  };
+}
+
+/**
+ * Network memory: the explicit size (checked against explicit bounds only),
+ * else its fraction clamped into [min, max] and rounded down to pages. The
+ * rounding comes last so that the part is whole pages; it can therefore sit
+ * up to one page below a networkMin that is not itself a page multiple.
+ */
+function resolveNetwork(p: ParsedOptions, total: number, min: number, max: number): Part {
+  if (p.networkMemory !== undefined) {
+    checkNetworkWithinExplicitBounds(p, p.networkMemory, true);
+    return explicitPart('networkMemory', p.networkMemory);
+  }
+  const wanted = fractionOf(total, p.networkFraction);
+  const bytes = alignDown(Math.min(Math.max(wanted, min), max), p.pageSize);
+  if (wanted < min) {
+    const bound = p.networkMin === undefined ? 'the default networkMin, min(64 MiB, totalMemory / 4)' : 'networkMin';
+    return { option: 'networkMemory', bytes, origin: `raised to ${bound}`, knob: 'networkMin' };
+  }
+  if (wanted > max) {
+    return { option: 'networkMemory', bytes, origin: 'capped at networkMax', knob: 'networkMax' };
+  }
+  const origin = `networkFraction ${p.networkFraction} of totalMemory`;
+  return { option: 'networkMemory', bytes, origin, knob: 'networkFraction' };
+}
+
+/** Off-heap area: explicit, else 4 MiB but never more than an eighth of a given total. */
+function resolveOffHeap(p: ParsedOptions, total: number | undefined): Part {
+  if (p.offHeapMemory !== undefined) {
+    return explicitPart('offHeapMemory', p.offHeapMemory);
+  }
+  const bytes =
+    total === undefined
+      ? DEFAULT_OFF_HEAP_MEMORY
+      : alignDown(Math.min(DEFAULT_OFF_HEAP_MEMORY, Math.floor(total / 8)), OFF_HEAP_ALIGNMENT);
+  return { option: 'offHeapMemory', bytes, origin: 'default', knob: 'offHeapMemory' };
+}
+
+/** Rejects parts that add up to more than the total, naming every part and where it came from. */
+function checkPartsFitTotal(p: ParsedOptions, parts: readonly Part[], total: number): void {
+  const sum = parts.reduce((acc, part) => acc + part.bytes, 0);
+  if (sum <= total) return;
+  const totalText = p.totalMemory === undefined ? `${bytesText(total)}, the default` : bytesText(total);
+  const knobs = [...new Set(parts.filter((part) => part.bytes > 0).map((part) => part.knob))];
+  throw new IllegalConfigurationError(
+    `${parts.map(partText).join(' + ')} = ${standaloneBytesText(sum)} exceed totalMemory (${totalText}); ` +
+      `lower ${listText(knobs)}, or raise totalMemory`,
+  );
+}
+
+/** Without a total, the total is just the parts: the missing one of managed/network is 0 and fractions play no role. */
+function addUpExplicitParts(p: ParsedOptions): Parts {
+  const managed = explicitPart('managedMemory', p.managedMemory ?? 0);
+  const network = explicitPart('networkMemory', p.networkMemory ?? 0);
+  checkNetworkWithinExplicitBounds(p, network.bytes, p.networkMemory !== undefined);
+  const offHeap = resolveOffHeap(p, undefined);
+  const networkMax = p.networkMax ?? DEFAULT_NETWORK_MAX;
+  const networkMin = p.networkMin ?? Math.min(DEFAULT_NETWORK_MIN, networkMax);
+  const total = managed.bytes + network.bytes + offHeap.bytes;
+  return { managed, network, offHeap, total, networkMin, networkMax };
+}
+
+/** Explicit bounds bind any network size, because the user asked for them; default bounds bind only derived sizes. */
+function checkNetworkWithinExplicitBounds(p: ParsedOptions, network: number, given: boolean): void {
+  const belowMin = p.networkMin !== undefined && network < p.networkMin;
+  const aboveMax = p.networkMax !== undefined && network > p.networkMax;
+  if (!belowMin && !aboveMax) return;
+  const min = p.networkMin === undefined ? 'not set' : bytesText(p.networkMin);
+  const max = p.networkMax === undefined ? 'not set' : bytesText(p.networkMax);
+  const shown = given ? bytesText(network) : `${bytesText(network)}, not given`;
+  const hint = given ? 'change networkMemory or the bounds' : 'set networkMemory or totalMemory, or drop the bounds';
+  throw new IllegalConfigurationError(
+    `networkMemory (${shown}) lies outside networkMin (${min}) and networkMax (${max}); ${hint}`,
+  );
+}
+
+/** Managed, network and off-heap parts plus the runtime's metadata share one linear memory, which wasm32 caps. */
+function checkLinearMemoryLimit(parts: Parts): void {
+  const inLinearMemory = [parts.managed, parts.network, parts.offHeap];
+  const sum = inLinearMemory.reduce((acc, part) => acc + part.bytes, 0) + RUNTIME_METADATA_RESERVE;
+  if (sum <= LINEAR_MEMORY_LIMIT) return;
+  throw new IllegalConfigurationError(
+    `${inLinearMemory.map(partText).join(' + ')} + runtime metadata (${bytesText(RUNTIME_METADATA_RESERVE)}) = ` +
+      `${standaloneBytesText(sum)} exceed the WebAssembly linear memory limit of ${LINEAR_MEMORY_LIMIT} bytes ` +
+      '(4 GiB - 64 KiB); lower them (the JavaScript heap share, userMemory, is not limited by this)',
+  );
+}
+
+/** total × fraction in whole bytes; a product a hair below an integer (0.1 is inexact) counts as that integer. */
+function fractionOf(total: number, fraction: number): number {
+  const product = total * fraction;
+  const nearest = Math.round(product);
+  return Math.abs(product - nearest) <= product * 1e-12 ? nearest : Math.floor(product);
+}
+
+/** A part set directly by its own option. */
+function explicitPart(option: string, bytes: number): Part {
+  return { option, bytes, origin: '', knob: option };
+}
+
+/** Rounds down to a multiple of unit. */
+function alignDown(bytes: number, unit: number): number {
+  return bytes - (bytes % unit);
+}
+
+/** Byte count with its human form, for use inside parentheses in messages. */
+function bytesText(bytes: number): string {
+  return bytes < KiB ? `${bytes} bytes` : `${bytes} bytes, ${formatSize(bytes)}`;
+}
+
+/** Byte count with its human form, for use in running text. */
+function standaloneBytesText(bytes: number): string {
+  return bytes < KiB ? `${bytes} bytes` : `${bytes} bytes (${formatSize(bytes)})`;
+}
+
+/** A part as 'option (bytes[, origin])'. */
+function partText(part: Part): string {
+  const origin = part.origin === '' ? '' : `, ${part.origin}`;
+  return `${part.option} (${bytesText(part.bytes)}${origin})`;
+}
+
+/** A fraction, marked when it is the default. */
+function fractionText(fraction: number, given: boolean): string {
+  return given ? String(fraction) : `${fraction}, the default`;
+}
+
+/** Trims float noise such as 1.2000000000000002 from a sum shown to people. */
+function roundForText(value: number): string {
+  return String(Number(value.toPrecision(12)));
+}
+
+/** 'a', 'a or b', 'a, b or c'. */
+function listText(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}

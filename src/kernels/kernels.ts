@@ -1,0 +1,46 @@
+/**
+ * The Kernels interface: every whole-loop operation over the runtime's one
+ * memory, by address and byte count. The wasm build passes the AssemblyScript
+ * module's exports straight through (no adapter, so a call costs one crossing);
+ * the pure-JS build implements the same functions in TypeScript. Callers have
+ * checked every range; kernels never check bounds.
+ *
+ * Booleans and orderings come back as numbers because that is what a wasm
+ * export returns: `equal` is 1 or 0, `compare` is -1, 0 or 1.
+ */
+export interface Kernels {
+  /** First address not used by the kernels' own static data. */
+  heapBase(): number;
+
+  /** Copies `n` bytes from `src` to `dst` (memmove semantics). */
+  copy(dst: number, src: number, n: number): void;
+  /** Sets `n` bytes at `dst` to `value`. */
+  fill(dst: number, value: number, n: number): void;
+  /** Unsigned lexicographic comparison of `n` bytes: -1, 0 or 1. */
+  compare(a: number, b: number, n: number): number;
+  /** 1 when the `n` bytes at `a` and `b` are equal, else 0. */
+  equal(a: number, b: number, n: number): number;
+  /** Exchanges `n` bytes between two non-overlapping ranges. */
+  swap(a: number, b: number, n: number): void;
+
+  /** Reverses the bytes of every 16-bit value in `n` bytes at `addr`. */
+  byteSwap16(addr: number, n: number): void;
+  /** Reverses the bytes of every 32-bit value in `n` bytes at `addr`. */
+  byteSwap32(addr: number, n: number): void;
+  /** Reverses the bytes of every 64-bit value in `n` bytes at `addr`. */
+  byteSwap64(addr: number, n: number): void;
+
+  /** Bytes a page table for `pageCount` pages occupies (layout in assembly/pages.ts). */
+  pageTableBytes(pageCount: number): number;
+  /** Lays out an empty page table at `table`. */
+  pagesInit(table: number, pageCount: number, pageShift: number, arenaBase: number, zeroOnRelease: number): void;
+  /** Takes `n` pages for owner `slot`, all or none; page indices land in the table's io area. Returns n or -1. */
+  pagesAllocate(table: number, slot: number, n: number): number;
+  /** Frees the `n` pages listed in the io area, skipping free ones; returns how many were freed. */
+  pagesRelease(table: number, n: number): number;
+  /** Frees every page of owner `slot`, listing them in the io area; returns the count. */
+  pagesReleaseAll(table: number, slot: number): number;
+}
+
+/** Which implementation a runtime runs on. */
+export type KernelsKind = 'wasm' | 'js';

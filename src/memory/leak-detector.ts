@@ -1,0 +1,74 @@
+/** What is reported when a segment or lease is garbage-collected without having been released. */
+export interface LeakReport {
+  readonly kind: 'segment' | 'lease';
+  /** Owner the memory was allocated for (for a lease: the resource type). */
+  readonly owner: unknown;
+  /** Bytes that were held, and are now given back. */
+  readonly bytes: number;
+  /** Stack of the allocation, when leak detection runs with `'stack'`. */
+  readonly stack: string | undefined;
+  readonly message: string;
+}
+
+/** Leak detection setting: off, on, or on with allocation stacks (slower: one stack capture per allocation). */
+export type LeakDetection = boolean | 'stack';
+
+interface Tracked {
+  readonly kind: LeakReport['kind'];
+  readonly owner: unknown;
+  readonly bytes: number;
+  readonly stack: string | undefined;
+  /** Gives the memory back; must not reference the tracked object itself. */
+  readonly reclaim: () => void;
+}
+
+/**
+ * Watches handed-out objects with a FinalizationRegistry: one collected while
+ * still tracked was never released, so its memory is reclaimed and reported.
+ * Only created when leak detection is on; otherwise nothing is registered.
+ */
+export class LeakDetector {
+  private readonly registry: FinalizationRegistry<Tracked>;
+
+  constructor(
+    private readonly captureStacks: boolean,
+    onLeak: (report: LeakReport) => void,
+  ) {
+    this.registry = new FinalizationRegistry((tracked) => {
+      tracked.reclaim();
+      const where = tracked.stack === undefined ? ' (run with leakDetection: "stack" to see where it was allocated)' : `\nallocated at:\n${tracked.stack}`;
+      onLeak({
+        ...tracked,
+        message: `a ${tracked.kind} of ${tracked.bytes} bytes held by ${describeOwner(tracked.owner)} was garbage-collected without being released; its memory was reclaimed${where}`,
+      });
+    });
+  }
+
+  /** Starts watching `target`; `reclaim` runs if it is collected while tracked. */
+  track(target: object, kind: Tracked['kind'], owner: unknown, bytes: number, reclaim: () => void): void {
+    const stack = this.captureStacks ? stackHere() : undefined;
+    this.registry.register(target, { kind, owner, bytes, stack, reclaim }, target);
+  }
+
+  /** Stops watching `target`: it was released properly. */
+  untrack(target: object): void {
+    this.registry.unregister(target);
+  }
+}
+
+/** The default leak handler: a console warning. */
+export function warnLeak(report: LeakReport): void {
+  console.warn(`segmem: ${report.message}`);
+}
+
+function stackHere(): string {
+  const stack = new Error().stack ?? '';
+  // Drop the message line and the frames inside segmem's own allocation path.
+  return stack.split('\n').slice(3).join('\n');
+}
+
+function describeOwner(owner: unknown): string {
+  if (typeof owner === 'string') return JSON.stringify(owner);
+  if (typeof owner === 'object' && owner !== null) return (owner.constructor?.name ?? 'Object') + ' owner';
+  return String(owner);
+}

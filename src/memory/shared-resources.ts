@@ -1,0 +1,101 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { LeakDetector } from './leak-detector.js';
+
+/** A lease on a resource shared through managed memory; close it when done. */
+export interface SharedResourceLease<T> {
+  /** The shared resource, as the first initializer built it. */
+  readonly resource: T;
+  /** Bytes of managed memory reserved for it. */
+  readonly size: number;
+  /** Ends this lease; the last one to close releases the memory. Idempotent. */
+  close(): void;
+  isClosed(): boolean;
+  [Symbol.dispose](): void;
+}
+
+/** The budget the shared resources reserve against (the MemoryManager). */
+interface ReservationBudget {
+  reserveMemory(owner: unknown, bytes: number): void;
+  releaseAllMemory(owner: unknown): number;
+  isShutdown(): boolean;
+}
+
+interface Entry {
+  readonly resource: unknown;
+  readonly size: number;
+  /** The reservation's owner: unique per resource, so releasing it touches nothing else. */
+  readonly owner: object;
+  leases: number;
+}
+
+/**
+ * Resources that several users share under one managed-memory reservation,
+ * keyed by type; counted leases decide when the reservation goes back.
+ */
+export class SharedResources {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly budget: ReservationBudget,
+    private readonly leaks: LeakDetector | null,
+  ) {}
+
+  /** A new lease on the resource of `type`, creating it (and its reservation of `size` bytes) if none is live. */
+  acquire<T>(type: string, initializer: (bytes: number) => T, size: number): SharedResourceLease<T> {
+    if (typeof type !== 'string' || type === '') {
+      throw new InvalidArgumentError(`shared resource type must be a non-empty string, got ${String(type)}`);
+    }
+    let entry = this.entries.get(type);
+    if (entry === undefined) {
+      const owner = { sharedResource: type };
+      this.budget.reserveMemory(owner, size);
+      let resource: unknown;
+      try {
+        resource = initializer(size);
+      } catch (err) {
+        this.budget.releaseAllMemory(owner);
+        throw err;
+      }
+      entry = { resource, size, owner, leases: 0 };
+      this.entries.set(type, entry);
+    }
+    entry.leases += 1;
+    return this.lease<T>(type, entry);
+  }
+
+  private lease<T>(type: string, entry: Entry): SharedResourceLease<T> {
+    // The lease's state lives outside the lease object, so the leak detector's
+    // reclaim callback can end it without keeping the lease alive.
+    const state = { closed: false };
+    const end = (): void => {
+      if (state.closed) return;
+      state.closed = true;
+      entry.leases -= 1;
+      if (entry.leases === 0) this.dispose(type, entry);
+    };
+    const leaks = this.leaks;
+    const lease: SharedResourceLease<T> = {
+      resource: entry.resource as T,
+      size: entry.size,
+      close: () => {
+        leaks?.untrack(lease);
+        end();
+      },
+      isClosed: () => state.closed,
+      [Symbol.dispose]: () => lease.close(),
+    };
+    leaks?.track(lease, 'lease', type, entry.size, end);
+    return lease;
+  }
+
+  /** Releases the reservation and disposes the resource once its last lease closed. */
+  private dispose(type: string, entry: Entry): void {
+    this.entries.delete(type);
+    // After shutdown every reservation is gone already; the resource is still disposed.
+    if (!this.budget.isShutdown()) this.budget.releaseAllMemory(entry.owner);
+    const resource = entry.resource as { [Symbol.dispose]?: () => void; close?: () => void } | null;
+    if (resource === null || typeof resource !== 'object') return;
+    if (typeof resource[Symbol.dispose] === 'function') resource[Symbol.dispose]!();
+    else if (typeof resource.close === 'function') resource.close();
+  }
+}

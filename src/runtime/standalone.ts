@@ -1,0 +1,19 @@
+import type { MemoryManager, MemoryManagerOptions } from '../memory/memory-manager.js';
+import type { InitOptions, Runtime } from './runtime.js';
+
+/** Options of createMemoryManager(): the managed memory alone. */
+export interface MemoryManagerInit extends MemoryManagerOptions {
+  /** Bytes (or text such as '64mb') of managed memory; a multiple of pageSize. */
+  memorySize: number | string;
+  pageSize?: number | string;
+}
+
+/** Builds createMemoryManager() on top of a build's init(). @internal */
+export function standaloneManager(init: (options: InitOptions) => Promise<Runtime>) {
+  /** A MemoryManager on a linear memory of its own, for users who want only managed memory. */
+  return async function createMemoryManager(options: MemoryManagerInit): Promise<MemoryManager> {
+    const { memorySize, ...rest } = options;
+    const runtime = await init({ ...rest, managedMemory: memorySize, networkMemory: 0, offHeapMemory: 0 });
+    return runtime.memoryManager;
+  };
+}
