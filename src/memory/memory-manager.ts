@@ -122,11 +122,10 @@ export class MemoryManager implements SegmentReleaser {
     }
     const io = this.io;
     const byPage = this.segmentsByPage;
-    const shift = this.pageShift;
     const leaks = this.leaks;
     for (let i = 0; i < numPages; i++) {
       const page = io[i]!;
-      const segment = new MemorySegment(heap, view, arenaBase + page * 2 ** shift, pageSize, owner, kernels, this);
+      const segment = new MemorySegment(heap, view, arenaBase + page * pageSize, pageSize, owner, kernels, this);
       result[i] = segment;
       if (leaks === null) byPage[page] = segment;
       else this.trackLeak(leaks, segment, page, owner, state);
