@@ -18,8 +18,8 @@ interface Tracked {
   readonly owner: unknown;
   readonly bytes: number;
   readonly stack: string | undefined;
-  /** Gives the memory back; must not reference the tracked object itself. */
-  readonly reclaim: () => void;
+  /** Gives the memory back and returns true, or false when it was released meanwhile; must not reference the tracked object. */
+  readonly reclaim: () => boolean;
 }
 
 /**
@@ -35,7 +35,7 @@ export class LeakDetector {
     onLeak: (report: LeakReport) => void,
   ) {
     this.registry = new FinalizationRegistry((tracked) => {
-      tracked.reclaim();
+      if (!tracked.reclaim()) return;
       const where = tracked.stack === undefined ? ' (run with leakDetection: "stack" to see where it was allocated)' : `\nallocated at:\n${tracked.stack}`;
       onLeak({
         ...tracked,
@@ -45,7 +45,7 @@ export class LeakDetector {
   }
 
   /** Starts watching `target`; `reclaim` runs if it is collected while tracked. */
-  track(target: object, kind: Tracked['kind'], owner: unknown, bytes: number, reclaim: () => void): void {
+  track(target: object, kind: Tracked['kind'], owner: unknown, bytes: number, reclaim: () => boolean): void {
     const stack = this.captureStacks ? stackHere() : undefined;
     this.registry.register(target, { kind, owner, bytes, stack, reclaim }, target);
   }

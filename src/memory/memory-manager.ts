@@ -308,14 +308,18 @@ export class MemoryManager implements SegmentReleaser {
 
   /** Registers a new segment with the leak detector; its page comes back if it is collected unreleased. */
   private trackLeak(leaks: LeakDetector, segment: MemorySegment, page: number, owner: unknown, state: OwnerState): void {
-    this.segmentsByPage[page] = new WeakRef(segment);
+    const ref = new WeakRef(segment);
+    this.segmentsByPage[page] = ref;
     leaks.track(segment, 'segment', owner, this.pageSize, () => {
-      if (this.shutDown || !(this.segmentsByPage[page] instanceof WeakRef)) return;
+      // Only if the page still belongs to the collected segment: releaseAll may
+      // have returned it, and it may have gone to someone else, in between.
+      if (this.shutDown || this.segmentsByPage[page] !== ref) return false;
       this.segmentsByPage[page] = null;
       state.pages -= 1;
       this.settle(owner, state);
       this.io[0] = page;
       this.returnPages(1);
+      return true;
     });
   }
 

@@ -67,11 +67,12 @@ export class SharedResources {
     // The lease's state lives outside the lease object, so the leak detector's
     // reclaim callback can end it without keeping the lease alive.
     const state = { closed: false };
-    const end = (): void => {
-      if (state.closed) return;
+    const end = (): boolean => {
+      if (state.closed) return false;
       state.closed = true;
       entry.leases -= 1;
       if (entry.leases === 0) this.dispose(type, entry);
+      return true;
     };
     const leaks = this.leaks;
     const lease: SharedResourceLease<T> = {
