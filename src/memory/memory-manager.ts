@@ -149,12 +149,29 @@ export class MemoryManager implements SegmentReleaser {
     }
     for (let i = 0; i < segments.length; i++) this.checkManaged(segments[i]);
     const io = this.io;
+    const byPage = this.segmentsByPage;
+    const { arenaBase } = this.region;
+    const shift = this.pageShift;
+    const leaks = this.leaks;
+    // Arrays usually hold runs of one owner's pages: look the owner up once per run.
+    let owner: unknown = undefined;
+    let state: OwnerState | undefined;
     let count = 0;
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i]!;
       if (segment.isFreed()) continue;
-      io[count++] = this.detach(segment, segment.markFreed());
+      const page = (segment.markFreed() - arenaBase) >>> shift;
+      byPage[page] = null;
+      leaks?.untrack(segment);
+      if (state === undefined || segment.owner !== owner) {
+        if (state !== undefined) this.settle(owner, state);
+        owner = segment.owner;
+        state = this.owners.get(owner)!;
+      }
+      state.pages -= 1;
+      io[count++] = page;
     }
+    if (state !== undefined) this.settle(owner, state);
     segments.length = 0;
     this.returnPages(count);
   }
@@ -278,7 +295,7 @@ export class MemoryManager implements SegmentReleaser {
 
   /** Unhooks a (just freed) managed segment from its owner and returns its page index. */
   private detach(segment: MemorySegment, address: number): number {
-    const page = (address - this.region.arenaBase) / this.pageSize;
+    const page = (address - this.region.arenaBase) >>> this.pageShift;
     this.segmentsByPage[page] = null;
     this.leaks?.untrack(segment);
     const state = this.owners.get(segment.owner)!;

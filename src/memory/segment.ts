@@ -250,6 +250,7 @@ export class MemorySegment {
 
   private putLongNumberAt(pos: number, value: number, littleEndian: boolean): void {
     if (!Number.isSafeInteger(value)) {
+      if (typeof value !== 'number') throw new InvalidArgumentError(`a long number must be a number, got ${describe(value)}`);
       throw new ValueOutOfRangeError(`value ${describe(value)} is not an integer within ±(2^53 - 1); write it with putLong() as a bigint`);
     }
     const hi = Math.floor(value / TWO_POW_32);
@@ -262,14 +263,14 @@ export class MemorySegment {
   // ---------------------------------------------------------------- bulk: arrays
 
   /** Copies `length` bytes at `index` into `dst` at `dstOffset` (default: as many as `dst` holds from there). */
-  getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = checkArray(dst, 'dst').length - dstOffset): void {
+  getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkArray(dst, 'dst').length, dstOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(dst, 'dst', dstOffset, length);
     copyBetween(this.heap, pos, dst, dstOffset, length);
   }
 
   /** Copies `length` bytes of `src` from `srcOffset` into the segment at `index`. */
-  putBytes(index: number, src: Uint8Array, srcOffset = 0, length: number = checkArray(src, 'src').length - srcOffset): void {
+  putBytes(index: number, src: Uint8Array, srcOffset = 0, length: number = remaining(checkArray(src, 'src').length, srcOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(src, 'src', srcOffset, length);
     copyBetween(src, srcOffset, this.heap, pos, length);
@@ -284,7 +285,7 @@ export class MemorySegment {
   // ---------------------------------------------------------------- bulk: segments
 
   /** Sets `length` bytes from `offset` (default: the whole segment) to `value`. */
-  fill(value: number, offset = 0, length: number = this.size - offset): void {
+  fill(value: number, offset = 0, length: number = remaining(this.size, offset)): void {
     const pos = this.range(offset, length);
     const kernels = this.kernels;
     if (kernels !== null) kernels.fill(pos, value & 0xff, length);
@@ -383,6 +384,15 @@ function outOfBounds(what: string, offset: unknown, length: unknown, size: numbe
   return new SegmentOutOfBoundsError(
     `${what} ${offset} + length ${length} = ${offset + length} exceeds the ${container} size of ${size} bytes`,
   );
+}
+
+/**
+ * The default length of a range starting at `offset`: what is left of `total`.
+ * An invalid offset gives 0, so that the range check names the offset, not a
+ * length the caller never passed.
+ */
+function remaining(total: number, offset: number): number {
+  return offset >>> 0 === offset && offset <= total ? total - offset : 0;
 }
 
 /** Checks that `array` is a Uint8Array. */

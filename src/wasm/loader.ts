@@ -27,7 +27,9 @@ export async function instantiateKernels(memory: WebAssembly.Memory, source?: Wa
   let module: WebAssembly.Module;
   if (source === undefined) module = await WebAssembly.compile(bundledWasmBytes() as Uint8Array<ArrayBuffer>);
   else if (source instanceof WebAssembly.Module) module = source;
-  else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) module = await WebAssembly.compile(source as BufferSource);
+  else if (source instanceof ArrayBuffer) module = await WebAssembly.compile(source);
+  // compile() takes typed arrays but not a DataView: hand it the same bytes as a Uint8Array.
+  else if (ArrayBuffer.isView(source)) module = await WebAssembly.compile(new Uint8Array(source.buffer, source.byteOffset, source.byteLength) as Uint8Array<ArrayBuffer>);
   else throw new InvalidArgumentError(`init: wasm must be a WebAssembly.Module or its bytes, got ${Object.prototype.toString.call(source)}`);
   const instance = await WebAssembly.instantiate(module, {
     env: {
