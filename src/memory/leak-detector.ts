@@ -38,7 +38,10 @@ export class LeakDetector {
       if (!tracked.reclaim()) return;
       const where = tracked.stack === undefined ? ' (run with leakDetection: "stack" to see where it was allocated)' : `\nallocated at:\n${tracked.stack}`;
       onLeak({
-        ...tracked,
+        kind: tracked.kind,
+        owner: tracked.owner,
+        bytes: tracked.bytes,
+        stack: tracked.stack,
         message: `a ${tracked.kind} of ${tracked.bytes} bytes held by ${describeOwner(tracked.owner)} was garbage-collected without being released; its memory was reclaimed${where}`,
       });
     });

@@ -64,29 +64,29 @@ export class SharedResources {
   }
 
   private lease<T>(type: string, entry: Entry): SharedResourceLease<T> {
-    // The lease's state lives outside the lease object, so the leak detector's
-    // reclaim callback can end it without keeping the lease alive.
-    const state = { closed: false };
-    const end = (): boolean => {
-      if (state.closed) return false;
-      state.closed = true;
-      entry.leases -= 1;
-      if (entry.leases === 0) this.dispose(type, entry);
-      return true;
-    };
-    const leaks = this.leaks;
-    const lease: SharedResourceLease<T> = {
-      resource: entry.resource as T,
-      size: entry.size,
-      close: () => {
-        leaks?.untrack(lease);
-        end();
-      },
-      isClosed: () => state.closed,
-      [Symbol.dispose]: () => lease.close(),
-    };
-    leaks?.track(lease, 'lease', type, entry.size, end);
+    const ending = this.ending(type, entry);
+    const lease = new Lease<T>(entry.resource as T, entry.size, ending, this.leaks);
+    this.leaks?.track(lease, 'lease', type, entry.size, ending.end);
     return lease;
+  }
+
+  /**
+   * How a lease ends, built apart from the lease: the leak detector holds
+   * `end` strongly, and a closure that could reach the lease would keep it
+   * alive, so a dropped lease would never be collected and reported.
+   */
+  private ending(type: string, entry: Entry): Ending {
+    const ending: Ending = {
+      closed: false,
+      end: () => {
+        if (ending.closed) return false;
+        ending.closed = true;
+        entry.leases -= 1;
+        if (entry.leases === 0) this.dispose(type, entry);
+        return true;
+      },
+    };
+    return ending;
   }
 
   /** Releases the reservation and disposes the resource once its last lease closed. */
@@ -98,5 +98,34 @@ export class SharedResources {
     if (resource === null || typeof resource !== 'object') return;
     if (typeof resource[Symbol.dispose] === 'function') resource[Symbol.dispose]!();
     else if (typeof resource.close === 'function') resource.close();
+  }
+}
+
+/** The end of one lease: `end()` returns false when it had ended already. */
+interface Ending {
+  closed: boolean;
+  readonly end: () => boolean;
+}
+
+/** One lease on a shared resource. */
+class Lease<T> implements SharedResourceLease<T> {
+  constructor(
+    readonly resource: T,
+    readonly size: number,
+    private readonly ending: Ending,
+    private readonly leaks: LeakDetector | null,
+  ) {}
+
+  close(): void {
+    this.leaks?.untrack(this);
+    this.ending.end();
+  }
+
+  isClosed(): boolean {
+    return this.ending.closed;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
   }
 }
