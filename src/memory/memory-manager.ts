@@ -39,7 +39,18 @@ interface OwnerState {
   slot: number;
   pages: number;
   reserved: number;
+  /** Holds nothing; kept for reuse until the next sweep. */
+  idle: boolean;
 }
+
+/**
+ * Owners that hold nothing are kept this many at most before they are swept
+ * out of the map. Deleting an owner the moment its last page goes back, and
+ * adding it again on its next allocation, made single-page allocate+release
+ * cycles several times slower; a bounded number of idle entries avoids that
+ * without keeping unbounded owners alive.
+ */
+const IDLE_OWNER_LIMIT = 64;
 
 /**
  * Managed memory: a fixed set of equal pages in the linear memory, handed to
@@ -65,6 +76,7 @@ export class MemoryManager implements SegmentReleaser {
   /** Page-list slots given back by owners that no longer hold pages. */
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
+  private idleOwners = 0;
   private bytesAvailable: number;
   private shutDown = false;
   private readonly leaks: LeakDetector | null;
@@ -164,14 +176,14 @@ export class MemoryManager implements SegmentReleaser {
       byPage[page] = null;
       leaks?.untrack(segment);
       if (state === undefined || segment.owner !== owner) {
-        if (state !== undefined) this.settle(owner, state);
+        if (state !== undefined) this.settle(state);
         owner = segment.owner;
         state = this.owners.get(owner)!;
       }
       state.pages -= 1;
       io[count++] = page;
     }
-    if (state !== undefined) this.settle(owner, state);
+    if (state !== undefined) this.settle(state);
     segments.length = 0;
     this.returnPages(count);
   }
@@ -191,7 +203,7 @@ export class MemoryManager implements SegmentReleaser {
     }
     this.bytesAvailable += count * this.pageSize;
     state.pages -= count;
-    this.settle(owner, state);
+    this.settle(state);
   }
 
   /** Called by a managed segment's free() (or dispose): its page goes back. @internal */
@@ -228,7 +240,7 @@ export class MemoryManager implements SegmentReleaser {
     const released = Math.min(bytes, state.reserved);
     state.reserved -= released;
     this.bytesAvailable += released;
-    this.settle(owner, state);
+    this.settle(state);
     return released;
   }
 
@@ -283,6 +295,7 @@ export class MemoryManager implements SegmentReleaser {
     this.shutDown = true;
     for (let page = 0; page < this.segmentsByPage.length; page++) this.takeSegment(page)?.markFreed();
     this.owners.clear();
+    this.idleOwners = 0;
     this.bytesAvailable = this.memorySize;
   }
 
@@ -300,7 +313,7 @@ export class MemoryManager implements SegmentReleaser {
     this.leaks?.untrack(segment);
     const state = this.owners.get(segment.owner)!;
     state.pages -= 1;
-    this.settle(segment.owner, state);
+    this.settle(state);
     return page;
   }
 
@@ -333,7 +346,7 @@ export class MemoryManager implements SegmentReleaser {
       if (this.shutDown || this.segmentsByPage[page] !== ref) return false;
       this.segmentsByPage[page] = null;
       state.pages -= 1;
-      this.settle(owner, state);
+      this.settle(state);
       this.io[0] = page;
       this.returnPages(1);
       return true;
@@ -344,20 +357,31 @@ export class MemoryManager implements SegmentReleaser {
   private stateOf(owner: unknown): OwnerState {
     let state = this.owners.get(owner);
     if (state === undefined) {
-      state = { slot: -1, pages: 0, reserved: 0 };
+      state = { slot: -1, pages: 0, reserved: 0, idle: false };
       this.owners.set(owner, state);
+    } else if (state.idle) {
+      state.idle = false;
+      this.idleOwners -= 1;
     }
     return state;
   }
 
-  /** Drops what is no longer needed of an owner: its page-list slot once it has no pages, its entry once empty. */
-  private settle(owner: unknown, state: OwnerState): void {
+  /** Drops what is no longer needed of an owner: its page-list slot once it has no pages; marks it idle once empty. */
+  private settle(state: OwnerState): void {
     if (state.pages !== 0) return;
     if (state.slot >= 0) {
       this.freeSlots.push(state.slot);
       state.slot = -1;
     }
-    if (state.reserved === 0) this.owners.delete(owner);
+    if (state.reserved !== 0 || state.idle) return;
+    state.idle = true;
+    if (++this.idleOwners > IDLE_OWNER_LIMIT) this.sweepIdleOwners();
+  }
+
+  /** Forgets every owner that holds nothing. */
+  private sweepIdleOwners(): void {
+    for (const [owner, state] of this.owners) if (state.idle) this.owners.delete(owner);
+    this.idleOwners = 0;
   }
 
   private checkOpen(operation: string): void {
