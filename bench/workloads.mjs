@@ -66,6 +66,10 @@ function checkFirstPair(label, { seg1, off1, seg2, off2 }) {
 }
 
 // ---------------------------------------------------------------- W1
+//
+// Every workload keeps its own passes() loop on purpose: one loop shared by
+// all of them would make its call to pass() polymorphic and measure that
+// dispatch along with the workload.
 
 function setupW1({ mm, owner, label }) {
   const [seg] = mm.allocatePages(owner, 1);

@@ -88,6 +88,19 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
 
   // The page table, in the layout drawn in assembly/pages.ts. Indices below
   // are in int32 units: `t` is the table address divided by four.
+
+  /** Int32 indices of a table's arrays. */
+  const arrays = (table: number) => {
+    const pageCount = i32[table >>> 2]!;
+    return {
+      pageCount,
+      stack: (table + PAGE_TABLE_HEADER) >>> 2,
+      owners: (table + ownersOffset(pageCount)) >>> 2,
+      next: (table + nextOffset(pageCount)) >>> 2,
+      prev: (table + prevOffset(pageCount)) >>> 2,
+      io: (table + ioOffset(pageCount)) >>> 2,
+    };
+  };
   const pagesInit = (table: number, pageCount: number, pageShift: number, arenaBase: number, zero: number): void => {
     const t = table >>> 2;
     i32[t] = pageCount;
@@ -95,10 +108,7 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     i32[t + 2] = pageShift;
     i32[t + 3] = arenaBase;
     i32[t + 4] = zero;
-    const stack = t + (PAGE_TABLE_HEADER >>> 2);
-    const owners = (table + ownersOffset(pageCount)) >>> 2;
-    const next = (table + nextOffset(pageCount)) >>> 2;
-    const prev = (table + prevOffset(pageCount)) >>> 2;
+    const { stack, owners, next, prev } = arrays(table);
     for (let i = 0; i < pageCount; i++) {
       i32[stack + i] = pageCount - 1 - i;
       i32[owners + i] = 0;
@@ -113,12 +123,7 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     const t = table >>> 2;
     let free = i32[t + 1]!;
     if (n > free || n < 0) return -1;
-    const pageCount = i32[t]!;
-    const stack = t + (PAGE_TABLE_HEADER >>> 2);
-    const owners = (table + ownersOffset(pageCount)) >>> 2;
-    const next = (table + nextOffset(pageCount)) >>> 2;
-    const prev = (table + prevOffset(pageCount)) >>> 2;
-    const io = (table + ioOffset(pageCount)) >>> 2;
+    const { pageCount, stack, owners, next, prev, io } = arrays(table);
     const sentinel = pageCount + slot;
     let first = i32[next + sentinel]!;
     for (let i = 0; i < n; i++) {
@@ -146,11 +151,7 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
 
   const pagesRelease = (table: number, n: number): number => {
     const t = table >>> 2;
-    const pageCount = i32[t]!;
-    const owners = (table + ownersOffset(pageCount)) >>> 2;
-    const next = (table + nextOffset(pageCount)) >>> 2;
-    const prev = (table + prevOffset(pageCount)) >>> 2;
-    const io = (table + ioOffset(pageCount)) >>> 2;
+    const { pageCount, owners, next, prev, io } = arrays(table);
     let free = i32[t + 1]!;
     let released = 0;
     for (let i = 0; i < n; i++) {
@@ -170,11 +171,7 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
 
   const pagesReleaseAll = (table: number, slot: number): number => {
     const t = table >>> 2;
-    const pageCount = i32[t]!;
-    const owners = (table + ownersOffset(pageCount)) >>> 2;
-    const next = (table + nextOffset(pageCount)) >>> 2;
-    const prev = (table + prevOffset(pageCount)) >>> 2;
-    const io = (table + ioOffset(pageCount)) >>> 2;
+    const { pageCount, owners, next, prev, io } = arrays(table);
     const sentinel = pageCount + slot;
     let free = i32[t + 1]!;
     let count = 0;
