@@ -38,12 +38,15 @@ export function fill(dst: usize, value: u8, n: usize): void {
 /** Unsigned lexicographic comparison of `n` bytes: -1, 0 or 1. */
 export function compare(a: usize, b: usize, n: usize): i32 {
   let i: usize = 0;
-  // Eight bytes at a time: the first differing word decides, read big-endian
-  // so that the lowest address is the most significant byte.
+  // Eight bytes at a time. In a little-endian word the lowest set bit of
+  // x ^ y lies in the first differing byte; that byte decides.
   while (i + 8 <= n) {
     let x = load<u64>(a + i);
     let y = load<u64>(b + i);
-    if (x != y) return select<i32>(-1, 1, bswap<u64>(x) < bswap<u64>(y));
+    if (x != y) {
+      let shift = ctz<u64>(x ^ y) & ~7;
+      return select<i32>(-1, 1, ((x >> shift) & 0xff) < ((y >> shift) & 0xff));
+    }
     i += 8;
   }
   while (i < n) {
