@@ -1,14 +1,15 @@
 /**
- * Merges the two builds' results into one report and renders it as Markdown.
- * The same object is written as JSON, so the Markdown and the JSON always
- * say the same thing.
+ * Merges the two builds' results (each already merged over its processes by
+ * bench/merge.mjs) into one report and renders it as Markdown. The same
+ * object is written as JSON, so the Markdown and the JSON always say the
+ * same thing.
  */
 import { FLINK } from './flink.mjs';
 import { evaluateTargets } from './targets.mjs';
 
 const BUILDS = ['wasm', 'js'];
 const BUILD_NAMES = { wasm: 'wasm build', js: 'pure-JS build' };
-/** Other processes busy for more than this share of one core during a build's run disturb its figures. */
+/** Other processes busy for more than this share of one core while a worker ran disturb its figures. */
 const DISTURBED_SHARE = 0.1;
 
 /** What a build measured for one row: stats (plus GB/s when bytes move), or why there is none. */
@@ -16,10 +17,11 @@ function buildStats(row, bytesPerOp) {
   if (row === undefined) return null;
   if (row.error !== undefined) return { error: row.error, checksumMismatch: row.checksumMismatch === true };
   if (row.unavailable !== undefined) return null;
-  const stats = { median: row.median, min: row.min, max: row.max };
-  if (row.rounds !== undefined) stats.rounds = row.rounds; // reference workloads: ns per op of each round
-  if (row.sampleCount !== undefined) stats.sampleCount = row.sampleCount; // micro rows: tinybench samples
+  const stats = { median: row.median, min: row.min, max: row.max, processMedians: row.processMedians };
+  // Each of these holds one entry per process.
+  if (row.roundsPerProcess !== undefined) stats.roundsPerProcess = row.roundsPerProcess; // reference workloads: ns per op of each round
   if (row.passesPerRound !== undefined) stats.passesPerRound = row.passesPerRound;
+  if (row.sampleCounts !== undefined) stats.sampleCounts = row.sampleCounts; // micro rows: tinybench samples
   if (row.verified !== undefined) stats.verified = row.verified;
   if (bytesPerOp) {
     stats.gbps = { median: bytesPerOp / row.median, min: bytesPerOp / row.max, max: bytesPerOp / row.min };
@@ -47,9 +49,16 @@ function mergeRows(perBuild, section, key, shape) {
   return order.map((k) => shape(byKey.get(k)));
 }
 
+/** Builds that a busy machine disturbed: any of their processes, or all of them together, over the threshold. */
+function disturbedBuilds(interference) {
+  const busy = (i) => i.otherCoreShare > DISTURBED_SHARE;
+  return BUILDS.filter((b) => interference[b] && (busy(interference[b]) || interference[b].processes.some(busy)));
+}
+
 /**
- * perBuild: { wasm, js } as the workers sent them (null for a build that died);
- * meta: engine, date, settings, and failures found outside the rows.
+ * perBuild: { wasm, js } merged over each build's processes (null for a build
+ * none of whose processes reported); meta: engine, date, settings (with
+ * `processes` per build), interference, and failures found outside the rows.
  */
 export function buildReport(perBuild, meta) {
   const workloads = mergeRows(perBuild, 'workloads', (r) => r.id, (rows) => {
@@ -115,7 +124,7 @@ export function buildReport(perBuild, meta) {
     date: meta.date,
     loadAverage: meta.load,
     interference: meta.interference,
-    disturbed: BUILDS.filter((b) => (meta.interference[b]?.otherCoreShare ?? 0) > DISTURBED_SHARE),
+    disturbed: disturbedBuilds(meta.interference),
     quick: meta.settings.quick,
     settings: meta.settings,
     ok: failures.length === 0,
@@ -160,8 +169,11 @@ function checksumCell(row) {
   if (states.some((s) => s?.checksumMismatch)) return '**MISMATCH**';
   if (states.some((s) => s?.error !== undefined)) return '**ERROR**';
   const n = states[0]?.verified?.length ?? 0;
-  if (states.every((s) => s?.verified?.length > 0)) return `ok (${n} check${n === 1 ? '' : 's'}, both builds)`;
-  return '—';
+  if (!states.every((s) => s?.verified?.length > 0)) return '—';
+  // A merged row has checks only if every process that measured it passed them.
+  const counts = states.map((s) => s.processMedians.length);
+  const where = counts[0] === counts[1] ? `${counts[0]} process${counts[0] === 1 ? '' : 'es'} each` : `${counts[0]} + ${counts[1]} processes`;
+  return `ok (${n} check${n === 1 ? '' : 's'}, both builds, ${where})`;
 }
 
 function table(header, rows) {
@@ -171,31 +183,41 @@ function table(header, rows) {
 
 export function renderMarkdown(report) {
   const s = report.settings;
+  const perBuild = `${s.processes} process${s.processes === 1 ? '' : 'es'} per build`;
   const out = [];
   out.push('# segmem benchmark', '');
   out.push(`- Engine: ${report.engine} (${report.host})`);
   out.push(`- Date: ${report.date}`);
   out.push(
     `- Machine load (1-minute average) before / after: ${report.loadAverage.before.toFixed(2)} / ${report.loadAverage.after.toFixed(2)}` +
-      ' (the builds run one after the other; anything else running adds noise to every figure)',
+      ' (the worker processes run one after the other; anything else running adds noise to every figure)',
   );
-  const share = (b) => (report.interference[b] ? `${(100 * report.interference[b].otherCoreShare).toFixed(0)}% of a core` : 'unknown');
-  out.push(`- Other processes' CPU use while each build ran: wasm build ${share('wasm')}, pure-JS build ${share('js')}`);
+  const pct = (share) => `${(100 * share).toFixed(0)}%`;
+  const share = (b) => {
+    const i = report.interference[b];
+    if (!i) return 'unknown';
+    const each = i.processes.length > 1 ? ` (per process: ${i.processes.map((p) => pct(p.otherCoreShare)).join(', ')})` : '';
+    return `${pct(i.otherCoreShare)} of a core${each}`;
+  };
+  out.push(`- Other processes' CPU use while each build's workers ran: wasm build ${share('wasm')}, pure-JS build ${share('js')}`);
   if (report.disturbed.length > 0) {
     out.push(
       `- **Warning: the machine was busy while the ${report.disturbed.map((b) => BUILD_NAMES[b]).join(' and the ')} ran; ` +
         'those figures (and the ratios) are disturbed. Re-run on a quiet machine.**',
     );
   }
-  out.push(`- Run: ${report.quick ? '**quick (BENCH_QUICK=1 or --quick): times cut for a smoke check; these figures are not measurements**' : 'full'}`);
-  out.push(`- Result: ${report.ok ? 'every checksum reproduced on both builds' : `**FAILED: ${report.failures.length} problem(s), see Failures**`}`, '');
+  out.push(`- Run: ${report.quick ? `**quick (BENCH_QUICK=1 or --quick), ${perBuild}: times cut for a smoke check; these figures are not measurements**` : `full, ${perBuild}`}`);
+  out.push(`- Result: ${report.ok ? 'every checksum reproduced on both builds, in every process' : `**FAILED: ${report.failures.length} problem(s), see Failures**`}`, '');
 
   out.push('## Method', '');
   out.push(
-    '- Each build is measured in its own process (`child_process.fork` of `bench/worker.mjs`), one after the other, so that V8\'s inline caches of the shared `MemorySegment` class stay monomorphic per build, exactly as a user of one build sees them; `bench/run.mjs` merges the two.',
+    '- Each build is measured in processes of its own (`child_process.fork` of `bench/worker.mjs`), so that V8\'s inline caches of the shared `MemorySegment` class stay monomorphic per build, exactly as a user of one build sees them.',
+    `- ${perBuild} (BENCH_PROCESSES), run one at a time and alternating between the builds (wasm, pure JS, wasm, pure JS, …), so a slow drift of the machine reaches both builds alike. Every process measures every row below and verifies every checksum.`,
+    '- Merge (`bench/merge.mjs`): a single process\'s median carries that process\'s JIT and GC luck, so per row and build the reported median is the median of the per-process medians, and the range is the lowest minimum to the highest maximum over the processes. The per-process medians are kept in the JSON report (`processMedians`). A checksum mismatch or error in any process fails the row and the run. Ratios and targets use the merged medians.',
+    `- Worker flags: \`${s.v8Flags.join(' ')}\`. The semi-space flags pin V8's young generation at its default maximum; left to grow and shrink with each process's allocation history, it made rows that allocate (getLong (bigint) above all) scavenge more or less often per sample from one process to the next.`,
     '- One runtime per process, `init({ managedMemory: 1000 × 32 KiB, networkMemory: 0 })`; every segment is a page of its MemoryManager, which is W7\'s manager too (the other rows give their pages back before W7 runs).',
-    `- Reference workloads (W1–W8, bench-workloads.md): checksums verified first on both builds (a mismatch stops that row and fails the run); then ${s.warmupMs / 1000} s of warm-up and ${s.rounds} timed rounds of about ${s.roundMs} ms, each round a loop of whole passes; ns per op = round time / (passes × ops per pass); median and range (min–max) over the rounds. Pass results are summed into a sink so nothing is optimised away. GB/s = 10^9 bytes per second.`,
-    `- Micro rows: tinybench 6.2.3, one Bench per row (${s.microWarmupMs} ms warm-up, ${s.microMs} ms of samples, hrtime clock); each sample runs a loop of many ops (column "ops"), ns per op = sample time / ops; median and range (min–max) over the samples.`,
+    `- Reference workloads (W1–W8, bench-workloads.md): checksums verified first, in every process of both builds (a mismatch stops that row and fails the run); then ${s.warmupMs / 1000} s of warm-up and ${s.rounds} timed rounds of about ${s.roundMs} ms, each round a loop of whole passes; ns per op = round time / (passes × ops per pass); per process, median and range (min–max) over the rounds. Pass results are summed into a sink so nothing is optimised away. GB/s = 10^9 bytes per second.`,
+    `- Micro rows: tinybench 6.2.3, one Bench per row (${s.microWarmupMs} ms warm-up, ${s.microMs} ms of samples, hrtime clock); each sample runs a loop of many ops (column "ops"), ns per op = sample time / ops; per process, median and range (min–max) over the samples.`,
     '- Ratios are wasm ÷ pure-JS of ns per op: below 1 the wasm build is faster. "× Flink" is segmem\'s (wasm build) time over Flink\'s.',
     '',
   );
@@ -242,7 +264,7 @@ export function renderMarkdown(report) {
       continue;
     }
     const lines = BUILDS.map((b) => r[b]?.verified?.join('; ') ?? null);
-    if (lines[0] !== null && lines[0] === lines[1]) out.push(`- ${r.id} (both builds): ${lines[0]}`);
+    if (lines[0] !== null && lines[0] === lines[1]) out.push(`- ${r.id} (both builds, every process): ${lines[0]}`);
     else BUILDS.forEach((b, i) => out.push(`- ${r.id} (${BUILD_NAMES[b]}): ${lines[i] ?? 'not verified'}`));
   }
   out.push('');

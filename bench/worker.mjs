@@ -1,6 +1,7 @@
 /**
- * Measures ONE build in a process of its own: `node bench/worker.mjs wasm|js`
- * (started by run.mjs, which receives the results over the IPC channel).
+ * Measures ONE build in a process of its own: `node bench/worker.mjs wasm|js [tag]`
+ * (started by run.mjs, several times per build, which receives the results over
+ * the IPC channel; the tag, e.g. '2/3', only marks this process's log lines).
  *
  * Both builds share the MemorySegment class; loading both into one process
  * would let its call sites see two kinds of kernels and turn polymorphic,
@@ -21,8 +22,9 @@ import { WORKLOADS } from './workloads.mjs';
 
 const ENTRY = { wasm: '../dist/index.js', js: '../dist/js.js' };
 const build = process.argv[2];
+const tag = process.argv[3] ? ` ${process.argv[3]}` : '';
 const t = timings();
-const log = (message) => process.stderr.write(`[${build}] ${message}\n`);
+const log = (message) => process.stderr.write(`[${build}${tag}] ${message}\n`);
 // Run with --expose-gc: collecting setup garbage between rows keeps one row's
 // leftovers from being collected inside the next row's timing.
 const collect = globalThis.gc ?? (() => {});
@@ -82,7 +84,7 @@ function runRows(rows, describe) {
 }
 
 async function main() {
-  if (!(build in ENTRY)) throw new Error(`usage: node bench/worker.mjs wasm|js (got ${build})`);
+  if (!(build in ENTRY)) throw new Error(`usage: node bench/worker.mjs wasm|js [tag] (got ${build})`);
   const lib = await import(ENTRY[build]);
   const rt = await lib.init({ managedMemory: 1000 * 32768, networkMemory: 0 });
   if (rt.build !== build) throw new Error(`${ENTRY[build]} started a '${rt.build}' runtime, expected '${build}'`);
