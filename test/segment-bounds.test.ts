@@ -8,6 +8,7 @@ import { builds } from './builds.js';
 import {
   ACCESSORS,
   expectBytes,
+  expectCode,
   expectFreed,
   expectOutOfBounds,
   loose,
@@ -536,16 +537,7 @@ describe.each(builds)('$name build', ({ init, lib }) => {
         () => loose(segment).equalTo(notSegment, 0, 0, 4),
         () => loose(segment).swapBytes(new Uint8Array(4), notSegment, 0, 0, 4),
       ]) {
-        const err = (() => {
-          try {
-            op();
-          } catch (e) {
-            return e as Error & { code?: string };
-          }
-          return null;
-        })();
-        expect(err?.code).toBe('ERR_INVALID_ARGUMENT');
-        expect(err).toBeInstanceOf(lib.SegmemError);
+        expectCode(lib, op, 'ERR_INVALID_ARGUMENT');
       }
     }
     for (const notBytes of [[1, 2, 3], new Uint16Array(4), 'abc', null]) {
@@ -555,15 +547,7 @@ describe.each(builds)('$name build', ({ init, lib }) => {
         () => loose(segment).getBytes(0, notBytes),
         () => loose(segment).swapBytes(notBytes, segment, 0, 8, 2),
       ]) {
-        const err = (() => {
-          try {
-            op();
-          } catch (e) {
-            return e as Error & { code?: string };
-          }
-          return null;
-        })();
-        expect(err?.code).toBe('ERR_INVALID_ARGUMENT');
+        expectCode(lib, op, 'ERR_INVALID_ARGUMENT');
       }
     }
     segment.free();
