@@ -44,6 +44,9 @@ export function referenceRows(rt, owner) {
 
   const INT_OPS = SWEEPS * 8192;
   const LONG_OPS = SWEEPS * 4096;
+  // Each row's loop is written out with its own accessor call on purpose: a
+  // shared loop taking the accessor as a function would measure that
+  // indirect (and soon polymorphic) call instead of the access.
   const rows = [
     { op: 'getInt', variant: 'export', ops: INT_OPS, fn: () => {
       let s = 0;
