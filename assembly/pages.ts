@@ -1,41 +1,64 @@
-// The managed-memory page table: a free list and per-owner page lists, all in
-// linear memory at an address the caller chooses, so that several instances
-// can live side by side and nothing depends on module globals.
+// The managed-memory page table: the free list, per-owner page lists, the
+// owners' list slots and the byte budget, all in linear memory at an address
+// the caller chooses, so that several instances can live side by side, a
+// runtime can attach to a table another one laid out, and nothing depends on
+// module globals.
 //
-// Layout (i32 fields, P = pageCount, `table` 16-byte aligned):
+// Layout (u32 fields, P = pageCount, `table` 16-byte aligned; the TypeScript
+// twin is src/kernels/page-table-layout.ts, and a test checks that the
+// offsets exported below equal its constants):
 //
 //   table +  0   pageCount
-//         +  4   freeCount      entries on the free stack
-//         +  8   pageShift      log2(pageSize)
-//         + 12   arenaBase      address of page 0
-//         + 16   zeroOnRelease  1: a released page is zeroed before reuse
-//         + 20   (reserved, 12 bytes)
+//         +  4   freeCount       entries on the free stack
+//         +  8   pageShift       log2(pageSize)
+//         + 12   pagesBase       address of page 0
+//         + 16   zeroOnRelease   1: a released page is zeroed before reuse
+//         + 20   bytesAvailable  budget left: pages not handed out, bytes not reserved
+//         + 24   freeSlots       entries on the slot stack
+//         + 28   (reserved)
 //         + 32           freeStack[P]   page indices; top is freeStack[freeCount-1]
 //         + 32 + 4P      ownerOf[P]     owner slot + 1; 0 while the page is free
 //         + 32 + 8P      next[2P]       circular doubly linked owner lists:
 //         + 32 + 16P     prev[2P]         nodes 0..P-1 are pages, P+s is the
 //                                         sentinel of owner slot s
 //         + 32 + 24P     io[P]          page indices passed in and out of batches
-//         = 32 + 28P bytes in all
+//         + 32 + 28P     slotStack[P]   free owner slots; top is slotStack[freeSlots-1]
+//         = 32 + 32P bytes in all
 //
-// An owner slot is a small integer the caller assigns to each owner holding
-// pages; at most P owners can hold pages at once, hence P sentinels.
+// An owner slot is a small integer taken from the slot stack by each owner
+// holding pages; at most P owners can hold pages at once, hence P sentinels.
+
+/** Header field offsets, exported so that a test can hold the TypeScript layout to them. */
+export const PT_PAGE_COUNT: u32 = 0;
+export const PT_FREE_COUNT: u32 = 4;
+export const PT_PAGE_SHIFT: u32 = 8;
+export const PT_PAGES_BASE: u32 = 12;
+export const PT_ZERO_ON_RELEASE: u32 = 16;
+export const PT_BYTES_AVAILABLE: u32 = 20;
+export const PT_FREE_SLOTS: u32 = 24;
+export const PT_HEADER_BYTES: u32 = 32;
+/** Bytes per page of the arrays after the header. */
+export const PT_BYTES_PER_PAGE: u32 = 32;
 
 // @ts-ignore: decorator
-@inline const HEADER: usize = 32;
+@inline function field(table: usize, offset: u32): u32 { return load<u32>(table + offset); }
+// @ts-ignore: decorator
+@inline function setField(table: usize, offset: u32, value: u32): void { store<u32>(table + offset, value); }
 
 // @ts-ignore: decorator
-@inline function pageCountOf(table: usize): usize { return <usize>load<i32>(table); }
+@inline function pageCountOf(table: usize): usize { return <usize>field(table, PT_PAGE_COUNT); }
 // @ts-ignore: decorator
-@inline function stackAt(table: usize): usize { return table + HEADER; }
+@inline function stackAt(table: usize): usize { return table + PT_HEADER_BYTES; }
 // @ts-ignore: decorator
-@inline function ownersAt(table: usize): usize { return table + HEADER + (pageCountOf(table) << 2); }
+@inline function ownersAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 2); }
 // @ts-ignore: decorator
-@inline function nextAt(table: usize): usize { return table + HEADER + (pageCountOf(table) << 3); }
+@inline function nextAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 3); }
 // @ts-ignore: decorator
-@inline function prevAt(table: usize): usize { return table + HEADER + (pageCountOf(table) << 4); }
+@inline function prevAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 4); }
 // @ts-ignore: decorator
-@inline function ioAt(table: usize): usize { return table + HEADER + pageCountOf(table) * 24; }
+@inline function ioAt(table: usize): usize { return table + PT_HEADER_BYTES + pageCountOf(table) * 24; }
+// @ts-ignore: decorator
+@inline function slotsAt(table: usize): usize { return table + PT_HEADER_BYTES + pageCountOf(table) * 28; }
 
 // @ts-ignore: decorator
 @inline function getI(base: usize, i: usize): i32 { return load<i32>(base + (i << 2)); }
@@ -44,20 +67,24 @@
 
 /** Bytes a page table for `pageCount` pages occupies. */
 export function pageTableBytes(pageCount: usize): usize {
-  return HEADER + pageCount * 28;
+  return <usize>PT_HEADER_BYTES + pageCount * <usize>PT_BYTES_PER_PAGE;
 }
 
-/** Lays out an empty table: every page free, page 0 handed out first, every owner list empty. */
-export function pagesInit(table: usize, pageCount: i32, pageShift: i32, arenaBase: usize, zeroOnRelease: i32): void {
-  store<i32>(table, pageCount);
-  store<i32>(table, pageCount, 4);
-  store<i32>(table, pageShift, 8);
-  store<i32>(table, <i32>arenaBase, 12);
-  store<i32>(table, zeroOnRelease, 16);
+/** Lays out an empty table: every page free (page 0 handed out first), every owner list empty, every slot free, the whole budget available. */
+export function pagesInit(table: usize, pageCount: u32, pageShift: u32, pagesBase: usize, zeroOnRelease: u32): void {
+  setField(table, PT_PAGE_COUNT, pageCount);
+  setField(table, PT_FREE_COUNT, pageCount);
+  setField(table, PT_PAGE_SHIFT, pageShift);
+  setField(table, PT_PAGES_BASE, <u32>pagesBase);
+  setField(table, PT_ZERO_ON_RELEASE, zeroOnRelease);
+  // pageCount << pageShift fits: the pages lie inside a 32-bit memory together with this table.
+  setField(table, PT_BYTES_AVAILABLE, pageCount << pageShift);
+  setField(table, PT_FREE_SLOTS, pageCount);
   let P = <usize>pageCount;
-  let stack = stackAt(table), owners = ownersAt(table), next = nextAt(table), prev = prevAt(table);
+  let stack = stackAt(table), owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), slots = slotsAt(table);
   for (let i: usize = 0; i < P; ++i) {
     setI(stack, i, <i32>(P - 1 - i));
+    setI(slots, i, <i32>(P - 1 - i));
     setI(owners, i, 0);
   }
   for (let n: usize = P; n < 2 * P; ++n) {
@@ -68,19 +95,22 @@ export function pagesInit(table: usize, pageCount: i32, pageShift: i32, arenaBas
 
 /**
  * Takes `n` pages for owner `slot`, all or none: returns `n` and the page
- * indices in io[0..n), or -1 (nothing changed) when fewer than `n` are free.
+ * indices in io[0..n), or -1 (nothing changed) when fewer than `n` are free
+ * or the budget holds less than `n` pages.
  */
-export function pagesAllocate(table: usize, slot: i32, n: i32): i32 {
-  let free = load<i32>(table, 4);
-  if (n > free || n < 0) return -1;
+export function pagesAllocate(table: usize, slot: u32, n: u32): i32 {
+  let free = field(table, PT_FREE_COUNT);
+  let bytes = <u64>n << <u64>field(table, PT_PAGE_SHIFT);
+  let available = field(table, PT_BYTES_AVAILABLE);
+  if (n > free || bytes > <u64>available) return -1;
   let P = pageCountOf(table);
   let stack = stackAt(table), owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), io = ioAt(table);
   let sentinel = P + <usize>slot;
   let first = getI(next, sentinel);
-  for (let i = 0; i < n; ++i) {
+  for (let i: u32 = 0; i < n; ++i) {
     free -= 1;
     let page = getI(stack, <usize>free);
-    setI(owners, <usize>page, slot + 1);
+    setI(owners, <usize>page, <i32>slot + 1);
     // Push the page at the front of the owner's list.
     setI(next, <usize>page, first);
     setI(prev, <usize>page, <i32>sentinel);
@@ -89,31 +119,38 @@ export function pagesAllocate(table: usize, slot: i32, n: i32): i32 {
     setI(io, <usize>i, page);
   }
   setI(next, sentinel, first);
-  store<i32>(table, free, 4);
-  return n;
+  setField(table, PT_FREE_COUNT, free);
+  setField(table, PT_BYTES_AVAILABLE, available - <u32>bytes);
+  return <i32>n;
 }
 
 // @ts-ignore: decorator
-@inline function freePage(table: usize, page: usize, free: i32): void {
+@inline function freePage(table: usize, page: usize, free: u32): void {
   setI(stackAt(table), <usize>free, <i32>page);
-  if (load<i32>(table, 16)) {
-    let shift = <usize>load<i32>(table, 8);
-    memory.fill(<usize>load<i32>(table, 12) + (page << shift), 0, <usize>1 << shift);
+  if (field(table, PT_ZERO_ON_RELEASE)) {
+    let shift = <usize>field(table, PT_PAGE_SHIFT);
+    memory.fill(<usize>field(table, PT_PAGES_BASE) + (page << shift), 0, <usize>1 << shift);
   }
 }
 
+/** Puts `count` released pages' bytes back into the budget. */
+// @ts-ignore: decorator
+@inline function returnToBudget(table: usize, count: u32): void {
+  setField(table, PT_BYTES_AVAILABLE, field(table, PT_BYTES_AVAILABLE) + (count << field(table, PT_PAGE_SHIFT)));
+}
+
 /**
- * Returns the `n` pages listed in io[0..n) to the free stack. Pages already
- * free are skipped, so a double release returns memory once. Returns the
- * number of pages actually released.
+ * Returns the `n` pages listed in io[0..n) to the free stack and the budget.
+ * Pages already free are skipped, so a double release returns memory once.
+ * Returns the number of pages actually released.
  */
-export function pagesRelease(table: usize, n: i32): i32 {
+export function pagesRelease(table: usize, n: u32): u32 {
   let P = pageCountOf(table);
   let owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), io = ioAt(table);
-  let free = load<i32>(table, 4);
-  let released = 0;
-  for (let i = 0; i < n; ++i) {
-    let page = <usize>getI(io, <usize>i);
+  let free = field(table, PT_FREE_COUNT);
+  let released: u32 = 0;
+  for (let i: u32 = 0; i < n; ++i) {
+    let page = <usize><u32>getI(io, <usize>i);
     if (page >= P || getI(owners, page) == 0) continue;
     setI(owners, page, 0);
     let after = getI(next, page), before = getI(prev, page);
@@ -123,7 +160,8 @@ export function pagesRelease(table: usize, n: i32): i32 {
     free += 1;
     released += 1;
   }
-  store<i32>(table, free, 4);
+  setField(table, PT_FREE_COUNT, free);
+  returnToBudget(table, released);
   return released;
 }
 
@@ -131,12 +169,12 @@ export function pagesRelease(table: usize, n: i32): i32 {
  * Releases every page of owner `slot`, walking only that owner's list; the
  * released page indices are written to io[0..count). Returns the count.
  */
-export function pagesReleaseAll(table: usize, slot: i32): i32 {
+export function pagesReleaseAll(table: usize, slot: u32): u32 {
   let P = pageCountOf(table);
   let owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), io = ioAt(table);
   let sentinel = P + <usize>slot;
-  let free = load<i32>(table, 4);
-  let count = 0;
+  let free = field(table, PT_FREE_COUNT);
+  let count: u32 = 0;
   let page = <usize>getI(next, sentinel);
   while (page != sentinel) {
     setI(owners, page, 0);
@@ -148,6 +186,36 @@ export function pagesReleaseAll(table: usize, slot: i32): i32 {
   }
   setI(next, sentinel, <i32>sentinel);
   setI(prev, sentinel, <i32>sentinel);
-  store<i32>(table, free, 4);
+  setField(table, PT_FREE_COUNT, free);
+  returnToBudget(table, count);
   return count;
+}
+
+/** Takes `bytes` from the budget without taking pages: 1, or 0 (nothing changed) when fewer are available. */
+export function budgetReserve(table: usize, bytes: u32): i32 {
+  let available = field(table, PT_BYTES_AVAILABLE);
+  if (bytes > available) return 0;
+  setField(table, PT_BYTES_AVAILABLE, available - bytes);
+  return 1;
+}
+
+/** Gives `bytes` of a reservation back to the budget. */
+export function budgetRelease(table: usize, bytes: u32): void {
+  setField(table, PT_BYTES_AVAILABLE, field(table, PT_BYTES_AVAILABLE) + bytes);
+}
+
+/** Takes a free owner slot: its number, or -1 when all P are taken. */
+export function slotAcquire(table: usize): i32 {
+  let count = field(table, PT_FREE_SLOTS);
+  if (count == 0) return -1;
+  count -= 1;
+  setField(table, PT_FREE_SLOTS, count);
+  return getI(slotsAt(table), <usize>count);
+}
+
+/** Gives owner slot `slot` back; its page list must be empty. */
+export function slotRelease(table: usize, slot: u32): void {
+  let count = field(table, PT_FREE_SLOTS);
+  setI(slotsAt(table), <usize>count, <i32>slot);
+  setField(table, PT_FREE_SLOTS, count + 1);
 }

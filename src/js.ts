@@ -3,7 +3,7 @@
  * written in TypeScript over one ArrayBuffer. It exists so that every speed
  * claim of the wasm build is measured against it, and for hosts without wasm.
  */
-import { createJsKernels } from './kernels/js-kernels.js';
+import { jsBackend } from './kernels/js-backend.js';
 import { createRuntime, type InitOptions, type Runtime } from './runtime/runtime.js';
 import { standaloneManager } from './runtime/standalone.js';
 
@@ -12,10 +12,7 @@ export type { MemoryManagerInit } from './runtime/standalone.js';
 
 /** Starts a runtime over one ArrayBuffer reserved at full size. */
 export function init(options: InitOptions = {}): Promise<Runtime> {
-  return createRuntime('js', async (byteLength) => {
-    const buffer = new ArrayBuffer(byteLength);
-    return { buffer, kernels: createJsKernels(buffer) };
-  }, options);
+  return createRuntime(jsBackend, options);
 }
 
 /** A MemoryManager with a memory of its own. */

@@ -619,25 +619,25 @@ describe('resolveMemoryConfig: rejected configurations', () => {
 });
 
 describe('resolveMemoryConfig: the wasm32 linear memory limit', () => {
-  // 4 GiB - 64 KiB, minus 1 MiB of runtime metadata, minus the 4 MiB off-heap default.
-  const largestManaged = 4294901760 - 1048576 - 4194304;
+  // 4 GiB, minus 1 MiB of runtime metadata, minus the 4 MiB off-heap default.
+  const largestManaged = 4294967296 - 1048576 - 4194304;
 
   it('accepts parts that exactly fill the linear memory', () => {
     expect(largestManaged % PAGE).toBe(0);
     const config = resolveMemoryConfig({ managedMemory: largestManaged });
-    expect(config.managedMemory).toBe(4289658880);
-    expect(config.totalMemory).toBe(4293853184);
+    expect(config.managedMemory).toBe(4289724416);
+    expect(config.totalMemory).toBe(4293918720);
   });
 
   it('rejects one page more, naming the sum and the limit', () => {
     const message = configError(() => resolveMemoryConfig({ managedMemory: largestManaged + PAGE }));
-    expectMentions(message, 'managedMemory (4289691648', '4294934528', '4294901760', 'linear memory limit');
+    expectMentions(message, 'managedMemory (4289757184', '4295000064', '4294967296', 'linear memory limit');
   });
 
   it('rejects a 12 GiB total whose derived parts exceed the limit', () => {
     // managed 0.4 × 12 GiB = 5153960755.2 → 157286 pages; network capped at 1 GiB.
     const message = configError(() => resolveMemoryConfig({ totalMemory: '12gb' }));
-    expectMentions(message, 'managedMemory (5153947648', 'networkMemory (1073741824', '4294901760');
+    expectMentions(message, 'managedMemory (5153947648', 'networkMemory (1073741824', '4294967296');
   });
 
   it('allows a large total whose linear memory parts stay small', () => {

@@ -65,8 +65,8 @@ export const DEFAULT_NETWORK_MIN = 64 * MiB;
 export const DEFAULT_NETWORK_MAX = GiB;
 export const MIN_PAGE_SIZE = 4 * KiB;
 export const MAX_PAGE_SIZE = 16 * MiB;
-/** The most a wasm32 linear memory can hold: 65535 pages of 64 KiB. */
-export const LINEAR_MEMORY_LIMIT = 4 * GiB - 64 * KiB;
+/** The most a wasm32 linear memory can hold: 65536 pages of 64 KiB, every address a u32. The one limit the model and the layout check. */
+export const LINEAR_MEMORY_LIMIT = 4 * GiB;
 /** Linear memory kept for the runtime's own bookkeeping (page table, free list). */
 export const RUNTIME_METADATA_RESERVE = MiB;
 /** wasm loads and stores of up to 16 bytes (v128) stay aligned on this boundary. */
@@ -358,7 +358,7 @@ function checkLinearMemoryLimit(parts: Parts): void {
   throw new IllegalConfigurationError(
     `${inLinearMemory.map(partText).join(' + ')} + runtime metadata (${bytesText(RUNTIME_METADATA_RESERVE)}) = ` +
       `${standaloneBytesText(sum)} exceed the WebAssembly linear memory limit of ${LINEAR_MEMORY_LIMIT} bytes ` +
-      '(4 GiB - 64 KiB); lower them (the JavaScript heap share, userMemory, is not limited by this)',
+      '(4 GiB); lower them (the JavaScript heap share, userMemory, is not limited by this)',
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Kernels } from './kernels.js';
-import { PAGE_TABLE_HEADER, ioOffset, nextOffset, ownersOffset, pageTableBytes, prevOffset } from './page-table-layout.js';
+import { createJsPageTable } from './js-page-table.js';
 
 /** Below this many bytes a loop beats `copyWithin`, whose call overhead dominates small copies. */
 const SMALL_COPY = 64;
@@ -12,8 +12,7 @@ const SMALL_COPY = 64;
 export function createJsKernels(buffer: ArrayBuffer): Kernels {
   const u8 = new Uint8Array(buffer);
   const dv = new DataView(buffer);
-  const i32 = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
-  let scratch = new Uint8Array(256);
+    let scratch = new Uint8Array(256);
 
   const copy = (dst: number, src: number, n: number): void => {
     if (n > SMALL_COPY || (dst > src && dst < src + n)) {
@@ -86,106 +85,6 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     }
   };
 
-  // The page table, in the layout drawn in assembly/pages.ts. Indices below
-  // are in int32 units: `t` is the table address divided by four.
-
-  /** Int32 indices of a table's arrays. */
-  const arrays = (table: number) => {
-    const pageCount = i32[table >>> 2]!;
-    return {
-      pageCount,
-      stack: (table + PAGE_TABLE_HEADER) >>> 2,
-      owners: (table + ownersOffset(pageCount)) >>> 2,
-      next: (table + nextOffset(pageCount)) >>> 2,
-      prev: (table + prevOffset(pageCount)) >>> 2,
-      io: (table + ioOffset(pageCount)) >>> 2,
-    };
-  };
-  const pagesInit = (table: number, pageCount: number, pageShift: number, arenaBase: number, zero: number): void => {
-    const t = table >>> 2;
-    i32[t] = pageCount;
-    i32[t + 1] = pageCount;
-    i32[t + 2] = pageShift;
-    i32[t + 3] = arenaBase;
-    i32[t + 4] = zero;
-    const { stack, owners, next, prev } = arrays(table);
-    for (let i = 0; i < pageCount; i++) {
-      i32[stack + i] = pageCount - 1 - i;
-      i32[owners + i] = 0;
-    }
-    for (let node = pageCount; node < 2 * pageCount; node++) {
-      i32[next + node] = node;
-      i32[prev + node] = node;
-    }
-  };
-
-  const pagesAllocate = (table: number, slot: number, n: number): number => {
-    const t = table >>> 2;
-    let free = i32[t + 1]!;
-    if (n > free || n < 0) return -1;
-    const { pageCount, stack, owners, next, prev, io } = arrays(table);
-    const sentinel = pageCount + slot;
-    let first = i32[next + sentinel]!;
-    for (let i = 0; i < n; i++) {
-      const page = i32[stack + --free]!;
-      i32[owners + page] = slot + 1;
-      i32[next + page] = first;
-      i32[prev + page] = sentinel;
-      i32[prev + first] = page;
-      first = page;
-      i32[io + i] = page;
-    }
-    i32[next + sentinel] = first;
-    i32[t + 1] = free;
-    return n;
-  };
-
-  const releasePage = (t: number, page: number, free: number): void => {
-    i32[t + (PAGE_TABLE_HEADER >>> 2) + free] = page;
-    if (i32[t + 4] !== 0) {
-      const shift = i32[t + 2]!;
-      const start = i32[t + 3]! + page * 2 ** shift;
-      u8.fill(0, start, start + 2 ** shift);
-    }
-  };
-
-  const pagesRelease = (table: number, n: number): number => {
-    const t = table >>> 2;
-    const { pageCount, owners, next, prev, io } = arrays(table);
-    let free = i32[t + 1]!;
-    let released = 0;
-    for (let i = 0; i < n; i++) {
-      const page = i32[io + i]!;
-      if (page >>> 0 >= pageCount || i32[owners + page] === 0) continue;
-      i32[owners + page] = 0;
-      const after = i32[next + page]!;
-      const before = i32[prev + page]!;
-      i32[next + before] = after;
-      i32[prev + after] = before;
-      releasePage(t, page, free++);
-      released++;
-    }
-    i32[t + 1] = free;
-    return released;
-  };
-
-  const pagesReleaseAll = (table: number, slot: number): number => {
-    const t = table >>> 2;
-    const { pageCount, owners, next, prev, io } = arrays(table);
-    const sentinel = pageCount + slot;
-    let free = i32[t + 1]!;
-    let count = 0;
-    for (let page = i32[next + sentinel]!; page !== sentinel; page = i32[next + page]!) {
-      i32[owners + page] = 0;
-      releasePage(t, page, free++);
-      i32[io + count++] = page;
-    }
-    i32[next + sentinel] = sentinel;
-    i32[prev + sentinel] = sentinel;
-    i32[t + 1] = free;
-    return count;
-  };
-
   return {
     heapBase: () => 0,
     copy,
@@ -196,10 +95,6 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     byteSwap16,
     byteSwap32,
     byteSwap64,
-    pageTableBytes,
-    pagesInit,
-    pagesAllocate,
-    pagesRelease,
-    pagesReleaseAll,
+    ...createJsPageTable(buffer),
   };
 }

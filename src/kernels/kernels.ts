@@ -32,14 +32,22 @@ export interface Kernels {
 
   /** Bytes a page table for `pageCount` pages occupies (layout in assembly/pages.ts). */
   pageTableBytes(pageCount: number): number;
-  /** Lays out an empty page table at `table`. */
-  pagesInit(table: number, pageCount: number, pageShift: number, arenaBase: number, zeroOnRelease: number): void;
-  /** Takes `n` pages for owner `slot`, all or none; page indices land in the table's io area. Returns n or -1. */
+  /** Lays out an empty page table at `table`: every page and owner slot free, the whole budget available. */
+  pagesInit(table: number, pageCount: number, pageShift: number, pagesBase: number, zeroOnRelease: number): void;
+  /** Takes `n` pages for owner `slot`, all or none, from the free stack and the budget; page indices land in the io area. Returns n or -1. */
   pagesAllocate(table: number, slot: number, n: number): number;
-  /** Frees the `n` pages listed in the io area, skipping free ones; returns how many were freed. */
+  /** Frees the `n` pages listed in the io area, skipping free ones, back to the budget; returns how many were freed. */
   pagesRelease(table: number, n: number): number;
   /** Frees every page of owner `slot`, listing them in the io area; returns the count. */
   pagesReleaseAll(table: number, slot: number): number;
+  /** Takes `bytes` (below 2^32) from the budget: 1, or 0 when fewer are available. */
+  budgetReserve(table: number, bytes: number): number;
+  /** Gives `bytes` back to the budget. */
+  budgetRelease(table: number, bytes: number): void;
+  /** Takes a free owner slot: its number, or -1 when none is free. */
+  slotAcquire(table: number): number;
+  /** Gives an owner slot back (its page list is empty). */
+  slotRelease(table: number, slot: number): void;
 }
 
 /** Which implementation a runtime runs on. */

@@ -1,18 +1,39 @@
 /**
- * Offsets of the page table kept in linear memory; the drawing is in
- * assembly/pages.ts, and both kernel implementations follow it.
+ * The page table's layout in linear memory, as byte offsets: drawn in
+ * assembly/pages.ts, whose exported PT_* constants a test holds these to.
+ * Every field is a u32.
  */
-export const PAGE_TABLE_HEADER = 32;
 
-/** Byte offset of the free stack from the table's start. */
-export const freeStackOffset = (_pageCount: number): number => PAGE_TABLE_HEADER;
-/** Byte offset of the owner-of-page array. */
-export const ownersOffset = (pageCount: number): number => PAGE_TABLE_HEADER + pageCount * 4;
-/** Byte offset of the next links (2 × pageCount entries). */
-export const nextOffset = (pageCount: number): number => PAGE_TABLE_HEADER + pageCount * 8;
-/** Byte offset of the prev links (2 × pageCount entries). */
-export const prevOffset = (pageCount: number): number => PAGE_TABLE_HEADER + pageCount * 16;
-/** Byte offset of the io array batches pass page indices through. */
-export const ioOffset = (pageCount: number): number => PAGE_TABLE_HEADER + pageCount * 24;
+/** Number of pages. */
+export const PT_PAGE_COUNT = 0;
+/** Entries on the free stack. */
+export const PT_FREE_COUNT = 4;
+/** log2(pageSize). */
+export const PT_PAGE_SHIFT = 8;
+/** Address of page 0. */
+export const PT_PAGES_BASE = 12;
+/** 1 when a released page is zeroed before reuse. */
+export const PT_ZERO_ON_RELEASE = 16;
+/** Budget left: bytes neither in pages handed out nor reserved. */
+export const PT_BYTES_AVAILABLE = 20;
+/** Entries on the owner-slot stack. */
+export const PT_FREE_SLOTS = 24;
+/** Bytes of the header; the arrays follow it. */
+export const PT_HEADER_BYTES = 32;
+/** Bytes per page of the arrays after the header (free stack, owners, next, prev, io, slot stack). */
+export const PT_BYTES_PER_PAGE = 32;
+
+/** Where each array of a table for `pageCount` pages starts, in bytes from the table. */
+export function pageTableArrays(pageCount: number) {
+  return {
+    freeStack: PT_HEADER_BYTES,
+    owners: PT_HEADER_BYTES + pageCount * 4,
+    next: PT_HEADER_BYTES + pageCount * 8,
+    prev: PT_HEADER_BYTES + pageCount * 16,
+    io: PT_HEADER_BYTES + pageCount * 24,
+    slots: PT_HEADER_BYTES + pageCount * 28,
+  };
+}
+
 /** Total bytes of a table for `pageCount` pages. */
-export const pageTableBytes = (pageCount: number): number => PAGE_TABLE_HEADER + pageCount * 28;
+export const pageTableBytes = (pageCount: number): number => PT_HEADER_BYTES + pageCount * PT_BYTES_PER_PAGE;

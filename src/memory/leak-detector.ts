@@ -47,9 +47,17 @@ export class LeakDetector {
     });
   }
 
-  /** Starts watching `target`; `reclaim` runs if it is collected while tracked. */
-  track(target: object, kind: Tracked['kind'], owner: unknown, bytes: number, reclaim: () => boolean): void {
-    const stack = this.captureStacks ? stackHere() : undefined;
+  /**
+   * The stack to report for an allocation made now (undefined unless stacks
+   * are captured). Taken before an allocation changes anything: capturing can
+   * throw (a user's Error.prepareStackTrace), and must not fail half-way.
+   */
+  allocationStack(): string | undefined {
+    return this.captureStacks ? stackHere() : undefined;
+  }
+
+  /** Starts watching `target`; `reclaim` runs if it is collected while tracked. Never throws. */
+  track(target: object, kind: Tracked['kind'], owner: unknown, bytes: number, stack: string | undefined, reclaim: () => boolean): void {
     this.registry.register(target, { kind, owner, bytes, stack, reclaim }, target);
   }
 

@@ -1,19 +1,17 @@
 import { InvalidArgumentError, MemoryAllocationError, MemoryReservationError, ShutdownError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { ioOffset } from '../kernels/page-table-layout.js';
+import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
 import { LeakDetector, type LeakDetection, type LeakReport, warnLeak } from './leak-detector.js';
+import type { MemoryRegion } from './region.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
 import { SharedResources, type SharedResourceLease } from './shared-resources.js';
 
-/** Where a MemoryManager's pages live in the linear memory. @internal */
-export interface ManagedRegion {
-  readonly heap: Uint8Array;
-  readonly view: DataView;
-  readonly kernels: Kernels;
+/** Where a MemoryManager's page table and pages lie in its region's linear memory. @internal */
+export interface PageArea {
   /** Address of the page table (layout in assembly/pages.ts). */
   readonly table: number;
   /** Address of page 0; pages follow each other. */
-  readonly arenaBase: number;
+  readonly pagesBase: number;
   readonly pageSize: number;
   readonly pageCount: number;
 }
@@ -35,7 +33,7 @@ export interface MemoryManagerOptions {
 
 /** What the manager knows of one owner. */
 interface OwnerState {
-  /** Slot of the owner's page list in the page table; -1 while it holds no pages. */
+  /** Slot of the owner's page list in the page table; -1 while it has none (an idle owner may keep its slot). */
   slot: number;
   pages: number;
   reserved: number;
@@ -66,45 +64,54 @@ export class MemoryManager implements SegmentReleaser {
   /** Bytes of managed memory in all: pageSize × page count. */
   readonly memorySize: number;
 
-  private readonly region: ManagedRegion;
+  private readonly region: MemoryRegion;
+  private readonly kernels: Kernels;
+  private readonly area: PageArea;
   private readonly pageShift: number;
   /** Page indices pass between the kernels and this class through here. */
   private readonly io: Int32Array;
+  /** The page table's header: the budget is read from it. */
+  private readonly header: Uint32Array;
   /** The live segment of each page (null when free), for releaseAll and shutdown. */
   private readonly segmentsByPage: (MemorySegment | WeakRef<MemorySegment> | null)[];
   private readonly owners = new Map<unknown, OwnerState>();
-  /** Page-list slots given back by owners that no longer hold pages. */
-  private readonly freeSlots: number[] = [];
-  private nextSlot = 0;
   private idleOwners = 0;
-  private bytesAvailable: number;
   private shutDown = false;
+  private readonly zeroOnRelease: boolean;
   private readonly leaks: LeakDetector | null;
   private readonly shared: SharedResources;
 
-  /** @internal Managers come with a runtime (rt.memoryManager) or from createMemoryManager(). */
-  constructor(region: ManagedRegion, options: MemoryManagerOptions = {}) {
+  /**
+   * @internal Managers come with a runtime (rt.memoryManager) or from createMemoryManager().
+   * With `attach`, the page table another runtime laid out in the same memory is used as it is.
+   */
+  constructor(region: MemoryRegion, area: PageArea, options: MemoryManagerOptions = {}, attach = false) {
+    if (region.kernels === null) throw new InvalidArgumentError('a MemoryManager needs a region of linear memory');
     this.region = region;
-    this.pageSize = region.pageSize;
-    this.pageShift = Math.log2(region.pageSize);
-    this.memorySize = region.pageSize * region.pageCount;
-    this.bytesAvailable = this.memorySize;
-    this.io = new Int32Array(region.heap.buffer, region.table + ioOffset(region.pageCount), region.pageCount);
-    this.segmentsByPage = new Array<MemorySegment | null>(region.pageCount).fill(null);
+    this.kernels = region.kernels;
+    this.area = area;
+    this.pageSize = area.pageSize;
+    this.pageShift = Math.log2(area.pageSize);
+    this.memorySize = area.pageSize * area.pageCount;
+    const buffer = region.bytes.buffer;
+    this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
+    this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
+    this.segmentsByPage = new Array<MemorySegment | null>(area.pageCount).fill(null);
+    this.zeroOnRelease = options.zeroOnRelease === true;
     const detection = options.leakDetection ?? false;
     this.leaks = detection === false ? null : new LeakDetector(detection === 'stack', options.onLeak ?? warnLeak);
     this.shared = new SharedResources(this, this.leaks);
-    region.kernels.pagesInit(region.table, region.pageCount, this.pageShift, region.arenaBase, options.zeroOnRelease ? 1 : 0);
+    if (!attach) this.layOutTable();
   }
 
   /** Bytes neither in pages handed out nor reserved. */
   get availableMemory(): number {
-    return this.bytesAvailable;
+    return this.header[PT_BYTES_AVAILABLE / 4]!;
   }
 
   /** Number of pages in all. */
   get pageCount(): number {
-    return this.region.pageCount;
+    return this.area.pageCount;
   }
 
   // ---------------------------------------------------------------- pages
@@ -117,39 +124,44 @@ export class MemoryManager implements SegmentReleaser {
       throw new InvalidArgumentError(`allocatePages: numPages ${String(numPages)} is not a non-negative integer`);
     }
     const pageSize = this.pageSize;
-    if (numPages * pageSize > this.bytesAvailable) {
-      const available = Math.floor(this.bytesAvailable / pageSize);
+    const available = this.availableMemory;
+    if (numPages * pageSize > available) {
       throw new MemoryAllocationError(
-        `requested ${numPages} pages, ${available} available (${pageSize} bytes each, ${this.region.pageCount} in all); raise managedMemory`,
+        `requested ${numPages} pages, ${Math.floor(available / pageSize)} available (${pageSize} bytes each, ${this.area.pageCount} in all); raise managedMemory`,
       );
     }
     const result = new Array<MemorySegment>(numPages);
     if (numPages === 0) return result;
+    // Everything that can fail happens before the table changes.
+    const leaks = this.leaks;
+    const stack = leaks === null ? undefined : leaks.allocationStack();
     const state = this.stateOf(owner);
-    if (state.slot < 0) state.slot = this.freeSlots.pop() ?? this.nextSlot++;
-    const { heap, view, kernels, table, arenaBase } = this.region;
+    if (state.slot < 0) state.slot = this.takeSlot();
+    const kernels = this.kernels;
     // The budget check above guarantees enough free pages; -1 would mean the table is corrupt.
-    if (kernels.pagesAllocate(table, state.slot, numPages) !== numPages) {
-      throw new MemoryAllocationError(`page table refused ${numPages} pages with ${this.bytesAvailable} bytes available`);
+    if (kernels.pagesAllocate(this.area.table, state.slot, numPages) !== numPages) {
+      this.settle(state);
+      throw new MemoryAllocationError(`page table refused ${numPages} pages with ${available} bytes available`);
     }
     const io = this.io;
     const byPage = this.segmentsByPage;
-    const leaks = this.leaks;
+    const region = this.region;
+    const pagesBase = this.area.pagesBase;
     for (let i = 0; i < numPages; i++) {
       const page = io[i]!;
-      const segment = new MemorySegment(heap, view, arenaBase + page * pageSize, pageSize, owner, kernels, this);
+      const segment = region.segment(pagesBase + page * pageSize, pageSize, owner, this);
       result[i] = segment;
       if (leaks === null) byPage[page] = segment;
-      else this.trackLeak(leaks, segment, page, owner, state);
+      else this.trackLeak(leaks, segment, page, owner, state, stack);
     }
     state.pages += numPages;
-    this.bytesAvailable -= numPages * pageSize;
     return result;
   }
 
   /**
    * Gives pages back: one segment, or an array of them (which is emptied).
    * Freed segments are skipped, so releasing twice returns the memory once.
+   * An array that cannot be emptied (frozen, sealed) is refused with nothing released.
    */
   release(segments: MemorySegment | MemorySegment[] | null | undefined): void {
     this.checkOpen('release');
@@ -159,20 +171,29 @@ export class MemoryManager implements SegmentReleaser {
       segments.free();
       return;
     }
-    for (let i = 0; i < segments.length; i++) this.checkManaged(segments[i]);
+    // Validate, copy and empty the caller's array before anything changes, so
+    // that a failure (a foreign segment, a frozen array, a throwing proxy)
+    // leaves every page, count and handle as it was.
+    const list: unknown[] = Array.prototype.slice.call(segments);
+    for (let i = 0; i < list.length; i++) this.checkManaged(list[i]);
+    try {
+      segments.length = 0;
+    } catch {
+      throw new InvalidArgumentError(`release: the array of ${list.length} segments cannot be emptied (frozen or sealed); nothing was released`);
+    }
     const io = this.io;
     const byPage = this.segmentsByPage;
-    const { arenaBase } = this.region;
+    const pagesBase = this.area.pagesBase;
     const shift = this.pageShift;
     const leaks = this.leaks;
     // Arrays usually hold runs of one owner's pages: look the owner up once per run.
     let owner: unknown = undefined;
     let state: OwnerState | undefined;
     let count = 0;
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i]!;
+    for (let i = 0; i < list.length; i++) {
+      const segment = list[i] as MemorySegment;
       if (segment.isFreed()) continue;
-      const page = (segment.markFreed() - arenaBase) >>> shift;
+      const page = (segment.markFreed() - pagesBase) >>> shift;
       byPage[page] = null;
       leaks?.untrack(segment);
       if (state === undefined || segment.owner !== owner) {
@@ -183,9 +204,8 @@ export class MemoryManager implements SegmentReleaser {
       state.pages -= 1;
       io[count++] = page;
     }
-    if (state !== undefined) this.settle(state);
-    segments.length = 0;
     this.returnPages(count);
+    if (state !== undefined) this.settle(state);
   }
 
   /** Gives back every page `owner` holds; its other owners' pages are not touched. */
@@ -193,15 +213,9 @@ export class MemoryManager implements SegmentReleaser {
     this.checkOpen('releaseAll');
     const state = this.owners.get(owner);
     if (state === undefined || state.slot < 0) return;
-    const { kernels, table } = this.region;
-    const count = kernels.pagesReleaseAll(table, state.slot);
+    const count = this.kernels.pagesReleaseAll(this.area.table, state.slot);
     const io = this.io;
-    for (let i = 0; i < count; i++) {
-      const page = io[i]!;
-      const segment = this.takeSegment(page);
-      segment?.markFreed();
-    }
-    this.bytesAvailable += count * this.pageSize;
+    for (let i = 0; i < count; i++) this.takeSegment(io[i]!)?.markFreed();
     state.pages -= count;
     this.settle(state);
   }
@@ -220,14 +234,15 @@ export class MemoryManager implements SegmentReleaser {
     this.checkOpen('reserveMemory');
     checkOwner(owner, 'reserveMemory');
     checkBytes(bytes, 'reserveMemory');
-    if (bytes > this.bytesAvailable) {
+    const available = this.availableMemory;
+    // Checked here first: the kernel takes a u32, and bytes may be up to 2^53.
+    if (bytes > available || this.kernels.budgetReserve(this.area.table, bytes) === 0) {
       throw new MemoryReservationError(
-        `could not reserve ${bytes} bytes: ${this.bytesAvailable} of ${this.memorySize} bytes of managed memory available; raise managedMemory`,
+        `could not reserve ${bytes} bytes: ${available} of ${this.memorySize} bytes of managed memory available; raise managedMemory`,
       );
     }
     if (bytes === 0) return;
     this.stateOf(owner).reserved += bytes;
-    this.bytesAvailable -= bytes;
   }
 
   /** Releases up to `bytes` of `owner`'s reservation; returns the bytes actually released. */
@@ -239,7 +254,7 @@ export class MemoryManager implements SegmentReleaser {
     if (state === undefined) return 0;
     const released = Math.min(bytes, state.reserved);
     state.reserved -= released;
-    this.bytesAvailable += released;
+    if (released > 0) this.kernels.budgetRelease(this.area.table, released);
     this.settle(state);
     return released;
   }
@@ -256,7 +271,7 @@ export class MemoryManager implements SegmentReleaser {
   /** Pages in `fraction` of the managed memory, rounded down; `fraction` in (0, 1]. */
   computeNumberOfPages(fraction: number): number {
     checkFraction(fraction, 'computeNumberOfPages');
-    return Math.floor(this.region.pageCount * fraction);
+    return Math.floor(this.area.pageCount * fraction);
   }
 
   /** Bytes in `fraction` of the managed memory, rounded down; `fraction` in (0, 1]. */
@@ -286,17 +301,27 @@ export class MemoryManager implements SegmentReleaser {
 
   /** True when no page is handed out and nothing is reserved. */
   verifyEmpty(): boolean {
-    return this.bytesAvailable === this.memorySize;
+    return this.availableMemory === this.memorySize;
   }
 
   /** Frees every segment handed out and refuses all further use. Idempotent. */
   shutdown(): void {
     if (this.shutDown) return;
     this.shutDown = true;
+    // Owner by owner, through the kernels, so that the table stays consistent
+    // for any other runtime attached to the same memory.
+    const { kernels } = this;
+    const { table } = this.area;
+    for (const state of this.owners.values()) {
+      if (state.slot >= 0) {
+        kernels.pagesReleaseAll(table, state.slot);
+        kernels.slotRelease(table, state.slot);
+      }
+      if (state.reserved > 0) kernels.budgetRelease(table, state.reserved);
+    }
     for (let page = 0; page < this.segmentsByPage.length; page++) this.takeSegment(page)?.markFreed();
     this.owners.clear();
     this.idleOwners = 0;
-    this.bytesAvailable = this.memorySize;
   }
 
   /** True after shutdown(). */
@@ -306,9 +331,28 @@ export class MemoryManager implements SegmentReleaser {
 
   // ---------------------------------------------------------------- internals
 
+  /** Lays out an empty page table. */
+  private layOutTable(): void {
+    const { table, pageCount, pagesBase } = this.area;
+    this.kernels.pagesInit(table, pageCount, this.pageShift, pagesBase, this.zeroOnRelease ? 1 : 0);
+  }
+
+  /** A free page-list slot; owners that hold nothing give theirs back first when none is free. */
+  private takeSlot(): number {
+    const table = this.area.table;
+    let slot = this.kernels.slotAcquire(table);
+    if (slot < 0) {
+      this.sweepIdleOwners();
+      slot = this.kernels.slotAcquire(table);
+    }
+    // An owner holding pages holds at least one page, so P slots always suffice.
+    if (slot < 0) throw new MemoryAllocationError(`no free owner slot in a page table of ${this.area.pageCount} pages`);
+    return slot;
+  }
+
   /** Unhooks a (just freed) managed segment from its owner and returns its page index. */
   private detach(segment: MemorySegment, address: number): number {
-    const page = (address - this.region.arenaBase) >>> this.pageShift;
+    const page = (address - this.area.pagesBase) >>> this.pageShift;
     this.segmentsByPage[page] = null;
     this.leaks?.untrack(segment);
     const state = this.owners.get(segment.owner)!;
@@ -319,10 +363,7 @@ export class MemoryManager implements SegmentReleaser {
 
   /** Returns the `count` pages listed in io to the page table and the budget. */
   private returnPages(count: number): void {
-    if (count === 0) return;
-    const { kernels, table } = this.region;
-    const released = kernels.pagesRelease(table, count);
-    this.bytesAvailable += released * this.pageSize;
+    if (count !== 0) this.kernels.pagesRelease(this.area.table, count);
   }
 
   /** Takes the segment of `page` out of the table of live segments. */
@@ -337,10 +378,10 @@ export class MemoryManager implements SegmentReleaser {
   }
 
   /** Registers a new segment with the leak detector; its page comes back if it is collected unreleased. */
-  private trackLeak(leaks: LeakDetector, segment: MemorySegment, page: number, owner: unknown, state: OwnerState): void {
+  private trackLeak(leaks: LeakDetector, segment: MemorySegment, page: number, owner: unknown, state: OwnerState, stack: string | undefined): void {
     const ref = new WeakRef(segment);
     this.segmentsByPage[page] = ref;
-    leaks.track(segment, 'segment', owner, this.pageSize, () => {
+    leaks.track(segment, 'segment', owner, this.pageSize, stack, () => {
       // Only if the page still belongs to the collected segment: releaseAll may
       // have returned it, and it may have gone to someone else, in between.
       if (this.shutDown || this.segmentsByPage[page] !== ref) return false;
@@ -366,21 +407,25 @@ export class MemoryManager implements SegmentReleaser {
     return state;
   }
 
-  /** Drops what is no longer needed of an owner: its page-list slot once it has no pages; marks it idle once empty. */
+  /**
+   * Marks an owner that holds nothing idle. An idle owner keeps its page-list
+   * slot (its list is empty), so a next allocation needs no slot call; slots
+   * go back when idle owners are swept.
+   */
   private settle(state: OwnerState): void {
-    if (state.pages !== 0) return;
-    if (state.slot >= 0) {
-      this.freeSlots.push(state.slot);
-      state.slot = -1;
-    }
-    if (state.reserved !== 0 || state.idle) return;
+    if (state.pages !== 0 || state.reserved !== 0 || state.idle) return;
     state.idle = true;
     if (++this.idleOwners > IDLE_OWNER_LIMIT) this.sweepIdleOwners();
   }
 
-  /** Forgets every owner that holds nothing. */
+  /** Forgets every owner that holds nothing, giving back their slots. */
   private sweepIdleOwners(): void {
-    for (const [owner, state] of this.owners) if (state.idle) this.owners.delete(owner);
+    const table = this.area.table;
+    for (const [owner, state] of this.owners) {
+      if (!state.idle) continue;
+      if (state.slot >= 0) this.kernels.slotRelease(table, state.slot);
+      this.owners.delete(owner);
+    }
     this.idleOwners = 0;
   }
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
-import type { OffHeapArena } from './off-heap-arena.js';
-import { MemorySegment } from './segment.js';
+import type { OffHeapArea } from './off-heap-area.js';
+import { MemoryRegion } from './region.js';
+import type { MemorySegment } from './segment.js';
 
 /** Largest size of a plain-memory segment: typed arrays index with numbers below 2^32 here. */
 const MAX_SEGMENT_SIZE = 2 ** 32 - 1;
@@ -12,14 +13,14 @@ const MAX_SEGMENT_SIZE = 2 ** 32 - 1;
 export class MemorySegmentFactory {
   /** @internal */
   constructor(
-    private readonly arena: OffHeapArena,
+    private readonly offHeap: OffHeapArea,
     private readonly checkOpen: () => void,
   ) {}
 
   /** A heap segment over `bytes` itself: writes show through both ways. */
   wrap(bytes: Uint8Array): MemorySegment {
     checkBytes(bytes, 'bytes');
-    return heapSegment(bytes, null);
+    return arraySegment(bytes, null);
   }
 
   /** A heap segment over a copy of `bytes[start, end)` (default: all of it). */
@@ -28,26 +29,26 @@ export class MemorySegmentFactory {
     if (!(start >>> 0 === start && end >>> 0 === end && start <= end && end <= bytes.length)) {
       throw new SegmentOutOfBoundsError(`wrapCopy: start ${String(start)}, end ${String(end)} is not a range within the array of ${bytes.length} bytes`);
     }
-    return heapSegment(bytes.slice(start, end), null);
+    return arraySegment(bytes.slice(start, end), null);
   }
 
   /** A segment of `size` zeroed bytes in plain JS memory (garbage-collected; free() only revokes access). */
   allocateUnpooledSegment(size: number, owner: unknown = null): MemorySegment {
     checkSize(size, 'allocateUnpooledSegment');
-    return heapSegment(new Uint8Array(size), owner);
+    return arraySegment(new Uint8Array(size), owner);
   }
 
   /** A segment of `size` bytes in the runtime's linear memory (offHeapMemory area); free() returns them. */
   allocateUnpooledOffHeapMemory(size: number, owner: unknown = null): MemorySegment {
     checkSize(size, 'allocateUnpooledOffHeapMemory');
     this.checkOpen();
-    return this.arena.allocate(size, owner);
+    return this.offHeap.allocate(size, owner);
   }
 }
 
-/** A segment backed by a plain Uint8Array. */
-function heapSegment(bytes: Uint8Array, owner: unknown): MemorySegment {
-  return new MemorySegment(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.length, owner, null, null);
+/** A segment over all of a plain Uint8Array (JS memory, not the linear memory). */
+function arraySegment(bytes: Uint8Array, owner: unknown): MemorySegment {
+  return MemoryRegion.ofArray(bytes).segment(0, bytes.length, owner, null);
 }
 
 function checkBytes(bytes: unknown, name: string): Uint8Array {

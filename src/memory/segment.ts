@@ -1,5 +1,5 @@
 import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { MemoryRegion } from './region.js';
 import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
 
 /** Told when a segment it handed out is freed, so the memory goes back where it came from. */
@@ -10,15 +10,19 @@ export interface SegmentReleaser {
 
 const TWO_POW_32 = 4294967296;
 
+/** What a freed segment points at instead of its memory, so a kept handle does not keep the memory alive. */
+const FREED_BYTES = new Uint8Array(0);
+const FREED_VIEW = new DataView(FREED_BYTES.buffer);
+
 /**
  * A fixed-size block of memory with typed, bounds-checked access.
  *
  * One class for every kind of backing memory, so every call site stays
- * monomorphic: `heap` is the whole runtime linear memory for an off-heap
+ * monomorphic: `bytes` is the whole runtime linear memory for an off-heap
  * segment, or the plain Uint8Array a heap segment wraps; `address` is where
- * the segment starts inside it.
+ * the segment starts inside it. Segments are made by a MemoryRegion.
  *
- *   heap:  [ .......... | segment bytes ................ | .......... ]
+ *   bytes: [ .......... | segment bytes ................ | .......... ]
  *                       ^ address                         ^ addressLimit = address + size
  *
  * Every access is checked once: the index must be a whole number in
@@ -31,40 +35,32 @@ const TWO_POW_32 = 4294967296;
  * 2^width (like typed arrays), bigints with BigInt.asIntN(64, v).
  */
 export class MemorySegment {
-  /** Backing bytes: the linear memory (off-heap) or the wrapped array. @internal */
-  heap: Uint8Array;
-  /** DataView over the same bytes as `heap`. @internal */
+  /** Backing bytes: the linear memory (off-heap) or the wrapped array; empty once freed. @internal */
+  bytes: Uint8Array;
+  /** DataView over the same bytes. @internal */
   view: DataView;
-  /** Start of the segment in `heap`; past `addressLimit` once freed. @internal */
+  /** Start of the segment in `bytes`; past `addressLimit` once freed. @internal */
   address: number;
-  /** End (exclusive) of the segment in `heap`. @internal */
+  /** End (exclusive) of the segment in `bytes`. @internal */
   readonly addressLimit: number;
   /** Size in bytes. */
   readonly size: number;
   /** Whoever the segment was allocated for (null when none was named). */
   readonly owner: unknown;
-  /** Kernels of the runtime whose linear memory holds the segment; null for heap segments. @internal */
-  readonly kernels: Kernels | null;
+  /** The region the segment was carved from. @internal */
+  readonly region: MemoryRegion;
   /** Where the memory goes back on free(); null when there is nothing to give back. @internal */
   releaser: SegmentReleaser | null;
 
-  /** @internal Segments come from a MemorySegmentFactory, a MemoryManager or a buffer pool. */
-  constructor(
-    heap: Uint8Array,
-    view: DataView,
-    address: number,
-    size: number,
-    owner: unknown,
-    kernels: Kernels | null,
-    releaser: SegmentReleaser | null,
-  ) {
-    this.heap = heap;
-    this.view = view;
+  /** @internal Segments come from a MemoryRegion: use a MemorySegmentFactory, a MemoryManager or a buffer pool. */
+  constructor(region: MemoryRegion, address: number, size: number, owner: unknown, releaser: SegmentReleaser | null) {
+    this.bytes = region.bytes;
+    this.view = region.view;
     this.address = address;
     this.addressLimit = address + size;
     this.size = size;
     this.owner = owner;
-    this.kernels = kernels;
+    this.region = region;
     this.releaser = releaser;
   }
 
@@ -77,25 +73,23 @@ export class MemorySegment {
 
   /** True when the segment lives in the runtime's linear memory. */
   isOffHeap(): boolean {
-    return this.kernels !== null;
+    return this.region.offHeap;
   }
 
   /** Frees the segment; every later access throws ERR_SEGMENT_FREED. Idempotent. */
   free(): void {
-    const address = this.address;
-    if (address > this.addressLimit) return;
-    this.address = this.addressLimit + 1;
+    if (this.address > this.addressLimit) return;
     const releaser = this.releaser;
-    if (releaser !== null) {
-      this.releaser = null;
-      releaser.segmentFreed(this, address);
-    }
+    const address = this.markFreed();
+    if (releaser !== null) releaser.segmentFreed(this, address);
   }
 
-  /** Marks the segment freed without telling its releaser (the releaser itself is freeing it). @internal */
+  /** Marks the segment freed without telling its releaser (the releaser itself is freeing it); returns its address. @internal */
   markFreed(): number {
     const address = this.address;
     this.address = this.addressLimit + 1;
+    this.bytes = FREED_BYTES;
+    this.view = FREED_VIEW;
     this.releaser = null;
     return address;
   }
@@ -107,14 +101,14 @@ export class MemorySegment {
 
   // ---------------------------------------------------------------- checks
 
-  /** Position of `index` in `heap` for an access of `width` bytes, or throws. */
+  /** Position of `index` in `bytes` for an access of `width` bytes, or throws. */
   private at(index: number, width: number): number {
     const pos = this.address + index;
     if (index >>> 0 === index && pos <= this.addressLimit - width) return pos;
     throw this.accessError(index, width);
   }
 
-  /** Position of the range [offset, offset + length) in `heap`, or throws. */
+  /** Position of the range [offset, offset + length) in `bytes`, or throws. */
   private range(offset: number, length: number): number {
     const pos = this.address + offset;
     if (offset >>> 0 === offset && length >>> 0 === length && pos + length <= this.addressLimit) return pos;
@@ -153,22 +147,22 @@ export class MemorySegment {
 
   /** Reads one unsigned byte. */
   get(index: number): number {
-    return this.heap[this.at(index, 1)]!;
+    return this.bytes[this.at(index, 1)]!;
   }
 
   /** Writes one byte (the value modulo 256). */
   put(index: number, value: number): void {
-    this.heap[this.at(index, 1)] = value;
+    this.bytes[this.at(index, 1)] = value;
   }
 
   /** Reads a boolean: true for any non-zero byte. */
   getBoolean(index: number): boolean {
-    return this.heap[this.at(index, 1)] !== 0;
+    return this.bytes[this.at(index, 1)] !== 0;
   }
 
   /** Writes a boolean as 1 or 0. */
   putBoolean(index: number, value: boolean): void {
-    this.heap[this.at(index, 1)] = value ? 1 : 0;
+    this.bytes[this.at(index, 1)] = value ? 1 : 0;
   }
 
   // ---------------------------------------------------------------- char (UTF-16 code unit, 0..65535)
@@ -266,20 +260,20 @@ export class MemorySegment {
   getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkArray(dst, 'dst').length, dstOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(dst, 'dst', dstOffset, length);
-    copyBetween(this.heap, pos, dst, dstOffset, length);
+    copyBetween(this.bytes, pos, dst, dstOffset, length);
   }
 
   /** Copies `length` bytes of `src` from `srcOffset` into the segment at `index`. */
   putBytes(index: number, src: Uint8Array, srcOffset = 0, length: number = remaining(checkArray(src, 'src').length, srcOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(src, 'src', srcOffset, length);
-    copyBetween(src, srcOffset, this.heap, pos, length);
+    copyBetween(src, srcOffset, this.bytes, pos, length);
   }
 
   /** A Uint8Array view of [offset, offset + length); it shares the memory and must not be used after free(). */
   wrap(offset: number, length: number): Uint8Array {
     const pos = this.range(offset, length);
-    return this.heap.subarray(pos, pos + length);
+    return this.bytes.subarray(pos, pos + length);
   }
 
   // ---------------------------------------------------------------- bulk: segments
@@ -287,9 +281,9 @@ export class MemorySegment {
   /** Sets `length` bytes from `offset` (default: the whole segment) to `value`. */
   fill(value: number, offset = 0, length: number = remaining(this.size, offset)): void {
     const pos = this.range(offset, length);
-    const kernels = this.kernels;
+    const kernels = this.region.kernels;
     if (kernels !== null) kernels.fill(pos, value & 0xff, length);
-    else this.heap.fill(value, pos, pos + length);
+    else this.bytes.fill(value, pos, pos + length);
   }
 
   /** Copies `numBytes` from this segment at `offset` to `target` at `targetOffset`. */
@@ -297,9 +291,9 @@ export class MemorySegment {
     MemorySegment.checkSegment(target);
     const src = this.range(offset, numBytes);
     const dst = target.range(targetOffset, numBytes);
-    const kernels = this.kernels;
-    if (kernels !== null && this.heap === target.heap) kernels.copy(dst, src, numBytes);
-    else copyBetween(this.heap, src, target.heap, dst, numBytes);
+    const kernels = this.region.kernels;
+    if (kernels !== null && this.bytes === target.bytes) kernels.copy(dst, src, numBytes);
+    else copyBetween(this.bytes, src, target.bytes, dst, numBytes);
   }
 
   /**
@@ -311,11 +305,11 @@ export class MemorySegment {
     const a = this.range(offset1, len1);
     const b = other.range(offset2, len2);
     const n = len1 < len2 ? len1 : len2;
-    const kernels = this.kernels;
+    const kernels = this.region.kernels;
     const c =
-      kernels !== null && this.heap === other.heap
+      kernels !== null && this.bytes === other.bytes
         ? kernels.compare(a, b, n)
-        : compareBetween(this.heap, a, other.heap, b, n);
+        : compareBetween(this.bytes, a, other.bytes, b, n);
     if (c !== 0 || len1 === len2) return c;
     return len1 < len2 ? -1 : 1;
   }
@@ -325,9 +319,9 @@ export class MemorySegment {
     MemorySegment.checkSegment(other);
     const a = this.range(offset1, len);
     const b = other.range(offset2, len);
-    const kernels = this.kernels;
-    if (kernels !== null && this.heap === other.heap) return kernels.equal(a, b, len) !== 0;
-    return equalBetween(this.heap, a, other.heap, b, len);
+    const kernels = this.region.kernels;
+    if (kernels !== null && this.bytes === other.bytes) return kernels.equal(a, b, len) !== 0;
+    return equalBetween(this.bytes, a, other.bytes, b, len);
   }
 
   /**
@@ -341,14 +335,14 @@ export class MemorySegment {
     const a = this.range(offset1, len);
     const b = other.range(offset2, len);
     checkArrayRange(tempBuffer, 'tempBuffer', 0, len);
-    const kernels = this.kernels;
-    if (kernels !== null && this.heap === other.heap && (a + len <= b || b + len <= a)) {
+    const kernels = this.region.kernels;
+    if (kernels !== null && this.bytes === other.bytes && (a + len <= b || b + len <= a)) {
       kernels.swap(a, b, len);
       return;
     }
-    copyBetween(this.heap, a, tempBuffer, 0, len);
-    copyBetween(other.heap, b, this.heap, a, len);
-    copyBetween(tempBuffer, 0, other.heap, b, len);
+    copyBetween(this.bytes, a, tempBuffer, 0, len);
+    copyBetween(other.bytes, b, this.bytes, a, len);
+    copyBetween(tempBuffer, 0, other.bytes, b, len);
   }
 
   /** Reverses the byte order of every `width`-byte value (2, 4 or 8) in [offset, offset + length). */
@@ -357,8 +351,8 @@ export class MemorySegment {
     if ((width !== 2 && width !== 4 && width !== 8) || length % width !== 0) {
       throw new InvalidArgumentError(`byteSwap: width must be 2, 4 or 8 and divide length; got width ${describe(width)}, length ${length}`);
     }
-    const kernels = this.kernels;
-    if (kernels === null) byteSwapIn(this.heap, pos, length, width);
+    const kernels = this.region.kernels;
+    if (kernels === null) byteSwapIn(this.bytes, pos, length, width);
     else if (width === 4) kernels.byteSwap32(pos, length);
     else if (width === 8) kernels.byteSwap64(pos, length);
     else kernels.byteSwap16(pos, length);

@@ -66,7 +66,7 @@ export class SharedResources {
   private lease<T>(type: string, entry: Entry): SharedResourceLease<T> {
     const ending = this.ending(type, entry);
     const lease = new Lease<T>(entry.resource as T, entry.size, ending, this.leaks);
-    this.leaks?.track(lease, 'lease', type, entry.size, ending.end);
+    this.leaks?.track(lease, 'lease', type, entry.size, this.leaks.allocationStack(), ending.end);
     return lease;
   }
 

@@ -1,23 +1,32 @@
-import type { MemoryConfig } from '../config/index.js';
+import { LINEAR_MEMORY_LIMIT, type MemoryConfig } from '../config/index.js';
 import { IllegalConfigurationError } from '../errors.js';
 import { pageTableBytes } from '../kernels/page-table-layout.js';
 
 /** Bytes in one WebAssembly memory page. */
 export const WASM_PAGE = 65536;
-/** Most wasm pages a wasm32 memory may have. */
-export const MAX_WASM_PAGES = 65536;
+/** Linear memory kept below segmem's layout for the kernels' own static data. */
+export const STATIC_DATA_RESERVE = WASM_PAGE;
+/** Bytes of the runtime header (src/runtime/header.ts), which sits right after the static data. */
+export const RUNTIME_HEADER_BYTES = 64;
+/** Every part starts on a multiple of this (a cache line; SIMD loads need 16). */
+const PART_ALIGNMENT = 64;
 
 /**
  * Where each part sits in the one linear memory:
  *
- *   0 ─ kernels' static data ─ page table ─ off-heap area ─ managed pages ─ network pages ─ end
+ *   0 ─ kernels' static data ─ runtime header ─ page table ─ off-heap area ─ managed pages ─ network pages ─ end
+ *       (below 64 KiB)         (at 64 KiB)
  *
  * Page areas start on a page boundary (capped at 64 KiB), so a page never
- * straddles a wasm page and SIMD loads stay aligned.
+ * straddles a wasm page and SIMD loads stay aligned. Every address is below
+ * 2^32 and handled as unsigned.
  */
 export interface MemoryLayout {
+  readonly pageSize: number;
+  readonly header: number;
   readonly managedTable: number;
   readonly offHeapBase: number;
+  readonly offHeapBytes: number;
   readonly managedBase: number;
   readonly managedPages: number;
   readonly networkBase: number;
@@ -29,21 +38,24 @@ export interface MemoryLayout {
 const alignUp = (value: number, alignment: number): number => Math.ceil(value / alignment) * alignment;
 
 /** Lays the parts of `config` out after the kernels' static data. */
-export function computeLayout(config: MemoryConfig, heapBase: number): MemoryLayout {
-  const pageAlign = Math.min(config.pageSize, WASM_PAGE);
-  const managedPages = config.managedMemory / config.pageSize;
-  const networkPages = config.networkMemory / config.pageSize;
-  const managedTable = alignUp(Math.max(heapBase, 64), 64);
-  const offHeapBase = alignUp(managedTable + pageTableBytes(managedPages), 64);
+export function computeLayout(config: MemoryConfig): MemoryLayout {
+  const { pageSize } = config;
+  const pageAlign = Math.min(pageSize, WASM_PAGE);
+  const managedPages = config.managedMemory / pageSize;
+  const networkPages = config.networkMemory / pageSize;
+  const header = STATIC_DATA_RESERVE;
+  const managedTable = alignUp(header + RUNTIME_HEADER_BYTES, PART_ALIGNMENT);
+  const offHeapBase = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
   const managedBase = alignUp(offHeapBase + config.offHeapMemory, pageAlign);
   const networkBase = alignUp(managedBase + config.managedMemory, pageAlign);
   const byteLength = alignUp(networkBase + config.networkMemory, WASM_PAGE);
-  if (byteLength > MAX_WASM_PAGES * WASM_PAGE) {
+  if (byteLength > LINEAR_MEMORY_LIMIT) {
+    const parts = config.managedMemory + config.networkMemory + config.offHeapMemory;
     throw new IllegalConfigurationError(
       `the linear memory would need ${byteLength} bytes (managedMemory ${config.managedMemory} + networkMemory ` +
-        `${config.networkMemory} + offHeapMemory ${config.offHeapMemory} + ${byteLength - config.managedMemory - config.networkMemory - config.offHeapMemory} ` +
-        `for the page table), beyond the ${MAX_WASM_PAGES * WASM_PAGE}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
+        `${config.networkMemory} + offHeapMemory ${config.offHeapMemory} + ${byteLength - parts} for the kernels' data, ` +
+        `the page table and alignment), beyond the ${LINEAR_MEMORY_LIMIT}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
     );
   }
-  return { managedTable, offHeapBase, managedBase, managedPages, networkBase, networkPages, byteLength };
+  return { pageSize, header, managedTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
 }

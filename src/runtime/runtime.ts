@@ -1,11 +1,13 @@
 import { describeMemoryConfig, MEMORY_OPTION_NAMES, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from '../config/index.js';
-import { IllegalConfigurationError, MemoryAllocationError, ShutdownError } from '../errors.js';
+import { IllegalConfigurationError, InvalidArgumentError, MemoryAllocationError, ShutdownError } from '../errors.js';
 import type { Kernels, KernelsKind } from '../kernels/kernels.js';
 import { MemoryManager, type MemoryManagerOptions } from '../memory/memory-manager.js';
-import { OffHeapArena } from '../memory/off-heap-arena.js';
+import { OffHeapArea } from '../memory/off-heap-area.js';
+import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';
 import type { WasmSource } from '../wasm/loader.js';
-import { computeLayout, WASM_PAGE, type MemoryLayout } from './layout.js';
+import { readHeader, writeHeader } from './header.js';
+import { computeLayout, STATIC_DATA_RESERVE, type MemoryLayout } from './layout.js';
 
 /** Options of init(): the memory model, the manager's switches, and (wasm build) the module to use. */
 export interface InitOptions extends MemoryOptions, MemoryManagerOptions {
@@ -15,17 +17,22 @@ export interface InitOptions extends MemoryOptions, MemoryManagerOptions {
 
 const RUNTIME_OPTION_NAMES: readonly string[] = ['wasm', 'zeroOnRelease', 'leakDetection', 'onLeak'];
 
-/** Linear memory kept below segmem's layout for the kernels' static data. */
-export const STATIC_DATA_RESERVE = WASM_PAGE;
-
 /** The one linear memory and the kernels working on it. @internal */
 export interface LinearMemory {
   readonly buffer: ArrayBuffer;
+  /** The wasm memory object (wasm build); null for the pure-JS build's plain buffer. */
+  readonly memory: WebAssembly.Memory | null;
   readonly kernels: Kernels;
 }
 
-/** Makes the linear memory of `byteLength` bytes and its kernels: the one thing the two builds do differently. */
-export type MemoryProvider = (byteLength: number, options: InitOptions) => Promise<LinearMemory>;
+/** What the two builds do differently: make a linear memory with kernels over it, or put kernels over one that exists. @internal */
+export interface Backend {
+  readonly build: KernelsKind;
+  /** Reserves a linear memory of `byteLength` bytes at its full size, with kernels over it. */
+  create(byteLength: number, options: InitOptions): Promise<LinearMemory>;
+  /** Kernels over an existing memory of this build, for a runtime that attaches to it. */
+  attach(memory: LinearMemory, options: InitOptions): Promise<LinearMemory>;
+}
 
 /**
  * A segmem runtime: one linear memory, reserved at its full size when it
@@ -46,31 +53,26 @@ export class Runtime {
   readonly layout: MemoryLayout;
   /** @internal */
   readonly memory: LinearMemory;
-  private readonly arena: OffHeapArena;
+  private readonly region: MemoryRegion;
+  private readonly offHeap: OffHeapArea;
   private closed = false;
 
-  /** @internal Use init() from 'segmem' or 'segmem/js'. */
-  constructor(build: KernelsKind, config: MemoryConfig, layout: MemoryLayout, memory: LinearMemory, options: InitOptions) {
+  /**
+   * @internal Use init() from 'segmem' or 'segmem/js'. With `attach`, the
+   * tables in `memory` are used as another runtime laid them out.
+   */
+  constructor(build: KernelsKind, config: MemoryConfig, layout: MemoryLayout, memory: LinearMemory, options: InitOptions, attach = false) {
     this.build = build;
     this.config = config;
     this.layout = layout;
     this.memory = memory;
-    const heap = new Uint8Array(memory.buffer);
-    const view = new DataView(memory.buffer);
-    this.arena = new OffHeapArena(heap, view, memory.kernels, layout.offHeapBase, config.offHeapMemory);
-    this.segments = new MemorySegmentFactory(this.arena, () => this.checkOpen());
-    this.memoryManager = new MemoryManager(
-      {
-        heap,
-        view,
-        kernels: memory.kernels,
-        table: layout.managedTable,
-        arenaBase: layout.managedBase,
-        pageSize: config.pageSize,
-        pageCount: layout.managedPages,
-      },
-      options,
-    );
+    const region = new MemoryRegion(new Uint8Array(memory.buffer), memory.kernels);
+    this.region = region;
+    if (!attach) writeHeader(region.view, layout);
+    this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory);
+    this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen());
+    const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
+    this.memoryManager = new MemoryManager(region, pages, options, attach);
   }
 
   /** Bytes of the linear memory (all parts plus the page table), fixed for the runtime's life. */
@@ -88,7 +90,9 @@ export class Runtime {
     if (this.closed) return;
     this.closed = true;
     this.memoryManager.shutdown();
-    this.arena.close();
+    this.offHeap.close();
+    // Every segment is freed and points at no memory now; the region lets go too.
+    this.region.close();
   }
 
   /** True after close(). */
@@ -105,30 +109,63 @@ export class Runtime {
   }
 }
 
-/** Resolves the options, reserves the linear memory and builds a runtime on it. */
-export async function createRuntime(build: KernelsKind, provide: MemoryProvider, options: InitOptions = {}): Promise<Runtime> {
+/** Checks init()'s options: an object with known names only. */
+function checkOptions(options: unknown, operation: string): InitOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new IllegalConfigurationError(`init: options must be an object, got ${String(options)}`);
+    throw new IllegalConfigurationError(`${operation}: options must be an object, got ${String(options)}`);
   }
   const known = new Set([...MEMORY_OPTION_NAMES, ...RUNTIME_OPTION_NAMES]);
   const unknown = Object.keys(options).filter((key) => !known.has(key));
   if (unknown.length > 0) {
-    throw new IllegalConfigurationError(`init: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; known options: ${[...known].join(', ')}`);
+    throw new IllegalConfigurationError(`${operation}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; known options: ${[...known].join(', ')}`);
   }
+  return options as InitOptions;
+}
+
+/** Resolves the options, reserves the linear memory and builds a runtime on it. @internal */
+export async function createRuntime(backend: Backend, options: InitOptions = {}): Promise<Runtime> {
+  checkOptions(options, 'init');
   const config = resolveMemoryConfig(options);
-  const layout = computeLayout(config, STATIC_DATA_RESERVE);
+  const layout = computeLayout(config);
   let memory: LinearMemory;
   try {
-    memory = await provide(layout.byteLength, options);
+    memory = await backend.create(layout.byteLength, options);
   } catch (err) {
     if (err instanceof RangeError) {
       throw new MemoryAllocationError(`could not reserve a linear memory of ${layout.byteLength} bytes (${err.message}); lower totalMemory`);
     }
     throw err;
   }
-  const heapBase = memory.kernels.heapBase();
+  checkStaticData(memory.kernels);
+  return new Runtime(backend.build, config, layout, memory, options);
+}
+
+/**
+ * A second runtime over the memory of `existing`, reading the layout from
+ * its header and using its page table as it is: its own handles, the same
+ * state. @internal (the threads build's attach() stands on this)
+ */
+export async function attachRuntime(backend: Backend, existing: LinearMemory, options: InitOptions = {}): Promise<Runtime> {
+  checkOptions(options, 'attach');
+  const layout = readHeader(new DataView(existing.buffer), STATIC_DATA_RESERVE);
+  const config = resolveMemoryConfig({
+    pageSize: layout.pageSize,
+    managedMemory: layout.managedPages * layout.pageSize,
+    networkMemory: layout.networkPages * layout.pageSize,
+    offHeapMemory: layout.offHeapBytes,
+  });
+  const expected = computeLayout(config);
+  const differs = (Object.keys(expected) as (keyof MemoryLayout)[]).filter((key) => expected[key] !== layout[key]);
+  if (differs.length > 0) throw new InvalidArgumentError(`attach: the runtime header is inconsistent (${differs.join(', ')})`);
+  const memory = await backend.attach(existing, options);
+  checkStaticData(memory.kernels);
+  return new Runtime(backend.build, config, layout, memory, options, true);
+}
+
+/** The kernels' static data must end below the layout's first part. */
+function checkStaticData(kernels: Kernels): void {
+  const heapBase = kernels.heapBase();
   if (heapBase > STATIC_DATA_RESERVE) {
     throw new IllegalConfigurationError(`the kernels module's static data ends at ${heapBase}, beyond the ${STATIC_DATA_RESERVE} bytes reserved for it`);
   }
-  return new Runtime(build, config, layout, memory, options);
 }

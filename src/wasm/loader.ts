@@ -8,7 +8,8 @@ export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 /** Exports the facade calls; checked so that a wrong module fails at init, not mid-operation. */
 const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   'heapBase', 'copy', 'fill', 'compare', 'equal', 'swap', 'byteSwap16', 'byteSwap32', 'byteSwap64',
-  'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll',
+  'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
+  'slotAcquire', 'slotRelease',
 ];
 
 /** The module bundled with the package (inlined base64, so no file has to be located or served). */
@@ -20,17 +21,28 @@ export function bundledWasmBytes(): Uint8Array {
 }
 
 /**
+ * The bundled module, compiled on first use and then shared by every runtime
+ * of the process (a compiled module is immutable; each runtime instantiates it
+ * over its own memory).
+ */
+let bundledModule: Promise<WebAssembly.Module> | undefined;
+
+/** The compiled module for `source` (the bundled one when undefined). */
+function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  if (source === undefined) return (bundledModule ??= WebAssembly.compile(bundledWasmBytes() as Uint8Array<ArrayBuffer>));
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  // compile() takes typed arrays but not a DataView: hand it the same bytes as a Uint8Array.
+  if (ArrayBuffer.isView(source)) return WebAssembly.compile(new Uint8Array(source.buffer, source.byteOffset, source.byteLength) as Uint8Array<ArrayBuffer>);
+  throw new InvalidArgumentError(`init: wasm must be a WebAssembly.Module or its bytes, got ${Object.prototype.toString.call(source)}`);
+}
+
+/**
  * Instantiates the kernels over `memory`. The exports object itself is the
  * Kernels implementation: no wrapper sits between the facade and wasm.
  */
 export async function instantiateKernels(memory: WebAssembly.Memory, source?: WasmSource): Promise<Kernels & WebAssembly.Exports> {
-  let module: WebAssembly.Module;
-  if (source === undefined) module = await WebAssembly.compile(bundledWasmBytes() as Uint8Array<ArrayBuffer>);
-  else if (source instanceof WebAssembly.Module) module = source;
-  else if (source instanceof ArrayBuffer) module = await WebAssembly.compile(source);
-  // compile() takes typed arrays but not a DataView: hand it the same bytes as a Uint8Array.
-  else if (ArrayBuffer.isView(source)) module = await WebAssembly.compile(new Uint8Array(source.buffer, source.byteOffset, source.byteLength) as Uint8Array<ArrayBuffer>);
-  else throw new InvalidArgumentError(`init: wasm must be a WebAssembly.Module or its bytes, got ${Object.prototype.toString.call(source)}`);
+  const module = await compiledModule(source);
   const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,

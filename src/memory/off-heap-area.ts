@@ -1,6 +1,6 @@
 import { MemoryAllocationError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
-import { MemorySegment, type SegmentReleaser } from './segment.js';
+import type { MemoryRegion } from './region.js';
+import type { MemorySegment, SegmentReleaser } from './segment.js';
 
 /** Allocations are rounded up to this, keeping every block 16-byte aligned (one SIMD lane). */
 const ALIGN = 16;
@@ -11,7 +11,7 @@ const ALIGN = 16;
  * Unpooled allocation is rare (pages come from the MemoryManager), so a short
  * sorted list beats a cleverer structure here.
  */
-export class OffHeapArena implements SegmentReleaser {
+export class OffHeapArea implements SegmentReleaser {
   /** Free blocks as [start, end) pairs, sorted by start, never adjacent. */
   private readonly free: number[] = [];
   /** Every segment handed out and not yet freed, so close() can free them. */
@@ -19,9 +19,7 @@ export class OffHeapArena implements SegmentReleaser {
   private bytesFree: number;
 
   constructor(
-    private readonly heap: Uint8Array,
-    private readonly view: DataView,
-    private readonly kernels: Kernels,
+    private readonly region: MemoryRegion,
     readonly base: number,
     readonly capacity: number,
   ) {
@@ -45,7 +43,7 @@ export class OffHeapArena implements SegmentReleaser {
       if (end - start === need) free.splice(i, 2);
       else free[i] = start + need;
       this.bytesFree -= need;
-      const segment = new MemorySegment(this.heap, this.view, start, size, owner, this.kernels, this);
+      const segment = this.region.segment(start, size, owner, this);
       this.live.add(segment);
       return segment;
     }

@@ -1,0 +1,14 @@
+import type { Backend } from '../runtime/runtime.js';
+import { createJsKernels } from './js-kernels.js';
+
+/** The pure-JS build: one ArrayBuffer reserved at full size, the TypeScript kernels over it. @internal */
+export const jsBackend: Backend = {
+  build: 'js',
+  async create(byteLength) {
+    const buffer = new ArrayBuffer(byteLength);
+    return { buffer, memory: null, kernels: createJsKernels(buffer) };
+  },
+  async attach(existing) {
+    return { buffer: existing.buffer, memory: existing.memory, kernels: createJsKernels(existing.buffer) };
+  },
+};

@@ -1,0 +1,47 @@
+import type { Kernels } from '../kernels/kernels.js';
+import { MemorySegment, type SegmentReleaser } from './segment.js';
+
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+
+/**
+ * The bytes segments are carved from, with the views and kernels over them:
+ * a runtime's whole linear memory (made once per runtime and shared by the
+ * memory manager, the off-heap area and the network buffer pool), or one
+ * plain Uint8Array for a heap segment. `segment()` is the one way to make a
+ * MemorySegment; a segment copies the flat fields its hot path reads.
+ */
+export class MemoryRegion {
+  /** Every byte of the region. */
+  bytes: Uint8Array;
+  /** A DataView over `bytes`. */
+  view: DataView;
+  /** Kernels over the linear memory; null for plain JS memory, which they cannot reach. */
+  kernels: Kernels | null;
+  /** True for a runtime's linear memory (stays true after close). */
+  readonly offHeap: boolean;
+
+  constructor(bytes: Uint8Array, kernels: Kernels | null) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.kernels = kernels;
+    this.offHeap = kernels !== null;
+  }
+
+  /** A region over one plain array, for a segment that wraps it. */
+  static ofArray(bytes: Uint8Array): MemoryRegion {
+    return new MemoryRegion(bytes, null);
+  }
+
+  /** A segment of `size` bytes at `address`, freed back to `releaser` (null: nothing to give back). */
+  segment(address: number, size: number, owner: unknown, releaser: SegmentReleaser | null): MemorySegment {
+    return new MemorySegment(this, address, size, owner, releaser);
+  }
+
+  /** Lets go of the memory once every segment in it is freed, so nothing that still points here keeps it alive. */
+  close(): void {
+    this.bytes = NO_BYTES;
+    this.view = NO_VIEW;
+    this.kernels = null;
+  }
+}
