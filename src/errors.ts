@@ -15,7 +15,8 @@ export type SegmemErrorCode =
   | 'ERR_POOL_DESTROYED'
   | 'ERR_REFERENCE_COUNT'
   | 'ERR_ILLEGAL_CONFIGURATION'
-  | 'ERR_SHUTDOWN';
+  | 'ERR_SHUTDOWN'
+  | 'ERR_KERNEL_ABORT';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -135,5 +136,13 @@ export class ShutdownError extends SegmemError {
   declare readonly code: 'ERR_SHUTDOWN';
   constructor(message: string) {
     super('ERR_SHUTDOWN', message);
+  }
+}
+
+/** A kernel stopped on an internal check: a defect in segmem, never the caller's input (which is checked before any kernel runs). */
+export class KernelAbortError extends SegmemError {
+  declare readonly code: 'ERR_KERNEL_ABORT';
+  constructor(message: string) {
+    super('ERR_KERNEL_ABORT', message);
   }
 }

@@ -7,7 +7,8 @@
  */
 
 import { IllegalConfigurationError } from '../errors.js';
-import { formatSize, parseSize, showValue } from './size.js';
+import { render } from '../util/render.js';
+import { formatSize, parseSize } from './size.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -147,7 +148,7 @@ export function resolveMemoryConfig(options: MemoryOptions = {}): MemoryConfig {
 /** Validates every option before any derivation, so the first error is about input, not about a consequence. */
 function parseOptions(options: MemoryOptions): ParsedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new IllegalConfigurationError(`memory options: expected an object, got ${showValue(options)}`);
+    throw new IllegalConfigurationError(`memory options: expected an object, got ${render(options)}`);
   }
   return {
     totalMemory: optionalSize(options.totalMemory, 'totalMemory'),
@@ -174,7 +175,7 @@ function parsePageSize(value: number | string | undefined): number {
   if (value === undefined) return DEFAULT_PAGE_SIZE;
   const bytes = parseSize(value, 'pageSize');
   if (bytes < MIN_PAGE_SIZE || bytes > MAX_PAGE_SIZE || (bytes & (bytes - 1)) !== 0) {
-    const shown = typeof value === 'string' ? `${bytes} (${showValue(value)})` : String(bytes);
+    const shown = typeof value === 'string' ? `${bytes} (${render(value)})` : String(bytes);
     throw new IllegalConfigurationError(
       `pageSize: ${shown} is not a power of two between ${MIN_PAGE_SIZE} and ${MAX_PAGE_SIZE}`,
     );
@@ -186,7 +187,7 @@ function parsePageSize(value: number | string | undefined): number {
 function parseFraction(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new IllegalConfigurationError(`${option}: ${showValue(value)} is not a number between 0 and 1`);
+    throw new IllegalConfigurationError(`${option}: ${render(value)} is not a number between 0 and 1`);
   }
   return value;
 }

@@ -4,6 +4,7 @@
  */
 
 import { IllegalConfigurationError } from '../errors.js';
+import { render } from '../util/render.js';
 
 /**
  * Units are binary (1 kb = 1024 bytes): every size in the memory model is
@@ -35,28 +36,18 @@ const EXPECTED = "expected bytes or a number with unit b, kb, mb, gb, tb, e.g. '
 
 const FORMAT_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
-/** Renders any value for an error message: strings quoted, objects by kind. */
-export function showValue(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  return String(value);
-}
-
 /** Parses a size option (bytes as a number, or text such as '64mb') into whole bytes. */
 export function parseSize(value: number | string, option: string): number {
   if (typeof value === 'number') return checkByteCount(value, option);
   if (typeof value === 'string') return parseSizeText(value, option);
-  throw new IllegalConfigurationError(`${option}: cannot use ${showValue(value)} as a size (${EXPECTED})`);
+  throw new IllegalConfigurationError(`${option}: cannot use ${render(value)} as a size (${EXPECTED})`);
 }
 
 /** A plain number is taken as bytes, so it has to be a whole, safe, non-negative count. */
 function checkByteCount(value: number, option: string): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new IllegalConfigurationError(
-      `${option}: cannot use ${showValue(value)} as a size (${EXPECTED}; a number means a whole count of bytes)`,
+      `${option}: cannot use ${render(value)} as a size (${EXPECTED}; a number means a whole count of bytes)`,
     );
   }
   // Normalises -0, which passes the checks above.
@@ -68,7 +59,7 @@ function parseSizeText(text: string, option: string): number {
   const match = SIZE_PATTERN.exec(text);
   const unit = match?.[3]?.toLowerCase();
   if (match === null || unit === undefined || !Object.hasOwn(UNIT_BYTES, unit)) {
-    throw new IllegalConfigurationError(`${option}: cannot parse ${showValue(text)} as a size (${EXPECTED})`);
+    throw new IllegalConfigurationError(`${option}: cannot parse ${render(text)} as a size (${EXPECTED})`);
   }
   const whole = match[1] ?? '0';
   const fraction = match[2] ?? '';
@@ -76,13 +67,13 @@ function parseSizeText(text: string, option: string): number {
   const numerator = BigInt(whole + fraction) * (UNIT_BYTES[unit] as bigint);
   if (numerator % scale !== 0n) {
     throw new IllegalConfigurationError(
-      `${option}: ${showValue(text)} is not a whole number of bytes (${EXPECTED})`,
+      `${option}: ${render(text)} is not a whole number of bytes (${EXPECTED})`,
     );
   }
   const bytes = numerator / scale;
   if (bytes > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new IllegalConfigurationError(
-      `${option}: ${showValue(text)} is larger than the largest supported size, ${Number.MAX_SAFE_INTEGER} bytes`,
+      `${option}: ${render(text)} is larger than the largest supported size, ${Number.MAX_SAFE_INTEGER} bytes`,
     );
   }
   return Number(bytes);

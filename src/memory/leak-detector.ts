@@ -1,3 +1,5 @@
+import { render } from '../util/render.js';
+
 /** What is reported when a segment or lease is garbage-collected without having been released. */
 export interface LeakReport {
   readonly kind: 'segment' | 'lease';
@@ -42,7 +44,7 @@ export class LeakDetector {
         owner: tracked.owner,
         bytes: tracked.bytes,
         stack: tracked.stack,
-        message: `a ${tracked.kind} of ${tracked.bytes} bytes held by ${describeOwner(tracked.owner)} was garbage-collected without being released; its memory was reclaimed${where}`,
+        message: `a ${tracked.kind} of ${tracked.bytes} bytes held by ${render(tracked.owner)} was garbage-collected without being released; its memory was reclaimed${where}`,
       });
     });
   }
@@ -76,10 +78,4 @@ function stackHere(): string {
   const stack = new Error().stack ?? '';
   // Drop the message line and the frames inside segmem's own allocation path.
   return stack.split('\n').slice(3).join('\n');
-}
-
-function describeOwner(owner: unknown): string {
-  if (typeof owner === 'string') return JSON.stringify(owner);
-  if (typeof owner === 'object' && owner !== null) return (owner.constructor?.name ?? 'Object') + ' owner';
-  return String(owner);
 }

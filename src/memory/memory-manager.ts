@@ -1,6 +1,8 @@
 import { InvalidArgumentError, MemoryAllocationError, MemoryReservationError, ShutdownError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
+import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.js';
+import { render } from '../util/render.js';
 import { LeakDetector, type LeakDetection, type LeakReport, warnLeak } from './leak-detector.js';
 import type { MemoryRegion } from './region.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
@@ -29,6 +31,15 @@ export interface MemoryManagerOptions {
   leakDetection?: LeakDetection;
   /** Receives leak reports; default: console.warn. */
   onLeak?: (report: LeakReport) => void;
+}
+
+/** The manager's options checked, with their defaults; throws IllegalConfigurationError for a wrong type. @internal */
+export function resolveManagerOptions(options: MemoryManagerOptions): Required<MemoryManagerOptions> {
+  return {
+    zeroOnRelease: checkOption(options.zeroOnRelease, 'zeroOnRelease', [true, false], false),
+    leakDetection: checkOption<LeakDetection>(options.leakDetection, 'leakDetection', [true, false, 'stack'], false),
+    onLeak: checkFunctionOption<(report: LeakReport) => void>(options.onLeak, 'onLeak') ?? warnLeak,
+  };
 }
 
 /** What the manager knows of one owner. */
@@ -97,9 +108,9 @@ export class MemoryManager implements SegmentReleaser {
     this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
     this.segmentsByPage = new Array<MemorySegment | null>(area.pageCount).fill(null);
-    this.zeroOnRelease = options.zeroOnRelease === true;
-    const detection = options.leakDetection ?? false;
-    this.leaks = detection === false ? null : new LeakDetector(detection === 'stack', options.onLeak ?? warnLeak);
+    const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
+    this.zeroOnRelease = zeroOnRelease;
+    this.leaks = leakDetection === false ? null : new LeakDetector(leakDetection === 'stack', onLeak);
     this.shared = new SharedResources(this, this.leaks);
     if (!attach) this.layOutTable();
   }
@@ -120,9 +131,7 @@ export class MemoryManager implements SegmentReleaser {
   allocatePages(owner: unknown, numPages: number): MemorySegment[] {
     this.checkOpen('allocatePages');
     checkOwner(owner, 'allocatePages');
-    if (!(Number.isInteger(numPages) && numPages >= 0)) {
-      throw new InvalidArgumentError(`allocatePages: numPages ${String(numPages)} is not a non-negative integer`);
-    }
+    checkInteger(numPages, 'allocatePages: numPages');
     const pageSize = this.pageSize;
     const available = this.availableMemory;
     if (numPages * pageSize > available) {
@@ -436,7 +445,7 @@ export class MemoryManager implements SegmentReleaser {
   /** Checks that `segment` is a page of this manager (or an already freed segment). */
   private checkManaged(segment: unknown): void {
     if (!(segment instanceof MemorySegment)) {
-      throw new InvalidArgumentError(`release: expected a MemorySegment, got ${Object.prototype.toString.call(segment)}`);
+      throw new InvalidArgumentError(`release: expected a MemorySegment, got ${render(segment)}`);
     }
     if (segment.releaser !== this && !segment.isFreed()) {
       throw new InvalidArgumentError('release: the segment was not allocated by this memory manager');
@@ -449,13 +458,11 @@ function checkOwner(owner: unknown, operation: string): void {
 }
 
 function checkBytes(bytes: number, operation: string): void {
-  if (!(Number.isSafeInteger(bytes) && bytes >= 0)) {
-    throw new InvalidArgumentError(`${operation}: bytes ${String(bytes)} is not a non-negative integer`);
-  }
+  checkInteger(bytes, `${operation}: bytes`);
 }
 
 function checkFraction(fraction: number, operation: string): void {
   if (!(typeof fraction === 'number' && fraction > 0 && fraction <= 1)) {
-    throw new InvalidArgumentError(`${operation}: fraction ${String(fraction)} is not within (0, 1]`);
+    throw new InvalidArgumentError(`${operation}: fraction ${render(fraction)} is not within (0, 1]`);
   }
 }

@@ -1,4 +1,6 @@
-import { InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
+import { SegmentOutOfBoundsError } from '../errors.js';
+import { checkInteger, checkUint8Array } from '../util/checks.js';
+import { render } from '../util/render.js';
 import type { OffHeapArea } from './off-heap-area.js';
 import { MemoryRegion } from './region.js';
 import type { MemorySegment } from './segment.js';
@@ -19,15 +21,15 @@ export class MemorySegmentFactory {
 
   /** A heap segment over `bytes` itself: writes show through both ways. */
   wrap(bytes: Uint8Array): MemorySegment {
-    checkBytes(bytes, 'bytes');
+    checkUint8Array(bytes, 'bytes');
     return arraySegment(bytes, null);
   }
 
   /** A heap segment over a copy of `bytes[start, end)` (default: all of it). */
-  wrapCopy(bytes: Uint8Array, start = 0, end: number = checkBytes(bytes, 'bytes').length): MemorySegment {
-    checkBytes(bytes, 'bytes');
-    if (!(start >>> 0 === start && end >>> 0 === end && start <= end && end <= bytes.length)) {
-      throw new SegmentOutOfBoundsError(`wrapCopy: start ${String(start)}, end ${String(end)} is not a range within the array of ${bytes.length} bytes`);
+  wrapCopy(bytes: Uint8Array, start = 0, end: number = checkUint8Array(bytes, 'bytes').length): MemorySegment {
+    checkUint8Array(bytes, 'bytes');
+    if (!(typeof start === 'number' && typeof end === 'number' && start >>> 0 === start && end >>> 0 === end && start <= end && end <= bytes.length)) {
+      throw new SegmentOutOfBoundsError(`wrapCopy: start ${render(start)}, end ${render(end)} is not a range within the array of ${bytes.length} bytes`);
     }
     return arraySegment(bytes.slice(start, end), null);
   }
@@ -51,13 +53,6 @@ function arraySegment(bytes: Uint8Array, owner: unknown): MemorySegment {
   return MemoryRegion.ofArray(bytes).segment(0, bytes.length, owner, null);
 }
 
-function checkBytes(bytes: unknown, name: string): Uint8Array {
-  if (bytes instanceof Uint8Array) return bytes;
-  throw new InvalidArgumentError(`${name} must be a Uint8Array, got ${Object.prototype.toString.call(bytes)}`);
-}
-
 function checkSize(size: number, what: string): void {
-  if (!(Number.isInteger(size) && size >= 0 && size <= MAX_SEGMENT_SIZE)) {
-    throw new InvalidArgumentError(`${what}: size ${String(size)} is not an integer from 0 to ${MAX_SEGMENT_SIZE}`);
-  }
+  checkInteger(size, `${what}: size`, 0, MAX_SEGMENT_SIZE);
 }

@@ -1,4 +1,6 @@
 import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
+import { checkUint8Array } from '../util/checks.js';
+import { render } from '../util/render.js';
 import type { MemoryRegion } from './region.js';
 import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
 
@@ -103,23 +105,28 @@ export class MemorySegment {
 
   /** Position of `index` in `bytes` for an access of `width` bytes, or throws. */
   private at(index: number, width: number): number {
-    const pos = this.address + index;
-    if (index >>> 0 === index && pos <= this.addressLimit - width) return pos;
+    // typeof first: a bigint or a Symbol would make `+` and `>>>` throw a bare TypeError.
+    if (typeof index === 'number' && index >>> 0 === index) {
+      const pos = this.address + index;
+      if (pos <= this.addressLimit - width) return pos;
+    }
     throw this.accessError(index, width);
   }
 
   /** Position of the range [offset, offset + length) in `bytes`, or throws. */
   private range(offset: number, length: number): number {
-    const pos = this.address + offset;
-    if (offset >>> 0 === offset && length >>> 0 === length && pos + length <= this.addressLimit) return pos;
+    if (typeof offset === 'number' && typeof length === 'number' && offset >>> 0 === offset && length >>> 0 === length) {
+      const pos = this.address + offset;
+      if (pos + length <= this.addressLimit) return pos;
+    }
     throw this.rangeError(offset, length);
   }
 
   /** The error for a failed single-value access. */
   private accessError(index: number, width: number): Error {
-    if (this.isFreed()) return this.freedError(`index ${String(index)}`);
+    if (this.isFreed()) return this.freedError(`index ${render(index)}`);
     if (typeof index !== 'number' || !Number.isInteger(index)) {
-      return new SegmentOutOfBoundsError(`index ${describe(index)} is not an integer (segment of ${this.size} bytes)`);
+      return new SegmentOutOfBoundsError(`index ${render(index)} is not a whole number from 0 to ${this.size - width} (segment of ${this.size} bytes)`);
     }
     return new SegmentOutOfBoundsError(
       `index ${index} with width ${width} is out of bounds for a segment of ${this.size} bytes (valid: 0 to ${this.size - width})`,
@@ -128,7 +135,7 @@ export class MemorySegment {
 
   /** The error for a failed range check. */
   private rangeError(offset: number, length: number): Error {
-    if (this.isFreed()) return this.freedError(`offset ${String(offset)}, length ${String(length)}`);
+    if (this.isFreed()) return this.freedError(`offset ${render(offset)}, length ${render(length)}`);
     return outOfBounds('offset', offset, length, this.size, 'segment');
   }
 
@@ -140,7 +147,7 @@ export class MemorySegment {
   /** Checks that `other` is a segment and returns it. */
   private static checkSegment(other: unknown): MemorySegment {
     if (other instanceof MemorySegment) return other;
-    throw new InvalidArgumentError(`expected a MemorySegment, got ${describe(other)}`);
+    throw new InvalidArgumentError(`expected a MemorySegment, got ${render(other)}`);
   }
 
   // ---------------------------------------------------------------- bytes and booleans
@@ -152,7 +159,7 @@ export class MemorySegment {
 
   /** Writes one byte (the value modulo 256). */
   put(index: number, value: number): void {
-    this.bytes[this.at(index, 1)] = value;
+    this.bytes[this.at(index, 1)] = num(value);
   }
 
   /** Reads a boolean: true for any non-zero byte. */
@@ -168,47 +175,47 @@ export class MemorySegment {
   // ---------------------------------------------------------------- char (UTF-16 code unit, 0..65535)
 
   getChar(index: number): number { return this.view.getUint16(this.at(index, 2), true); }
-  putChar(index: number, value: number): void { this.view.setUint16(this.at(index, 2), value, true); }
+  putChar(index: number, value: number): void { this.view.setUint16(this.at(index, 2), num(value), true); }
   getCharLittleEndian(index: number): number { return this.view.getUint16(this.at(index, 2), true); }
-  putCharLittleEndian(index: number, value: number): void { this.view.setUint16(this.at(index, 2), value, true); }
+  putCharLittleEndian(index: number, value: number): void { this.view.setUint16(this.at(index, 2), num(value), true); }
   getCharBigEndian(index: number): number { return this.view.getUint16(this.at(index, 2), false); }
-  putCharBigEndian(index: number, value: number): void { this.view.setUint16(this.at(index, 2), value, false); }
+  putCharBigEndian(index: number, value: number): void { this.view.setUint16(this.at(index, 2), num(value), false); }
 
   // ---------------------------------------------------------------- short (int16)
 
   getShort(index: number): number { return this.view.getInt16(this.at(index, 2), true); }
-  putShort(index: number, value: number): void { this.view.setInt16(this.at(index, 2), value, true); }
+  putShort(index: number, value: number): void { this.view.setInt16(this.at(index, 2), num(value), true); }
   getShortLittleEndian(index: number): number { return this.view.getInt16(this.at(index, 2), true); }
-  putShortLittleEndian(index: number, value: number): void { this.view.setInt16(this.at(index, 2), value, true); }
+  putShortLittleEndian(index: number, value: number): void { this.view.setInt16(this.at(index, 2), num(value), true); }
   getShortBigEndian(index: number): number { return this.view.getInt16(this.at(index, 2), false); }
-  putShortBigEndian(index: number, value: number): void { this.view.setInt16(this.at(index, 2), value, false); }
+  putShortBigEndian(index: number, value: number): void { this.view.setInt16(this.at(index, 2), num(value), false); }
 
   // ---------------------------------------------------------------- int (int32)
 
   getInt(index: number): number { return this.view.getInt32(this.at(index, 4), true); }
-  putInt(index: number, value: number): void { this.view.setInt32(this.at(index, 4), value, true); }
+  putInt(index: number, value: number): void { this.view.setInt32(this.at(index, 4), num(value), true); }
   getIntLittleEndian(index: number): number { return this.view.getInt32(this.at(index, 4), true); }
-  putIntLittleEndian(index: number, value: number): void { this.view.setInt32(this.at(index, 4), value, true); }
+  putIntLittleEndian(index: number, value: number): void { this.view.setInt32(this.at(index, 4), num(value), true); }
   getIntBigEndian(index: number): number { return this.view.getInt32(this.at(index, 4), false); }
-  putIntBigEndian(index: number, value: number): void { this.view.setInt32(this.at(index, 4), value, false); }
+  putIntBigEndian(index: number, value: number): void { this.view.setInt32(this.at(index, 4), num(value), false); }
 
   // ---------------------------------------------------------------- float (float32)
 
   getFloat(index: number): number { return this.view.getFloat32(this.at(index, 4), true); }
-  putFloat(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), value, true); }
+  putFloat(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), num(value), true); }
   getFloatLittleEndian(index: number): number { return this.view.getFloat32(this.at(index, 4), true); }
-  putFloatLittleEndian(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), value, true); }
+  putFloatLittleEndian(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), num(value), true); }
   getFloatBigEndian(index: number): number { return this.view.getFloat32(this.at(index, 4), false); }
-  putFloatBigEndian(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), value, false); }
+  putFloatBigEndian(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), num(value), false); }
 
   // ---------------------------------------------------------------- double (float64)
 
   getDouble(index: number): number { return this.view.getFloat64(this.at(index, 8), true); }
-  putDouble(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), value, true); }
+  putDouble(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), num(value), true); }
   getDoubleLittleEndian(index: number): number { return this.view.getFloat64(this.at(index, 8), true); }
-  putDoubleLittleEndian(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), value, true); }
+  putDoubleLittleEndian(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), num(value), true); }
   getDoubleBigEndian(index: number): number { return this.view.getFloat64(this.at(index, 8), false); }
-  putDoubleBigEndian(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), value, false); }
+  putDoubleBigEndian(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), num(value), false); }
 
   // ---------------------------------------------------------------- long (int64 as bigint)
 
@@ -244,8 +251,8 @@ export class MemorySegment {
 
   private putLongNumberAt(pos: number, value: number, littleEndian: boolean): void {
     if (!Number.isSafeInteger(value)) {
-      if (typeof value !== 'number') throw new InvalidArgumentError(`a long number must be a number, got ${describe(value)}`);
-      throw new ValueOutOfRangeError(`value ${describe(value)} is not an integer within ±(2^53 - 1); write it with putLong() as a bigint`);
+      if (typeof value !== 'number') throw new InvalidArgumentError(`a long number must be a number, got ${render(value)}`);
+      throw new ValueOutOfRangeError(`value ${render(value)} is not an integer within ±(2^53 - 1); write it with putLong() as a bigint`);
     }
     const hi = Math.floor(value / TWO_POW_32);
     const lo = value - hi * TWO_POW_32;
@@ -257,14 +264,14 @@ export class MemorySegment {
   // ---------------------------------------------------------------- bulk: arrays
 
   /** Copies `length` bytes at `index` into `dst` at `dstOffset` (default: as many as `dst` holds from there). */
-  getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkArray(dst, 'dst').length, dstOffset)): void {
+  getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkUint8Array(dst, 'dst').length, dstOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(dst, 'dst', dstOffset, length);
     copyBetween(this.bytes, pos, dst, dstOffset, length);
   }
 
   /** Copies `length` bytes of `src` from `srcOffset` into the segment at `index`. */
-  putBytes(index: number, src: Uint8Array, srcOffset = 0, length: number = remaining(checkArray(src, 'src').length, srcOffset)): void {
+  putBytes(index: number, src: Uint8Array, srcOffset = 0, length: number = remaining(checkUint8Array(src, 'src').length, srcOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(src, 'src', srcOffset, length);
     copyBetween(src, srcOffset, this.bytes, pos, length);
@@ -282,8 +289,9 @@ export class MemorySegment {
   fill(value: number, offset = 0, length: number = remaining(this.size, offset)): void {
     const pos = this.range(offset, length);
     const kernels = this.region.kernels;
-    if (kernels !== null) kernels.fill(pos, value & 0xff, length);
-    else this.bytes.fill(value, pos, pos + length);
+    const byte = num(value) & 0xff;
+    if (kernels !== null) kernels.fill(pos, byte, length);
+    else this.bytes.fill(byte, pos, pos + length);
   }
 
   /** Copies `numBytes` from this segment at `offset` to `target` at `targetOffset`. */
@@ -349,7 +357,7 @@ export class MemorySegment {
   byteSwap(offset: number, length: number, width: 2 | 4 | 8): void {
     const pos = this.range(offset, length);
     if ((width !== 2 && width !== 4 && width !== 8) || length % width !== 0) {
-      throw new InvalidArgumentError(`byteSwap: width must be 2, 4 or 8 and divide length; got width ${describe(width)}, length ${length}`);
+      throw new InvalidArgumentError(`byteSwap: width must be 2, 4 or 8 and divide length; got width ${render(width)}, length ${length}`);
     }
     const kernels = this.region.kernels;
     if (kernels === null) byteSwapIn(this.bytes, pos, length, width);
@@ -359,21 +367,29 @@ export class MemorySegment {
   }
 }
 
-/** A short, safe rendering of a value for error messages. */
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return String(value);
-  return Object.prototype.toString.call(value);
+/**
+ * The number a setter stores: a number as it is; anything else but a bigint
+ * or a Symbol converted as a DataView would (ToNumber). Inlined on the hot
+ * path, where `typeof` of a number costs nothing measurable.
+ */
+function num(value: number): number {
+  return typeof value === 'number' ? value : toNumber(value);
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'bigint' || typeof value === 'symbol') {
+    throw new InvalidArgumentError(`value ${render(value)} is not a number; longs take a bigint through putLong(), or a number through putLongNumber()`);
+  }
+  return Number(value);
 }
 
 /** The out-of-bounds error for a range of a segment or array. */
 function outOfBounds(what: string, offset: unknown, length: unknown, size: number, container: string): SegmentOutOfBoundsError {
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-    return new SegmentOutOfBoundsError(`${what} ${describe(offset)} is not a non-negative integer (${container} of ${size} bytes)`);
+    return new SegmentOutOfBoundsError(`${what} ${render(offset)} is not a non-negative integer (${container} of ${size} bytes)`);
   }
   if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-    return new SegmentOutOfBoundsError(`length ${describe(length)} is not a non-negative integer (${container} of ${size} bytes)`);
+    return new SegmentOutOfBoundsError(`length ${render(length)} is not a non-negative integer (${container} of ${size} bytes)`);
   }
   return new SegmentOutOfBoundsError(
     `${what} ${offset} + length ${length} = ${offset + length} exceeds the ${container} size of ${size} bytes`,
@@ -386,24 +402,18 @@ function outOfBounds(what: string, offset: unknown, length: unknown, size: numbe
  * length the caller never passed.
  */
 function remaining(total: number, offset: number): number {
-  return offset >>> 0 === offset && offset <= total ? total - offset : 0;
-}
-
-/** Checks that `array` is a Uint8Array. */
-function checkArray(array: unknown, name: string): Uint8Array {
-  if (array instanceof Uint8Array) return array;
-  throw new InvalidArgumentError(`${name} must be a Uint8Array, got ${describe(array)}`);
+  return typeof offset === 'number' && offset >>> 0 === offset && offset <= total ? total - offset : 0;
 }
 
 /** Checks that [offset, offset + length) lies inside `array`. */
 function checkArrayRange(array: Uint8Array, name: string, offset: number, length: number): void {
-  checkArray(array, name);
-  if (offset >>> 0 === offset && length >>> 0 === length && offset + length <= array.length) return;
+  checkUint8Array(array, name);
+  if (typeof offset === 'number' && typeof length === 'number' && offset >>> 0 === offset && length >>> 0 === length && offset + length <= array.length) return;
   throw outOfBounds(`${name} offset`, offset, length, array.length, `${name} array`);
 }
 
 /** Checks that a long value is a bigint (DataView would throw a bare TypeError). */
 function checkBigInt(value: bigint): bigint {
   if (typeof value === 'bigint') return value;
-  throw new InvalidArgumentError(`a long value must be a bigint, got ${describe(value)}; use putLongNumber() for numbers`);
+  throw new InvalidArgumentError(`a long value must be a bigint, got ${render(value)}; use putLongNumber() for numbers`);
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { render } from '../util/render.js';
 import type { LeakDetector } from './leak-detector.js';
 
 /** A lease on a resource shared through managed memory; close it when done. */
@@ -34,6 +35,8 @@ interface Entry {
  */
 export class SharedResources {
   private readonly entries = new Map<string, Entry>();
+  /** Types whose initializer is running: asking for one of them again from inside it is refused. */
+  private readonly initializing = new Set<string>();
 
   constructor(
     private readonly budget: ReservationBudget,
@@ -43,30 +46,38 @@ export class SharedResources {
   /** A new lease on the resource of `type`, creating it (and its reservation of `size` bytes) if none is live. */
   acquire<T>(type: string, initializer: (bytes: number) => T, size: number): SharedResourceLease<T> {
     if (typeof type !== 'string' || type === '') {
-      throw new InvalidArgumentError(`shared resource type must be a non-empty string, got ${String(type)}`);
+      throw new InvalidArgumentError(`shared resource type must be a non-empty string, got ${render(type)}`);
     }
+    if (this.initializing.has(type)) {
+      throw new InvalidArgumentError(`the initializer of shared resource ${render(type)} asked for ${render(type)} itself`);
+    }
+    // Taken first: capturing a stack can throw, and nothing may have changed then.
+    const stack = this.leaks?.allocationStack();
     let entry = this.entries.get(type);
     if (entry === undefined) {
       const owner = { sharedResource: type };
       this.budget.reserveMemory(owner, size);
       let resource: unknown;
+      this.initializing.add(type);
       try {
         resource = initializer(size);
       } catch (err) {
         this.budget.releaseAllMemory(owner);
         throw err;
+      } finally {
+        this.initializing.delete(type);
       }
       entry = { resource, size, owner, leases: 0 };
       this.entries.set(type, entry);
     }
     entry.leases += 1;
-    return this.lease<T>(type, entry);
+    return this.lease<T>(type, entry, stack);
   }
 
-  private lease<T>(type: string, entry: Entry): SharedResourceLease<T> {
+  private lease<T>(type: string, entry: Entry, stack: string | undefined): SharedResourceLease<T> {
     const ending = this.ending(type, entry);
     const lease = new Lease<T>(entry.resource as T, entry.size, ending, this.leaks);
-    this.leaks?.track(lease, 'lease', type, entry.size, this.leaks.allocationStack(), ending.end);
+    this.leaks?.track(lease, 'lease', type, entry.size, stack, ending.end);
     return lease;
   }
 
@@ -91,7 +102,7 @@ export class SharedResources {
 
   /** Releases the reservation and disposes the resource once its last lease closed. */
   private dispose(type: string, entry: Entry): void {
-    this.entries.delete(type);
+    if (this.entries.get(type) === entry) this.entries.delete(type);
     // After shutdown every reservation is gone already; the resource is still disposed.
     if (!this.budget.isShutdown()) this.budget.releaseAllMemory(entry.owner);
     const resource = entry.resource as { [Symbol.dispose]?: () => void; close?: () => void } | null;

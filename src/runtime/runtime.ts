@@ -1,10 +1,11 @@
 import { describeMemoryConfig, MEMORY_OPTION_NAMES, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from '../config/index.js';
 import { IllegalConfigurationError, InvalidArgumentError, MemoryAllocationError, ShutdownError } from '../errors.js';
 import type { Kernels, KernelsKind } from '../kernels/kernels.js';
-import { MemoryManager, type MemoryManagerOptions } from '../memory/memory-manager.js';
+import { MemoryManager, resolveManagerOptions, type MemoryManagerOptions } from '../memory/memory-manager.js';
 import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';
+import { render } from '../util/render.js';
 import type { WasmSource } from '../wasm/loader.js';
 import { readHeader, writeHeader } from './header.js';
 import { computeLayout, STATIC_DATA_RESERVE, type MemoryLayout } from './layout.js';
@@ -112,13 +113,15 @@ export class Runtime {
 /** Checks init()'s options: an object with known names only. */
 function checkOptions(options: unknown, operation: string): InitOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new IllegalConfigurationError(`${operation}: options must be an object, got ${String(options)}`);
+    throw new IllegalConfigurationError(`${operation}: options must be an object, got ${render(options)}`);
   }
   const known = new Set([...MEMORY_OPTION_NAMES, ...RUNTIME_OPTION_NAMES]);
   const unknown = Object.keys(options).filter((key) => !known.has(key));
   if (unknown.length > 0) {
-    throw new IllegalConfigurationError(`${operation}: unknown option ${unknown.map((k) => `'${k}'`).join(', ')}; known options: ${[...known].join(', ')}`);
+    throw new IllegalConfigurationError(`${operation}: unknown option ${unknown.map(render).join(', ')}; known options: ${[...known].join(', ')}`);
   }
+  // Checked before any memory is reserved.
+  resolveManagerOptions(options as InitOptions);
   return options as InitOptions;
 }
 

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError, KernelAbortError } from '../errors.js';
+import { render } from '../util/render.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { WASM_BASE64 } from './segmem-wasm.js';
 
@@ -34,7 +35,7 @@ function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Mod
   if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
   // compile() takes typed arrays but not a DataView: hand it the same bytes as a Uint8Array.
   if (ArrayBuffer.isView(source)) return WebAssembly.compile(new Uint8Array(source.buffer, source.byteOffset, source.byteLength) as Uint8Array<ArrayBuffer>);
-  throw new InvalidArgumentError(`init: wasm must be a WebAssembly.Module or its bytes, got ${Object.prototype.toString.call(source)}`);
+  throw new InvalidArgumentError(`init: wasm must be a WebAssembly.Module or its bytes, got ${render(source)}`);
 }
 
 /**
@@ -42,15 +43,24 @@ function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Mod
  * Kernels implementation: no wrapper sits between the facade and wasm.
  */
 export async function instantiateKernels(memory: WebAssembly.Memory, source?: WasmSource): Promise<Kernels & WebAssembly.Exports> {
-  const module = await compiledModule(source);
-  const instance = await WebAssembly.instantiate(module, {
-    env: {
-      memory,
-      abort: () => {
-        throw new Error('segmem kernels aborted');
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(await compiledModule(source), {
+      env: {
+        memory,
+        // AssemblyScript's abort(message, file, line, column); strings are not decoded (the stub runtime keeps none).
+        abort: (_message: number, _file: number, line: number, column: number) => {
+          throw new KernelAbortError(`segmem kernels aborted at line ${line}, column ${column}`);
+        },
       },
-    },
-  });
+    });
+  } catch (err) {
+    // A CompileError or LinkError: the bytes are not a module, or not one that fits segmem's imports.
+    if (err instanceof WebAssembly.CompileError || err instanceof WebAssembly.LinkError) {
+      throw new InvalidArgumentError(`init: wasm is not segmem's kernels module (${err.message})`);
+    }
+    throw err;
+  }
   const exports = instance.exports;
   const missing = REQUIRED_EXPORTS.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
