@@ -23,16 +23,6 @@ export function putIntBigEndian(addr: usize, value: i32): void {
   store<i32>(addr, bswap<i32>(value));
 }
 
-/** Reads a little-endian int64 at `addr` (a BigInt on the JS side). */
-export function getLong(addr: usize): i64 {
-  return load<i64>(addr);
-}
-
-/** Writes a little-endian int64 at `addr`. */
-export function putLong(addr: usize, value: i64): void {
-  store<i64>(addr, value);
-}
-
 /** Reads a little-endian float64 at `addr`. */
 export function getDouble(addr: usize): f64 {
   return load<f64>(addr);

@@ -6,9 +6,9 @@ export const jsBackend: Backend = {
   build: 'js',
   async create(byteLength) {
     const buffer = new ArrayBuffer(byteLength);
-    return { buffer, memory: null, kernels: createJsKernels(buffer) };
+    return { buffer, memory: null, kernels: createJsKernels(buffer), longs: null };
   },
   async attach(existing) {
-    return { buffer: existing.buffer, memory: existing.memory, kernels: createJsKernels(existing.buffer) };
+    return { buffer: existing.buffer, memory: existing.memory, kernels: createJsKernels(existing.buffer), longs: null };
   },
 };

@@ -1,8 +1,9 @@
 import type { Kernels } from './kernels.js';
 import { createJsPageTable } from './js-page-table.js';
+import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
-/** Below this many bytes a loop beats `copyWithin`, whose call overhead dominates small copies. */
-const SMALL_COPY = 64;
+/** Below this many bytes a loop beats `copyWithin` and `set`, whose call overhead dominates small ranges. */
+const SMALL_RANGE = 64;
 
 /**
  * The pure-JS kernels over one ArrayBuffer: the same functions, and the same
@@ -12,63 +13,22 @@ const SMALL_COPY = 64;
 export function createJsKernels(buffer: ArrayBuffer): Kernels {
   const u8 = new Uint8Array(buffer);
   const dv = new DataView(buffer);
-    let scratch = new Uint8Array(256);
+  let scratch = new Uint8Array(256);
 
   const copy = (dst: number, src: number, n: number): void => {
-    if (n > SMALL_COPY || (dst > src && dst < src + n)) {
-      u8.copyWithin(dst, src, src + n);
-      return;
-    }
-    let i = 0;
-    for (; i + 8 <= n; i += 8) {
-      dv.setInt32(dst + i, dv.getInt32(src + i, true), true);
-      dv.setInt32(dst + i + 4, dv.getInt32(src + i + 4, true), true);
-    }
-    for (; i < n; i++) u8[dst + i] = u8[src + i]!;
-  };
-
-  const compare = (a: number, b: number, n: number): number => {
-    let i = 0;
-    // Four bytes at a time, read big-endian so the lowest address weighs most.
-    for (; i + 4 <= n; i += 4) {
-      const x = dv.getUint32(a + i, false);
-      const y = dv.getUint32(b + i, false);
-      if (x !== y) return x < y ? -1 : 1;
-    }
-    for (; i < n; i++) {
-      const x = u8[a + i]!;
-      const y = u8[b + i]!;
-      if (x !== y) return x < y ? -1 : 1;
-    }
-    return 0;
-  };
-
-  const equal = (a: number, b: number, n: number): number => {
-    let i = 0;
-    for (; i + 4 <= n; i += 4) if (dv.getInt32(a + i, true) !== dv.getInt32(b + i, true)) return 0;
-    for (; i < n; i++) if (u8[a + i] !== u8[b + i]) return 0;
-    return 1;
+    if (n > SMALL_RANGE) u8.copyWithin(dst, src, src + n);
+    else copyRange(dv, u8, dst, src, n);
   };
 
   const swap = (a: number, b: number, n: number): void => {
-    if (n > SMALL_COPY) {
-      if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
-      scratch.set(u8.subarray(a, a + n));
-      u8.copyWithin(a, b, b + n);
-      u8.set(scratch.subarray(0, n), b);
+    if (n <= SMALL_RANGE) {
+      swapRange(dv, u8, a, b, n);
       return;
     }
-    let i = 0;
-    for (; i + 4 <= n; i += 4) {
-      const x = dv.getInt32(a + i, true);
-      dv.setInt32(a + i, dv.getInt32(b + i, true), true);
-      dv.setInt32(b + i, x, true);
-    }
-    for (; i < n; i++) {
-      const x = u8[a + i]!;
-      u8[a + i] = u8[b + i]!;
-      u8[b + i] = x;
-    }
+    if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+    scratch.set(u8.subarray(a, a + n));
+    u8.copyWithin(a, b, b + n);
+    u8.set(scratch.subarray(0, n), b);
   };
 
   const byteSwap16 = (addr: number, n: number): void => {
@@ -89,8 +49,8 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     heapBase: () => 0,
     copy,
     fill: (dst, value, n) => void u8.fill(value, dst, dst + n),
-    compare,
-    equal,
+    compare: (a, b, n) => compareRange(dv, u8, a, b, n),
+    equal: (a, b, n) => (equalRange(dv, u8, a, b, n) ? 1 : 0),
     swap,
     byteSwap16,
     byteSwap32,

@@ -50,5 +50,39 @@ export interface Kernels {
   slotRelease(table: number, slot: number): void;
 }
 
+/**
+ * Int64 values as BigInt through wasm exports (assembly/longs.ts): the wasm
+ * build's path for bigint longs on engines whose DataView BigInt path is slow.
+ */
+export interface LongKernels {
+  getLong(addr: number): bigint;
+  putLong(addr: number, value: bigint): void;
+  getLongBigEndian(addr: number): bigint;
+  putLongBigEndian(addr: number, value: bigint): void;
+}
+
+/*
+ * Cut-offs between a JS loop in the segment (src/kernels/small-ops.ts) and one
+ * kernel call: at or below each, a segment does the work in JavaScript in both
+ * builds, because a call into wasm costs 4-5 ns on V8 11.3, about what the
+ * work itself costs. Above, the wasm kernel wins at every length measured.
+ * Measured with `node bench/cutoffs.mjs` (ns per op, wasm kernel / JS loop,
+ * Node 20, 2-core Intel Xeon, median of 15 rounds): see each constant.
+ */
+
+/** Copy: 4 B 9.0 / 5.8, 8 B 12.6 / 12.5, 16 B 12.6 / 15.4. */
+export const COPY_IN_JS_MAX = 8;
+/**
+ * Compare: the first bytes up to this count are compared in JS, and only an
+ * equal prefix goes on to the kernel, so keys that differ early (the common
+ * case of sorting) never pay the call. Equal ranges, 8 B: 12.5 / 14.6; keys
+ * differing in the first word: JS is a third of the call's cost.
+ */
+export const COMPARE_IN_JS_MAX = 16;
+/** Equality: as compare; equal ranges 8 B 13.3 / 14.7, 16 B 14.6 / 20.6. */
+export const EQUAL_IN_JS_MAX = 8;
+/** Swap: 4 B 12.0 / 4.5, 8 B 13.1 / 14.0, 16 B 12.4 / 19.1. */
+export const SWAP_IN_JS_MAX = 8;
+
 /** Which implementation a runtime runs on. */
 export type KernelsKind = 'wasm' | 'js';

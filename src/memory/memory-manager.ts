@@ -5,6 +5,7 @@ import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.j
 import { render } from '../util/render.js';
 import { LeakDetector, type LeakDetection, type LeakReport, warnLeak } from './leak-detector.js';
 import type { MemoryRegion } from './region.js';
+import { PageHandles } from './page-handles.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
 import { SharedResources, type SharedResourceLease } from './shared-resources.js';
 
@@ -83,8 +84,8 @@ export class MemoryManager implements SegmentReleaser {
   private readonly io: Int32Array;
   /** The page table's header: the budget is read from it. */
   private readonly header: Uint32Array;
-  /** The live segment of each page (null when free), for releaseAll and shutdown. */
-  private readonly segmentsByPage: (MemorySegment | WeakRef<MemorySegment> | null)[];
+  /** The live handle of each page, for releaseAll and shutdown. */
+  private readonly handles: PageHandles;
   private readonly owners = new Map<unknown, OwnerState>();
   private idleOwners = 0;
   private shutDown = false;
@@ -107,7 +108,7 @@ export class MemoryManager implements SegmentReleaser {
     const buffer = region.bytes.buffer;
     this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
-    this.segmentsByPage = new Array<MemorySegment | null>(area.pageCount).fill(null);
+    this.handles = new PageHandles(area.pageCount);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
     this.zeroOnRelease = zeroOnRelease;
     this.leaks = leakDetection === false ? null : new LeakDetector(leakDetection === 'stack', onLeak);
@@ -153,16 +154,13 @@ export class MemoryManager implements SegmentReleaser {
       throw new MemoryAllocationError(`page table refused ${numPages} pages with ${available} bytes available`);
     }
     const io = this.io;
-    const byPage = this.segmentsByPage;
     const region = this.region;
     const pagesBase = this.area.pagesBase;
     for (let i = 0; i < numPages; i++) {
-      const page = io[i]!;
-      const segment = region.segment(pagesBase + page * pageSize, pageSize, owner, this);
-      result[i] = segment;
-      if (leaks === null) byPage[page] = segment;
-      else this.trackLeak(leaks, segment, page, owner, state, stack);
+      result[i] = region.segment(pagesBase + io[i]! * pageSize, pageSize, owner, this);
     }
+    if (leaks === null) this.handles.add(result, io, numPages);
+    else for (let i = 0; i < numPages; i++) this.trackLeak(leaks, result[i]!, io[i]!, owner, state, stack);
     state.pages += numPages;
     return result;
   }
@@ -191,7 +189,7 @@ export class MemoryManager implements SegmentReleaser {
       throw new InvalidArgumentError(`release: the array of ${list.length} segments cannot be emptied (frozen or sealed); nothing was released`);
     }
     const io = this.io;
-    const byPage = this.segmentsByPage;
+    const handles = this.handles;
     const pagesBase = this.area.pagesBase;
     const shift = this.pageShift;
     const leaks = this.leaks;
@@ -203,7 +201,7 @@ export class MemoryManager implements SegmentReleaser {
       const segment = list[i] as MemorySegment;
       if (segment.isFreed()) continue;
       const page = (segment.markFreed() - pagesBase) >>> shift;
-      byPage[page] = null;
+      handles.forget(page);
       leaks?.untrack(segment);
       if (state === undefined || segment.owner !== owner) {
         if (state !== undefined) this.settle(state);
@@ -328,7 +326,7 @@ export class MemoryManager implements SegmentReleaser {
       }
       if (state.reserved > 0) kernels.budgetRelease(table, state.reserved);
     }
-    for (let page = 0; page < this.segmentsByPage.length; page++) this.takeSegment(page)?.markFreed();
+    for (let page = 0; page < this.area.pageCount; page++) this.takeSegment(page)?.markFreed();
     this.owners.clear();
     this.idleOwners = 0;
   }
@@ -362,7 +360,7 @@ export class MemoryManager implements SegmentReleaser {
   /** Unhooks a (just freed) managed segment from its owner and returns its page index. */
   private detach(segment: MemorySegment, address: number): number {
     const page = (address - this.area.pagesBase) >>> this.pageShift;
-    this.segmentsByPage[page] = null;
+    this.handles.forget(page);
     this.leaks?.untrack(segment);
     const state = this.owners.get(segment.owner)!;
     state.pages -= 1;
@@ -375,13 +373,9 @@ export class MemoryManager implements SegmentReleaser {
     if (count !== 0) this.kernels.pagesRelease(this.area.table, count);
   }
 
-  /** Takes the segment of `page` out of the table of live segments. */
+  /** Takes the handle of `page` out of the registry (and out of the leak detector's watch). */
   private takeSegment(page: number): MemorySegment | undefined {
-    const entry = this.segmentsByPage[page];
-    this.segmentsByPage[page] = null;
-    if (entry === null || entry === undefined) return undefined;
-    if (entry instanceof MemorySegment) return entry;
-    const segment = entry.deref();
+    const segment = this.handles.take(page);
     if (segment !== undefined) this.leaks?.untrack(segment);
     return segment;
   }
@@ -389,12 +383,12 @@ export class MemoryManager implements SegmentReleaser {
   /** Registers a new segment with the leak detector; its page comes back if it is collected unreleased. */
   private trackLeak(leaks: LeakDetector, segment: MemorySegment, page: number, owner: unknown, state: OwnerState, stack: string | undefined): void {
     const ref = new WeakRef(segment);
-    this.segmentsByPage[page] = ref;
+    this.handles.addWeak(page, ref);
     leaks.track(segment, 'segment', owner, this.pageSize, stack, () => {
       // Only if the page still belongs to the collected segment: releaseAll may
       // have returned it, and it may have gone to someone else, in between.
-      if (this.shutDown || this.segmentsByPage[page] !== ref) return false;
-      this.segmentsByPage[page] = null;
+      if (this.shutDown || !this.handles.holdsWeak(page, ref)) return false;
+      this.handles.forget(page);
       state.pages -= 1;
       this.settle(state);
       this.io[0] = page;

@@ -1,4 +1,4 @@
-import type { Kernels } from '../kernels/kernels.js';
+import type { Kernels, LongKernels } from '../kernels/kernels.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
 
 const NO_BYTES = new Uint8Array(0);
@@ -18,13 +18,16 @@ export class MemoryRegion {
   view: DataView;
   /** Kernels over the linear memory; null for plain JS memory, which they cannot reach. */
   kernels: Kernels | null;
+  /** Bigint longs through wasm exports (the wasm build where DataView's BigInt path is slow); null: through the DataView. */
+  longs: LongKernels | null;
   /** True for a runtime's linear memory (stays true after close). */
   readonly offHeap: boolean;
 
-  constructor(bytes: Uint8Array, kernels: Kernels | null) {
+  constructor(bytes: Uint8Array, kernels: Kernels | null, longs: LongKernels | null = null) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.kernels = kernels;
+    this.longs = longs;
     this.offHeap = kernels !== null;
   }
 
@@ -43,5 +46,6 @@ export class MemoryRegion {
     this.bytes = NO_BYTES;
     this.view = NO_VIEW;
     this.kernels = null;
+    this.longs = null;
   }
 }

@@ -1,4 +1,6 @@
 import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
+import { COMPARE_IN_JS_MAX, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
+import { compareRange, copyRange, equalRange, swapRange } from '../kernels/small-ops.js';
 import { checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
 import type { MemoryRegion } from './region.js';
@@ -219,12 +221,27 @@ export class MemorySegment {
 
   // ---------------------------------------------------------------- long (int64 as bigint)
 
-  getLong(index: number): bigint { return this.view.getBigInt64(this.at(index, 8), true); }
-  putLong(index: number, value: bigint): void { this.view.setBigInt64(this.at(index, 8), checkBigInt(value), true); }
-  getLongLittleEndian(index: number): bigint { return this.view.getBigInt64(this.at(index, 8), true); }
-  putLongLittleEndian(index: number, value: bigint): void { this.view.setBigInt64(this.at(index, 8), checkBigInt(value), true); }
-  getLongBigEndian(index: number): bigint { return this.view.getBigInt64(this.at(index, 8), false); }
-  putLongBigEndian(index: number, value: bigint): void { this.view.setBigInt64(this.at(index, 8), checkBigInt(value), false); }
+  // Through the region's wasm exports where the engine's DataView BigInt path
+  // is slow (src/wasm/backend.ts says which); the stored bytes are the same.
+  getLong(index: number): bigint { return this.longAt(this.at(index, 8), true); }
+  putLong(index: number, value: bigint): void { this.putLongAt(this.at(index, 8), checkBigInt(value), true); }
+  getLongLittleEndian(index: number): bigint { return this.longAt(this.at(index, 8), true); }
+  putLongLittleEndian(index: number, value: bigint): void { this.putLongAt(this.at(index, 8), checkBigInt(value), true); }
+  getLongBigEndian(index: number): bigint { return this.longAt(this.at(index, 8), false); }
+  putLongBigEndian(index: number, value: bigint): void { this.putLongAt(this.at(index, 8), checkBigInt(value), false); }
+
+  private longAt(pos: number, littleEndian: boolean): bigint {
+    const longs = this.region.longs;
+    if (longs === null) return this.view.getBigInt64(pos, littleEndian);
+    return littleEndian ? longs.getLong(pos) : longs.getLongBigEndian(pos);
+  }
+
+  private putLongAt(pos: number, value: bigint, littleEndian: boolean): void {
+    const longs = this.region.longs;
+    if (longs === null) this.view.setBigInt64(pos, value, littleEndian);
+    else if (littleEndian) longs.putLong(pos, value);
+    else longs.putLongBigEndian(pos, value);
+  }
 
   // ---------------------------------------------------------------- long as a number (exact up to 2^53)
 
@@ -300,8 +317,9 @@ export class MemorySegment {
     const src = this.range(offset, numBytes);
     const dst = target.range(targetOffset, numBytes);
     const kernels = this.region.kernels;
-    if (kernels !== null && this.bytes === target.bytes) kernels.copy(dst, src, numBytes);
-    else copyBetween(this.bytes, src, target.bytes, dst, numBytes);
+    if (kernels === null || this.bytes !== target.bytes) copyBetween(this.bytes, src, target.bytes, dst, numBytes);
+    else if (numBytes <= COPY_IN_JS_MAX) copyRange(this.view, this.bytes, dst, src, numBytes);
+    else kernels.copy(dst, src, numBytes);
   }
 
   /**
@@ -314,10 +332,12 @@ export class MemorySegment {
     const b = other.range(offset2, len2);
     const n = len1 < len2 ? len1 : len2;
     const kernels = this.region.kernels;
-    const c =
-      kernels !== null && this.bytes === other.bytes
-        ? kernels.compare(a, b, n)
-        : compareBetween(this.bytes, a, other.bytes, b, n);
+    let c: number;
+    if (kernels === null || this.bytes !== other.bytes) c = compareBetween(this.bytes, a, other.bytes, b, n);
+    else {
+      c = compareRange(this.view, this.bytes, a, b, n < COMPARE_IN_JS_MAX ? n : COMPARE_IN_JS_MAX);
+      if (c === 0 && n > COMPARE_IN_JS_MAX) c = kernels.compare(a + COMPARE_IN_JS_MAX, b + COMPARE_IN_JS_MAX, n - COMPARE_IN_JS_MAX);
+    }
     if (c !== 0 || len1 === len2) return c;
     return len1 < len2 ? -1 : 1;
   }
@@ -328,8 +348,9 @@ export class MemorySegment {
     const a = this.range(offset1, len);
     const b = other.range(offset2, len);
     const kernels = this.region.kernels;
-    if (kernels !== null && this.bytes === other.bytes) return kernels.equal(a, b, len) !== 0;
-    return equalBetween(this.bytes, a, other.bytes, b, len);
+    if (kernels === null || this.bytes !== other.bytes) return equalBetween(this.bytes, a, other.bytes, b, len);
+    if (len <= EQUAL_IN_JS_MAX) return equalRange(this.view, this.bytes, a, b, len);
+    return kernels.equal(a, b, len) !== 0;
   }
 
   /**
@@ -345,7 +366,8 @@ export class MemorySegment {
     checkArrayRange(tempBuffer, 'tempBuffer', 0, len);
     const kernels = this.region.kernels;
     if (kernels !== null && this.bytes === other.bytes && (a + len <= b || b + len <= a)) {
-      kernels.swap(a, b, len);
+      if (len <= SWAP_IN_JS_MAX) swapRange(this.view, this.bytes, a, b, len);
+      else kernels.swap(a, b, len);
       return;
     }
     copyBetween(this.bytes, a, tempBuffer, 0, len);

@@ -1,6 +1,6 @@
 import { describeMemoryConfig, MEMORY_OPTION_NAMES, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from '../config/index.js';
 import { IllegalConfigurationError, InvalidArgumentError, MemoryAllocationError, ShutdownError } from '../errors.js';
-import type { Kernels, KernelsKind } from '../kernels/kernels.js';
+import type { Kernels, KernelsKind, LongKernels } from '../kernels/kernels.js';
 import { MemoryManager, resolveManagerOptions, type MemoryManagerOptions } from '../memory/memory-manager.js';
 import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
@@ -24,6 +24,8 @@ export interface LinearMemory {
   /** The wasm memory object (wasm build); null for the pure-JS build's plain buffer. */
   readonly memory: WebAssembly.Memory | null;
   readonly kernels: Kernels;
+  /** Where bigint longs go through wasm instead of DataView (the wasm build on engines with a slow DataView BigInt path); else null. */
+  readonly longs: LongKernels | null;
 }
 
 /** What the two builds do differently: make a linear memory with kernels over it, or put kernels over one that exists. @internal */
@@ -67,7 +69,7 @@ export class Runtime {
     this.config = config;
     this.layout = layout;
     this.memory = memory;
-    const region = new MemoryRegion(new Uint8Array(memory.buffer), memory.kernels);
+    const region = new MemoryRegion(new Uint8Array(memory.buffer), memory.kernels, memory.longs);
     this.region = region;
     if (!attach) writeHeader(region.view, layout);
     this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory);

@@ -2,16 +2,28 @@ import type { Backend } from '../runtime/runtime.js';
 import { WASM_PAGE } from '../runtime/layout.js';
 import { instantiateKernels } from './loader.js';
 
+/**
+ * Whether this engine's DataView reads and writes BigInt fast. Decided by a
+ * feature, never by a timing: V8 made the DataView BigInt64 path fast in the
+ * same releases that shipped Float16Array (13.5+: Node 24, current Chromium:
+ * 1-2 ns per read), while V8 12.4 and older (Node 20 and 22) take 14-24 ns,
+ * against 5.7 ns for one call into wasm returning an i64. Engines with
+ * Float16Array keep DataView; the others read and write longs through wasm.
+ */
+export const DATAVIEW_BIGINT_IS_FAST = typeof (globalThis as { Float16Array?: unknown }).Float16Array === 'function';
+
 /** The wasm build: a WebAssembly.Memory reserved at full size (never grown), the AssemblyScript kernels instantiated over it. @internal */
 export const wasmBackend: Backend = {
   build: 'wasm',
   async create(byteLength, { wasm }) {
     const pages = byteLength / WASM_PAGE;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    return { buffer: memory.buffer, memory, kernels: await instantiateKernels(memory, wasm) };
+    const kernels = await instantiateKernels(memory, wasm);
+    return { buffer: memory.buffer, memory, kernels, longs: DATAVIEW_BIGINT_IS_FAST ? null : kernels };
   },
   async attach(existing, { wasm }) {
     if (existing.memory === null) throw new TypeError('attach: a wasm runtime needs a WebAssembly.Memory');
-    return { buffer: existing.buffer, memory: existing.memory, kernels: await instantiateKernels(existing.memory, wasm) };
+    const kernels = await instantiateKernels(existing.memory, wasm);
+    return { buffer: existing.buffer, memory: existing.memory, kernels, longs: DATAVIEW_BIGINT_IS_FAST ? null : kernels };
   },
 };

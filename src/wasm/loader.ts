@@ -1,13 +1,14 @@
 import { InvalidArgumentError, KernelAbortError } from '../errors.js';
 import { render } from '../util/render.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { Kernels, LongKernels } from '../kernels/kernels.js';
 import { WASM_BASE64 } from './segmem-wasm.js';
 
 /** A compiled kernels module, or its bytes, for users who load the .wasm themselves. */
 export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 
 /** Exports the facade calls; checked so that a wrong module fails at init, not mid-operation. */
-const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
+const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
+  'getLong', 'putLong', 'getLongBigEndian', 'putLongBigEndian',
   'heapBase', 'copy', 'fill', 'compare', 'equal', 'swap', 'byteSwap16', 'byteSwap32', 'byteSwap64',
   'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
   'slotAcquire', 'slotRelease',
@@ -42,7 +43,7 @@ function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Mod
  * Instantiates the kernels over `memory`. The exports object itself is the
  * Kernels implementation: no wrapper sits between the facade and wasm.
  */
-export async function instantiateKernels(memory: WebAssembly.Memory, source?: WasmSource): Promise<Kernels & WebAssembly.Exports> {
+export async function instantiateKernels(memory: WebAssembly.Memory, source?: WasmSource): Promise<Kernels & LongKernels & WebAssembly.Exports> {
   let instance: WebAssembly.Instance;
   try {
     instance = await WebAssembly.instantiate(await compiledModule(source), {
@@ -66,5 +67,5 @@ export async function instantiateKernels(memory: WebAssembly.Memory, source?: Wa
   if (missing.length > 0) {
     throw new InvalidArgumentError(`init: the wasm module is not segmem's kernels (missing exports: ${missing.join(', ')})`);
   }
-  return exports as unknown as Kernels & WebAssembly.Exports;
+  return exports as unknown as Kernels & LongKernels & WebAssembly.Exports;
 }
