@@ -10,6 +10,7 @@ import type { Kernels } from '../src/kernels/kernels.js';
 import * as layout from '../src/kernels/off-heap-layout.js';
 import * as pageTableLayout from '../src/kernels/page-table-layout.js';
 import { instantiateKernels } from '../src/wasm/loader.js';
+import { OffHeapModel } from './off-heap-model.js';
 
 const {
   OH_AREA_BYTES,
@@ -72,78 +73,29 @@ function blocks(buffer: ArrayBuffer): Block[] {
 function checkStructure(buffer: ArrayBuffer): Block[] {
   const view = new DataView(buffer);
   const all = blocks(buffer);
-  expect(all.reduce((sum, b) => sum + b.size, 0)).toBe(AREA_BYTES - OH_AREA_HEADER_BYTES);
+  // Problems are collected and compared once: an expect() per block would dominate the property tests' time.
+  const problems: string[] = [];
+  if (all.reduce((sum, b) => sum + b.size, 0) !== AREA_BYTES - OH_AREA_HEADER_BYTES) problems.push('the blocks do not tile the area');
   all.forEach((b, i) => {
-    expect(b.prevSize, `prevSize of block ${i}`).toBe(i === 0 ? 0 : all[i - 1]!.size);
-    if (i > 0) expect(b.used || all[i - 1]!.used, `free blocks ${i - 1} and ${i} touch`).toBe(true);
-    if (b.used) expect([b.next, b.prev], `links of used block ${i}`).toEqual([0, 0]);
+    if (b.prevSize !== (i === 0 ? 0 : all[i - 1]!.size)) problems.push(`prevSize of block ${i} is ${b.prevSize}`);
+    if (i > 0 && !b.used && !all[i - 1]!.used) problems.push(`free blocks ${i - 1} and ${i} touch`);
+    if (b.used && (b.next !== 0 || b.prev !== 0)) problems.push(`used block ${i} has links`);
   });
   const listed: number[] = [];
   let prev = 0;
   for (let at = view.getUint32(AREA + OH_FREE_HEAD, true); at !== 0; at = view.getUint32(at + OH_NEXT_FREE, true)) {
-    expect(view.getUint32(at + OH_PREV_FREE, true), `back link of free block ${at}`).toBe(prev);
+    if (view.getUint32(at + OH_PREV_FREE, true) !== prev) problems.push(`back link of free block ${at}`);
     listed.push(at);
     prev = at;
     if (listed.length > all.length) throw new Error('the free list has a cycle');
   }
   const free = all.filter((b) => !b.used);
-  expect([...listed].sort((x, y) => x - y)).toEqual(free.map((b) => b.at));
-  expect(view.getUint32(AREA + OH_AREA_BYTES, true)).toBe(AREA_BYTES);
-  expect(view.getUint32(AREA + OH_FREE_BYTES, true)).toBe(free.reduce((sum, b) => sum + b.size - OH_BLOCK_HEADER_BYTES, 0));
-  expect(view.getUint32(AREA + OH_USED_BLOCKS, true)).toBe(all.length - free.length);
+  if (String([...listed].sort((x, y) => x - y)) !== String(free.map((b) => b.at))) problems.push(`free list ${listed} holds other blocks than ${free.map((b) => b.at)}`);
+  if (view.getUint32(AREA + OH_AREA_BYTES, true) !== AREA_BYTES) problems.push('area bytes');
+  if (view.getUint32(AREA + OH_FREE_BYTES, true) !== free.reduce((sum, b) => sum + b.size - OH_BLOCK_HEADER_BYTES, 0)) problems.push('free bytes');
+  if (view.getUint32(AREA + OH_USED_BLOCKS, true) !== all.length - free.length) problems.push('used blocks');
+  expect(problems).toEqual([]);
   return all;
-}
-
-/**
- * The model: the segments handed out, as [address, size]. It knows nothing
- * of placement; it knows that a segment of n bytes needs a block of
- * 16 + roundUp(n, 16), that blocks must not overlap, and that the free space
- * is what lies between the blocks, each gap one free block with one header.
- */
-class Model {
-  readonly live: { address: number; size: number }[] = [];
-
-  /** The gaps between blocks handed out, in bytes, in address order. */
-  gaps(): number[] {
-    const spans = this.live.map((s) => [s.address - OH_BLOCK_HEADER_BYTES, s.address - OH_BLOCK_HEADER_BYTES + offHeapBlockBytes(s.size)] as const);
-    spans.sort((x, y) => x[0] - y[0]);
-    const gaps: number[] = [];
-    let at = FIRST;
-    for (const [start, end] of spans) {
-      if (start > at) gaps.push(start - at);
-      at = end;
-    }
-    if (END > at) gaps.push(END - at);
-    return gaps;
-  }
-
-  freeBytes(): number {
-    return this.gaps().reduce((sum, gap) => sum + gap - OH_BLOCK_HEADER_BYTES, 0);
-  }
-
-  largestFree(): number {
-    const gaps = this.gaps();
-    return gaps.length === 0 ? 0 : Math.max(...gaps) - OH_BLOCK_HEADER_BYTES;
-  }
-
-  /** Checks a kernel's answer to a request for `size` bytes and records a segment it gave. */
-  allocated(size: number, address: number): void {
-    const need = offHeapBlockBytes(size);
-    if (address === 0) {
-      expect(Math.max(0, ...this.gaps()), `refused ${size} bytes although a gap fits its ${need}-byte block`).toBeLessThan(need);
-      return;
-    }
-    expect(address % 16, `address ${address} of a ${size}-byte segment`).toBe(0);
-    const start = address - OH_BLOCK_HEADER_BYTES;
-    const end = start + need;
-    expect(start >= FIRST && end <= END, `block [${start}, ${end}) inside the area [${FIRST}, ${END})`).toBe(true);
-    for (const s of this.live) {
-      const otherStart = s.address - OH_BLOCK_HEADER_BYTES;
-      const otherEnd = otherStart + offHeapBlockBytes(s.size);
-      expect(end <= otherStart || start >= otherEnd, `block [${start}, ${end}) overlaps [${otherStart}, ${otherEnd})`).toBe(true);
-    }
-    this.live.push({ address, size });
-  }
 }
 
 type Command = { readonly kind: 'allocate'; readonly size: number } | { readonly kind: 'free'; readonly pick: number; readonly twice: boolean };
@@ -168,7 +120,7 @@ const commands = fc.array(command, { minLength: 1, maxLength: 80 });
  * every kernel answer, in order.
  */
 function run(buffer: ArrayBuffer, pick: (step: number) => Kernels, list: readonly Command[]): number[] {
-  const model = new Model();
+  const model = new OffHeapModel(FIRST, END);
   const answers: number[] = [];
   const view = new DataView(buffer);
   pick(-1).offHeapInit(AREA, AREA_BYTES);
@@ -255,7 +207,7 @@ describe('off-heap kernels', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 60_000);
 
   it('the wasm and the JS kernels take turns on one area in one WebAssembly.Memory', async () => {
     await fc.assert(
@@ -272,7 +224,7 @@ describe('off-heap kernels', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 60_000);
 
   // Node only: a 2 GiB memory in a browser tab is more than this suite should ask for.
   it.skipIf(typeof process === 'undefined' || typeof window !== 'undefined')('addresses from 2^31 come back from wasm as negative numbers and work as unsigned', async () => {
