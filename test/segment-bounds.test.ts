@@ -4,6 +4,7 @@
 // or not, touches a byte outside its segment.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemorySegment, Runtime } from '../src/index.js';
+import { OH_BLOCK_HEADER_BYTES as OFF_HEAP_BLOCK_HEADER } from '../src/kernels/off-heap-layout.js';
 import { builds } from './builds.js';
 import {
   ACCESSORS,
@@ -102,8 +103,9 @@ const PATTERN = 0xa5;
 
 /**
  * The two kinds of neighbourhood a segment can have: other segments in the
- * linear memory (the off-heap area hands out adjacent blocks for sizes that
- * are multiples of 16), and the rest of the array a heap segment wraps.
+ * linear memory (the off-heap area hands out adjacent blocks, each a 16-byte
+ * header followed by the segment, for sizes that are multiples of 16), and
+ * the rest of the array a heap segment wraps.
  */
 const NEIGHBOURHOODS: readonly { readonly name: string; readonly size: number; make(rt: Runtime, size: number): Setup }[] = [
   {
@@ -116,15 +118,23 @@ const NEIGHBOURHOODS: readonly { readonly name: string; readonly size: number; m
       const other = rt.segments.allocateUnpooledOffHeapMemory(40);
       left.fill(PATTERN);
       right.fill(PATTERN ^ 0xff);
-      // The canaries only mean something if the neighbours touch the segment; a view's byteOffset is its address.
+      // The canaries only mean something if the neighbours touch the segment's block; a view's byteOffset is its address.
       const at = (s: MemorySegment): number => s.wrap(0, 0).byteOffset;
-      expect(at(segment)).toBe(at(left) + 32);
-      expect(at(right)).toBe(at(segment) + size);
+      expect(at(segment)).toBe(at(left) + 32 + OFF_HEAP_BLOCK_HEADER);
+      expect(at(right)).toBe(at(segment) + size + OFF_HEAP_BLOCK_HEADER);
+      // The block headers either side of the segment (its own, and its right neighbour's) are the allocator's state.
+      const memory = new Uint8Array(segment.wrap(0, 0).buffer);
+      const below = [at(segment) - OFF_HEAP_BLOCK_HEADER, at(segment)] as const;
+      const above = [at(right) - OFF_HEAP_BLOCK_HEADER, at(right)] as const;
+      const headerBelow = memory.slice(...below);
+      const headerAbove = memory.slice(...above);
       return {
         segment,
         other,
         checkSurroundings(what) {
           expectBytes(snapshot(left), new Uint8Array(32).fill(PATTERN), `left neighbour after ${what}`);
+          expectBytes(memory.subarray(...below), headerBelow, `the segment's block header after ${what}`);
+          expectBytes(memory.subarray(...above), headerAbove, `the right neighbour's block header after ${what}`);
           expectBytes(snapshot(right), new Uint8Array(32).fill(PATTERN ^ 0xff), `right neighbour after ${what}`);
         },
         dispose: () => [left, segment, right, other].forEach((s) => s.free()),
@@ -335,20 +345,29 @@ describe.each(builds)('$name build', ({ init, lib }) => {
   });
 
   it('padding after an odd-sized off-heap segment stays untouched', () => {
-    // The arena rounds blocks up to 16 bytes: a 13-byte segment leaves 3 bytes
-    // of padding that no API reaches. Fill a 64-byte block with a pattern,
-    // free it, carve 13-byte segments from the same space, run every write on
-    // them, then take the 64 bytes back and look at the padding.
+    // A 13-byte segment takes a 32-byte block: a 16-byte header, its 13 bytes
+    // and 3 bytes of padding that no API reaches, and the next block's header
+    // follows. Fill a 112-byte segment (one 128-byte block) with a pattern,
+    // free it, carve four 13-byte segments from the same space, run every
+    // write on them, and check that no byte outside the segments changed:
+    // neither the padding nor any block header. Then take the 112 bytes back
+    // and look at the padding once more.
+    const BLOCK = OFF_HEAP_BLOCK_HEADER + 16;
     // Precondition: nothing else lives in the off-heap area, so the blocks below are contiguous.
     rt.segments.allocateUnpooledOffHeapMemory(SMALL_OFF_HEAP).free();
-    const block = rt.segments.allocateUnpooledOffHeapMemory(64);
+    const block = rt.segments.allocateUnpooledOffHeapMemory(4 * BLOCK - OFF_HEAP_BLOCK_HEADER);
     block.fill(PATTERN);
     block.free();
     const segments = [0, 1, 2, 3].map(() => rt.segments.allocateUnpooledOffHeapMemory(13));
-    // Same space, one 16-byte block each (a view's byteOffset is its address in the linear memory).
+    // Same space, one 32-byte block each (a view's byteOffset is its address in the linear memory).
     const addresses = segments.map((s) => s.wrap(0, 0).byteOffset);
-    expect(addresses.map((a) => a - addresses[0]!)).toEqual([0, 16, 32, 48]);
+    const start = addresses[0]!;
+    expect(addresses.map((a) => a - start)).toEqual([0, BLOCK, 2 * BLOCK, 3 * BLOCK]);
     expect(Array.from(snapshot(segments[0]!))).toEqual(new Array<number>(13).fill(PATTERN));
+    // From the first segment's header to the end of the header after the last block.
+    const memory = new Uint8Array(segments[0]!.wrap(0, 0).buffer);
+    const around = [start - OFF_HEAP_BLOCK_HEADER, start + 4 * BLOCK] as const;
+    const before = memory.slice(...around);
     const other = rt.segments.allocateUnpooledSegment(64);
     for (const segment of segments) {
       for (const [label, op] of writesAtTheEdges(segment, other)) {
@@ -359,12 +378,16 @@ describe.each(builds)('$name build', ({ init, lib }) => {
         }
       }
     }
+    const after = memory.slice(...around);
+    const changed = Array.from(after.keys()).filter((i) => after[i] !== before[i]);
+    const inSegments = (i: number): boolean => addresses.some((a) => around[0] + i >= a && around[0] + i < a + 13);
+    expect(changed.filter((i) => !inSegments(i)).map((i) => around[0] + i - start), 'bytes outside the segments that changed').toEqual([]);
     for (const segment of segments) segment.free();
-    const again = rt.segments.allocateUnpooledOffHeapMemory(64);
-    expect(again.wrap(0, 0).byteOffset).toBe(addresses[0]);
+    const again = rt.segments.allocateUnpooledOffHeapMemory(4 * BLOCK - OFF_HEAP_BLOCK_HEADER);
+    expect(again.wrap(0, 0).byteOffset).toBe(start);
     const bytes = snapshot(again);
-    for (let block16 = 0; block16 < 4; block16++) {
-      expect(Array.from(bytes.subarray(block16 * 16 + 13, block16 * 16 + 16)), `padding of segment ${block16}`).toEqual([PATTERN, PATTERN, PATTERN]);
+    for (let i = 0; i < 4; i++) {
+      expect(Array.from(bytes.subarray(i * BLOCK + 13, i * BLOCK + 16)), `padding of segment ${i}`).toEqual([PATTERN, PATTERN, PATTERN]);
     }
     again.free();
   });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemorySegment, Runtime } from '../src/index.js';
 import { bundledWasmBytes } from '../src/wasm/loader.js';
+import { OH_BLOCK_HEADER_BYTES as OFF_HEAP_BLOCK_HEADER } from '../src/kernels/off-heap-layout.js';
 import { builds } from './builds.js';
 import { expectBytes, expectCode, expectFreed, expectOutOfBounds, loose, SMALL_OFF_HEAP, SMALL_RUNTIME, snapshot } from './oracle.js';
 
@@ -211,9 +212,12 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     });
 
     it('freed blocks merge with their free neighbours, whichever is freed first', () => {
-      const block = SMALL_OFF_HEAP / 16;
+      // Sixteen segments whose blocks (a 16-byte header each) take SMALL_OFF_HEAP / 16 bytes apiece;
+      // n merged neighbours hold a segment of n blocks' bytes minus one header.
+      const blockBytes = SMALL_OFF_HEAP / 16;
+      const span = (n: number): number => n * blockBytes - OFF_HEAP_BLOCK_HEADER;
       for (const order of [[5, 6, 7], [7, 6, 5], [5, 7, 6], [6, 5, 7]]) {
-        const blocks = Array.from({ length: 16 }, () => rt.segments.allocateUnpooledOffHeapMemory(block));
+        const blocks = Array.from({ length: 16 }, () => rt.segments.allocateUnpooledOffHeapMemory(span(1)));
         expectCode(lib, () => rt.segments.allocateUnpooledOffHeapMemory(16), 'ERR_MEMORY_ALLOCATION');
         const [first, second, third] = order as [number, number, number];
         blocks[first]!.free();
@@ -221,13 +225,13 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
         // Two free blocks: a two-block allocation fits only if they are neighbours.
         const pairFits = Math.abs(first - second) === 1;
         if (pairFits) {
-          const two = rt.segments.allocateUnpooledOffHeapMemory(2 * block);
+          const two = rt.segments.allocateUnpooledOffHeapMemory(span(2));
           two.free();
         } else {
-          expectCode(lib, () => rt.segments.allocateUnpooledOffHeapMemory(2 * block), 'ERR_MEMORY_ALLOCATION');
+          expectCode(lib, () => rt.segments.allocateUnpooledOffHeapMemory(span(2)), 'ERR_MEMORY_ALLOCATION');
         }
         blocks[third]!.free();
-        const three = rt.segments.allocateUnpooledOffHeapMemory(3 * block);
+        const three = rt.segments.allocateUnpooledOffHeapMemory(span(3));
         expectCode(lib, () => rt.segments.allocateUnpooledOffHeapMemory(16), 'ERR_MEMORY_ALLOCATION');
         three.free();
         for (const b of blocks) b.free();
@@ -246,7 +250,7 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
           break;
         }
       }
-      // Nearly all of the area is usable by small segments (alignment may cost some of it).
+      // A good part of the area is usable by small segments (alignment and the 16-byte block headers cost some of it).
       expect(segments.reduce((sum, s) => sum + s.size, 0)).toBeGreaterThan(SMALL_OFF_HEAP / 4);
       segments.forEach((s, i) => s.fill(i & 0xff));
       const wrong = segments.filter((s, i) => !snapshot(s).every((b) => b === (i & 0xff)));

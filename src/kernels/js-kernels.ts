@@ -1,4 +1,5 @@
 import type { Kernels } from './kernels.js';
+import { createJsOffHeap } from './js-off-heap.js';
 import { createJsPageTable } from './js-page-table.js';
 import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
@@ -56,5 +57,6 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     byteSwap32,
     byteSwap64,
     ...createJsPageTable(buffer),
+    ...createJsOffHeap(buffer),
   };
 }

@@ -48,6 +48,15 @@ export interface Kernels {
   slotAcquire(table: number): number;
   /** Gives an owner slot back (its page list is empty). */
   slotRelease(table: number, slot: number): void;
+
+  /** Lays out an empty off-heap area of `areaBytes` (at least 32) bytes at `area` (layout in assembly/offheap.ts). */
+  offHeapInit(area: number, areaBytes: number): void;
+  /** Carves a block for a segment of `size` bytes by first fit: the segment's address, or 0 when none fits (the wasm build returns addresses from 2^31 as negative numbers: `>>> 0`). */
+  offHeapAllocate(area: number, size: number): number;
+  /** Frees the block of the segment at `address`, merging free neighbours: the block's bytes, or 0 when it is not handed out. */
+  offHeapFree(area: number, address: number): number;
+  /** Bytes the largest free block could give a segment; 0 when none is free. */
+  offHeapLargestFree(area: number): number;
 }
 
 /**

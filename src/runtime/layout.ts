@@ -1,5 +1,6 @@
 import { LINEAR_MEMORY_LIMIT, type MemoryConfig } from '../config/index.js';
 import { IllegalConfigurationError } from '../errors.js';
+import { offHeapAreaBytes } from '../kernels/off-heap-layout.js';
 import { pageTableBytes } from '../kernels/page-table-layout.js';
 
 /** Bytes in one WebAssembly memory page. */
@@ -46,7 +47,8 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
   const header = STATIC_DATA_RESERVE;
   const managedTable = alignUp(header + RUNTIME_HEADER_BYTES, PART_ALIGNMENT);
   const offHeapBase = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
-  const managedBase = alignUp(offHeapBase + config.offHeapMemory, pageAlign);
+  // The off-heap area holds offHeapMemory bytes for segments plus its allocator's headers.
+  const managedBase = alignUp(offHeapBase + offHeapAreaBytes(config.offHeapMemory), pageAlign);
   const networkBase = alignUp(managedBase + config.managedMemory, pageAlign);
   const byteLength = alignUp(networkBase + config.networkMemory, WASM_PAGE);
   if (byteLength > LINEAR_MEMORY_LIMIT) {
@@ -54,7 +56,7 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
     throw new IllegalConfigurationError(
       `the linear memory would need ${byteLength} bytes (managedMemory ${config.managedMemory} + networkMemory ` +
         `${config.networkMemory} + offHeapMemory ${config.offHeapMemory} + ${byteLength - parts} for the kernels' data, ` +
-        `the page table and alignment), beyond the ${LINEAR_MEMORY_LIMIT}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
+        `the page table, the off-heap area's headers and alignment), beyond the ${LINEAR_MEMORY_LIMIT}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
     );
   }
   return { pageSize, header, managedTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };

@@ -72,7 +72,7 @@ export class Runtime {
     const region = new MemoryRegion(new Uint8Array(memory.buffer), memory.kernels, memory.longs);
     this.region = region;
     if (!attach) writeHeader(region.view, layout);
-    this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory);
+    this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory, attach);
     this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen());
     const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
     this.memoryManager = new MemoryManager(region, pages, options, attach);
