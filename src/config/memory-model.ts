@@ -7,6 +7,7 @@
  */
 
 import { IllegalConfigurationError } from '../errors.js';
+import { OH_ALIGN } from '../kernels/off-heap-layout.js';
 import { render } from '../util/render.js';
 import { formatSize, parseSize } from './size.js';
 
@@ -70,8 +71,8 @@ export const MAX_PAGE_SIZE = 16 * MiB;
 export const LINEAR_MEMORY_LIMIT = 4 * GiB;
 /** Linear memory kept for the runtime's own bookkeeping (page table, free list). */
 export const RUNTIME_METADATA_RESERVE = MiB;
-/** wasm loads and stores of up to 16 bytes (v128) stay aligned on this boundary. */
-export const OFF_HEAP_ALIGNMENT = 16;
+/** wasm loads and stores of up to 16 bytes (v128) stay aligned on this boundary: the off-heap allocator's block alignment. */
+export const OFF_HEAP_ALIGNMENT = OH_ALIGN;
 
 /** Written as a complete record so that adding an option without listing it fails to compile. */
 const OPTION_KEYS: { readonly [K in keyof Required<MemoryOptions>]: true } = {
