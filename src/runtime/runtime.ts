@@ -24,7 +24,7 @@ export interface LinearMemory {
   readonly kernels: Kernels;
 }
 
-/** Makes the linear memory of `byteLength` bytes and its kernels: the one thing the two builds do differently. */
+/** Makes the linear memory of `byteLength` bytes and its kernels: the one thing the two builds do differently. @internal */
 export type MemoryProvider = (byteLength: number, options: InitOptions) => Promise<LinearMemory>;
 
 /**
@@ -78,7 +78,7 @@ export class Runtime {
     return this.layout.byteLength;
   }
 
-  /** The memory model as a small table a person can read. */
+  /** The memory model as a text table: each part's exact bytes, its size in binary units (KiB, MiB, GiB) and its share of the total, then the page size. */
   describe(): string {
     return describeMemoryConfig(this.config);
   }
@@ -96,6 +96,7 @@ export class Runtime {
     return this.closed;
   }
 
+  /** Closes the runtime: `using rt = await init()` closes it at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -105,7 +106,7 @@ export class Runtime {
   }
 }
 
-/** Resolves the options, reserves the linear memory and builds a runtime on it. */
+/** Resolves the options, reserves the linear memory and builds a runtime on it. @internal */
 export async function createRuntime(build: KernelsKind, provide: MemoryProvider, options: InitOptions = {}): Promise<Runtime> {
   if (typeof options !== 'object' || options === null) {
     throw new IllegalConfigurationError(`init: options must be an object, got ${String(options)}`);
