@@ -10,7 +10,11 @@ import { standaloneManager } from './runtime/standalone.js';
 export * from './exports.js';
 export type { MemoryManagerInit } from './runtime/standalone.js';
 
-/** Starts a runtime over one ArrayBuffer reserved at full size. */
+/**
+ * Starts a runtime over one ArrayBuffer reserved at full size. Rejects with
+ * ERR_ILLEGAL_CONFIGURATION for options that are malformed, unknown or do not
+ * fit together, ERR_MEMORY_ALLOCATION when the engine cannot reserve the memory.
+ */
 export function init(options: InitOptions = {}): Promise<Runtime> {
   return createRuntime('js', async (byteLength) => {
     const buffer = new ArrayBuffer(byteLength);
@@ -18,5 +22,5 @@ export function init(options: InitOptions = {}): Promise<Runtime> {
   }, options);
 }
 
-/** A MemoryManager with a memory of its own. */
+/** A MemoryManager with a memory of its own; rejects as init() does. */
 export const createMemoryManager = standaloneManager(init);
