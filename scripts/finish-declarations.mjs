@@ -8,7 +8,8 @@
 // - `class X implements I` stays although a member of I that X implements was
 //   @internal and is gone, so the typings no longer compile (skipLibCheck:
 //   false). An implements clause tells a user of the typings nothing, so it
-//   is dropped.
+//   is dropped; so are the imports nothing refers to any more (they may name
+//   an @internal declaration, which is gone too).
 //
 // Lines are only ever added, each with an empty mapping, so the declaration
 // maps stay valid.
@@ -71,6 +72,34 @@ function shiftMap(mapFile, insertions) {
   writeFileSync(mapFile, JSON.stringify(map));
 }
 
+/** Removes named imports that nothing in the file refers to; an import left empty becomes a blank line. */
+function dropUnusedImports(file, text) {
+  const sourceFile = parse(file, text);
+  const used = new Set();
+  const visit = (node) => {
+    if (ts.isImportDeclaration(node)) return;
+    if (ts.isIdentifier(node)) used.add(node.text);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  const edits = [];
+  for (const statement of sourceFile.statements) {
+    const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : undefined;
+    if (bindings === undefined || !ts.isNamedImports(bindings)) continue;
+    const kept = bindings.elements.filter((element) => used.has(element.name.text));
+    if (kept.length === bindings.elements.length) continue;
+    if (kept.length === 0 && statement.importClause.name === undefined) {
+      edits.push([statement.getStart(), statement.getEnd(), '']);
+    } else {
+      edits.push([bindings.getStart(), bindings.getEnd(), `{ ${kept.map((element) => element.getText()).join(', ')} }`]);
+    }
+  }
+  for (const [start, end, replacement] of edits.sort((a, b) => b[0] - a[0])) {
+    text = text.slice(0, start) + replacement + text.slice(end);
+  }
+  return text;
+}
+
 let changed = 0;
 for (const file of sourceFiles(src)) {
   const rel = relative(src, file).replace(/\.ts$/, '.d.ts');
@@ -93,6 +122,7 @@ for (const file of sourceFiles(src)) {
     }
   }
   for (const [start, end] of removals.sort((a, b) => b[0] - a[0])) text = text.slice(0, start) + text.slice(end);
+  if (removals.length > 0) text = dropUnusedImports(dtsFile, text);
 
   // Then the constructors, as whole new lines after each class's opening line.
   const insertions = [];

@@ -2,7 +2,7 @@ import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, Value
 import type { Kernels } from '../kernels/kernels.js';
 import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
 
-/** Told when a segment it handed out is freed, so the memory goes back where it came from. */
+/** Told when a segment it handed out is freed, so the memory goes back where it came from. @internal */
 export interface SegmentReleaser {
   /** Called once, from `free()`, with the address the segment had. */
   segmentFreed(segment: MemorySegment, address: number): void;
