@@ -1,8 +1,9 @@
-// Runs a TypeScript example on any supported Node, including Node 20, which
-// neither strips types nor knows `using`: TypeScript transpiles the file to
-// ES2022 (lowering `using`) beside the original, so that `import 'segmem'`
-// resolves exactly as it would from the example, and the copy is removed
-// after the run. Node 22.18+ and 24 can also run an example directly:
+// Runs a TypeScript example on any supported Node, including Node 20 and 22,
+// which do not know `using` (and Node 20 strips no types): TypeScript
+// transpiles the file to ES2022 (lowering `using`) beside the original, so
+// that `import 'segmem'` resolves exactly as it would from the example, and
+// the copy is removed after the run. Node 24 can also run an example
+// directly (it strips types and knows `using`):
 // `node examples/pages-under-budget.ts`.
 //
 //   node scripts/run-example.mjs examples/pages-under-budget.ts
