@@ -20,6 +20,7 @@ export type SegmemErrorCode =
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
+  /** The stable code of the failure; match on it rather than on the message. */
   readonly code: SegmemErrorCode;
 }
 
@@ -38,11 +39,13 @@ function brand<T extends Error>(err: T, code: SegmemErrorCode, name: string): vo
 
 /** Base of the family; `instanceof SegmemError` matches every subclass. */
 export class SegmemError extends Error {
+  /** An error with `code` and `message`; segmem throws the subclasses, one per code. */
   constructor(code: SegmemErrorCode, message: string) {
     super(message);
     brand(this, code, new.target.name);
   }
 
+  /** True for every segmem error, including the RangeError and TypeError members of the family. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
@@ -50,7 +53,9 @@ export class SegmemError extends Error {
 
 /** An index, offset or length outside a segment or array. */
 export class SegmentOutOfBoundsError extends RangeError {
+  /** Always 'ERR_SEGMENT_OUT_OF_BOUNDS'. */
   declare readonly code: 'ERR_SEGMENT_OUT_OF_BOUNDS';
+  /** An error with code ERR_SEGMENT_OUT_OF_BOUNDS and `message`. */
   constructor(message: string) {
     super(message);
     brand(this, 'ERR_SEGMENT_OUT_OF_BOUNDS', 'SegmentOutOfBoundsError');
@@ -59,7 +64,9 @@ export class SegmentOutOfBoundsError extends RangeError {
 
 /** Any access to a segment after `free()` (or after its page was released). */
 export class SegmentFreedError extends SegmemError {
+  /** Always 'ERR_SEGMENT_FREED'. */
   declare readonly code: 'ERR_SEGMENT_FREED';
+  /** An error with code ERR_SEGMENT_FREED and `message`. */
   constructor(message: string) {
     super('ERR_SEGMENT_FREED', message);
   }
@@ -67,7 +74,9 @@ export class SegmentFreedError extends SegmemError {
 
 /** A value that does not fit the requested representation (e.g. a long beyond 2^53 as a number). */
 export class ValueOutOfRangeError extends RangeError {
+  /** Always 'ERR_VALUE_OUT_OF_RANGE'. */
   declare readonly code: 'ERR_VALUE_OUT_OF_RANGE';
+  /** An error with code ERR_VALUE_OUT_OF_RANGE and `message`. */
   constructor(message: string) {
     super(message);
     brand(this, 'ERR_VALUE_OUT_OF_RANGE', 'ValueOutOfRangeError');
@@ -76,7 +85,9 @@ export class ValueOutOfRangeError extends RangeError {
 
 /** An argument of the wrong type or shape (not a segment, not an array, not an owner). */
 export class InvalidArgumentError extends TypeError {
+  /** Always 'ERR_INVALID_ARGUMENT'. */
   declare readonly code: 'ERR_INVALID_ARGUMENT';
+  /** An error with code ERR_INVALID_ARGUMENT and `message`. */
   constructor(message: string) {
     super(message);
     brand(this, 'ERR_INVALID_ARGUMENT', 'InvalidArgumentError');
@@ -85,7 +96,9 @@ export class InvalidArgumentError extends TypeError {
 
 /** Pages requested beyond the managed memory budget. */
 export class MemoryAllocationError extends SegmemError {
+  /** Always 'ERR_MEMORY_ALLOCATION'. */
   declare readonly code: 'ERR_MEMORY_ALLOCATION';
+  /** An error with code ERR_MEMORY_ALLOCATION and `message`. */
   constructor(message: string) {
     super('ERR_MEMORY_ALLOCATION', message);
   }
@@ -93,7 +106,9 @@ export class MemoryAllocationError extends SegmemError {
 
 /** Bytes reserved beyond the managed memory budget. */
 export class MemoryReservationError extends SegmemError {
+  /** Always 'ERR_MEMORY_RESERVATION'. */
   declare readonly code: 'ERR_MEMORY_RESERVATION';
+  /** An error with code ERR_MEMORY_RESERVATION and `message`. */
   constructor(message: string) {
     super('ERR_MEMORY_RESERVATION', message);
   }
@@ -101,7 +116,9 @@ export class MemoryReservationError extends SegmemError {
 
 /** A buffer pool cannot get the buffers it requires. */
 export class InsufficientBuffersError extends SegmemError {
+  /** Always 'ERR_INSUFFICIENT_BUFFERS'. */
   declare readonly code: 'ERR_INSUFFICIENT_BUFFERS';
+  /** An error with code ERR_INSUFFICIENT_BUFFERS and `message`. */
   constructor(message: string) {
     super('ERR_INSUFFICIENT_BUFFERS', message);
   }
@@ -109,7 +126,9 @@ export class InsufficientBuffersError extends SegmemError {
 
 /** Use of a destroyed buffer pool, or destroy while a request waits. */
 export class BufferPoolDestroyedError extends SegmemError {
+  /** Always 'ERR_POOL_DESTROYED'. */
   declare readonly code: 'ERR_POOL_DESTROYED';
+  /** An error with code ERR_POOL_DESTROYED and `message`. */
   constructor(message: string) {
     super('ERR_POOL_DESTROYED', message);
   }
@@ -117,7 +136,9 @@ export class BufferPoolDestroyedError extends SegmemError {
 
 /** Retain or recycle of a buffer that was already recycled. */
 export class IllegalReferenceCountError extends SegmemError {
+  /** Always 'ERR_REFERENCE_COUNT'. */
   declare readonly code: 'ERR_REFERENCE_COUNT';
+  /** An error with code ERR_REFERENCE_COUNT and `message`. */
   constructor(message: string) {
     super('ERR_REFERENCE_COUNT', message);
   }
@@ -125,7 +146,9 @@ export class IllegalReferenceCountError extends SegmemError {
 
 /** Memory model options that are malformed or conflict with each other. */
 export class IllegalConfigurationError extends SegmemError {
+  /** Always 'ERR_ILLEGAL_CONFIGURATION'. */
   declare readonly code: 'ERR_ILLEGAL_CONFIGURATION';
+  /** An error with code ERR_ILLEGAL_CONFIGURATION and `message`. */
   constructor(message: string) {
     super('ERR_ILLEGAL_CONFIGURATION', message);
   }
@@ -133,7 +156,9 @@ export class IllegalConfigurationError extends SegmemError {
 
 /** Use of a shut-down manager or a closed runtime. */
 export class ShutdownError extends SegmemError {
+  /** Always 'ERR_SHUTDOWN'. */
   declare readonly code: 'ERR_SHUTDOWN';
+  /** An error with code ERR_SHUTDOWN and `message`. */
   constructor(message: string) {
     super('ERR_SHUTDOWN', message);
   }
@@ -142,6 +167,7 @@ export class ShutdownError extends SegmemError {
 /** A kernel stopped on an internal check: a defect in segmem, never the caller's input (which is checked before any kernel runs). */
 export class KernelAbortError extends SegmemError {
   declare readonly code: 'ERR_KERNEL_ABORT';
+  /** An error with code ERR_KERNEL_ABORT and `message`. */
   constructor(message: string) {
     super('ERR_KERNEL_ABORT', message);
   }

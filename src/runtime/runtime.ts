@@ -83,7 +83,7 @@ export class Runtime {
     return this.layout.byteLength;
   }
 
-  /** The memory model as a small table a person can read. */
+  /** The memory model as a text table: each part's exact bytes, its size in binary units (KiB, MiB, GiB) and its share of the total, then the page size. */
   describe(): string {
     return describeMemoryConfig(this.config);
   }
@@ -103,6 +103,7 @@ export class Runtime {
     return this.closed;
   }
 
+  /** Closes the runtime: `using rt = await init()` closes it at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -3,8 +3,13 @@ import { render } from '../util/render.js';
 import type { Kernels, LongKernels } from '../kernels/kernels.js';
 import { WASM_BASE64 } from './segmem-wasm.js';
 
-/** A compiled kernels module, or its bytes, for users who load the .wasm themselves. */
-export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
+/**
+ * A compiled kernels module (a `WebAssembly.Module`), or its bytes, for users
+ * who load the .wasm themselves. The module is typed as `object` so that the
+ * typings need no WebAssembly declarations (Node-only projects have none);
+ * init() rejects anything else with ERR_INVALID_ARGUMENT.
+ */
+export type WasmSource = ArrayBuffer | ArrayBufferView | object;
 
 /** Exports the facade calls; checked so that a wrong module fails at init, not mid-operation. */
 const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
@@ -14,7 +19,7 @@ const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
   'slotAcquire', 'slotRelease', 'offHeapInit', 'offHeapAllocate', 'offHeapFree', 'offHeapLargestFree',
 ];
 
-/** The module bundled with the package (inlined base64, so no file has to be located or served). */
+/** The module bundled with the package (inlined base64, so no file has to be located or served). @internal */
 export function bundledWasmBytes(): Uint8Array {
   const text = atob(WASM_BASE64);
   const bytes = new Uint8Array(text.length);
@@ -42,6 +47,7 @@ function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Mod
 /**
  * Instantiates the kernels over `memory`. The exports object itself is the
  * Kernels implementation: no wrapper sits between the facade and wasm.
+ * @internal
  */
 export async function instantiateKernels(memory: WebAssembly.Memory, source?: WasmSource): Promise<Kernels & LongKernels & WebAssembly.Exports> {
   let instance: WebAssembly.Instance;
