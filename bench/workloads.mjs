@@ -14,34 +14,35 @@
  */
 import { check, fnv1aSegments, hex, xorshift32 } from './checks.mjs';
 
-const SEG = 32768;
-const PAIRS = 1_000_000;
+export const SEG = 32768;
+export const PAIRS = 1_000_000;
 /** W4/W5: 64 segments of 2048 records of 16 bytes. */
-const RECORD_SEGMENTS = 64;
+export const RECORD_SEGMENTS = 64;
 const RECORDS_PER_SEGMENT = 2048;
 /** W7: the manager holds exactly this many pages. */
-const W7_PAGES = 1000;
+export const W7_PAGES = 1000;
 
-/** Sets byte i of `seg` to byte(i * mul + add). Setup only, so it writes through a view. */
-function fillPattern(seg, mul, add) {
-  const bytes = seg.wrap(0, seg.size);
+/** Sets byte i of `bytes` to byte(i * mul + add). Setup only: segments are filled through a view (seg.wrap). */
+export function fillPattern(bytes, mul, add) {
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * mul + add) & 0xff;
 }
 
 /**
- * W4/W5's state: 64 segments of records written with putIntBigEndian from
- * the xorshift32 stream, then, from the same stream, one million pairs of
- * (segment, offset) in four Int32Arrays.
+ * W4/W5's state: 64 segments of 2048 records of 16 bytes written with
+ * putIntBigEndian from the xorshift32 stream, then, from the same stream, one
+ * million pairs of (segment, offset) in four Int32Arrays. `putIntBigEndian(s,
+ * off, value)` writes into segment s, so the control rows (bench/controls.mjs)
+ * build the same records in a plain array.
  */
-function recordsAndPairs(segs) {
+export function recordsAndPairs(putIntBigEndian) {
   const r = xorshift32();
-  for (const seg of segs) {
+  for (let s = 0; s < RECORD_SEGMENTS; s++) {
     for (let k = 0; k < RECORDS_PER_SEGMENT; k++) {
       const off = 16 * k;
-      seg.putIntBigEndian(off, r() & 3);
-      seg.putIntBigEndian(off + 4, r() & 3);
-      seg.putIntBigEndian(off + 8, r());
-      seg.putIntBigEndian(off + 12, r());
+      putIntBigEndian(s, off, r() & 3);
+      putIntBigEndian(s, off + 4, r() & 3);
+      putIntBigEndian(s, off + 8, r());
+      putIntBigEndian(s, off + 12, r());
     }
   }
   const seg1 = new Int32Array(PAIRS);
@@ -60,7 +61,7 @@ function recordsAndPairs(segs) {
 }
 
 /** Checks the first pair the document lists, which pins the PRNG stream. */
-function checkFirstPair(label, { seg1, off1, seg2, off2 }) {
+export function checkFirstPair(label, { seg1, off1, seg2, off2 }) {
   const first = `(seg ${seg1[0]}, off ${off1[0]}; seg ${seg2[0]}, off ${off2[0]})`;
   return check(label, 'first pair', first, '(seg 49, off 26144; seg 24, off 17552)');
 }
@@ -99,6 +100,32 @@ function setupW1({ mm, owner, label }) {
   };
 }
 
+// ---------------------------------------------------------------- W1n
+
+function setupW1n({ mm, owner, label }) {
+  const [seg] = mm.allocatePages(owner, 1);
+  // Every value stays far below 2^53, so numbers hold the values and the 64-bit sum exactly.
+  const pass = (p) => {
+    for (let i = 0; i <= 32760; i += 8) seg.putLongNumber(i, p + i);
+    let s = 0;
+    for (let i = 0; i <= 32760; i += 8) s += seg.getLongNumber(i);
+    return s;
+  };
+  let p = 1;
+  const verified = [
+    check(label, 'sum of pass 1', pass(p), 67096576),
+    check(label, 'FNV-1a after pass 1', fnv1aSegments([seg]), 0xda2153c5, hex),
+  ];
+  return {
+    verified,
+    passes(n) {
+      let sink = 0;
+      for (let k = 0; k < n; k++) sink += pass(++p);
+      return sink;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- W2
 
 function setupW2({ mm, owner, label }) {
@@ -130,7 +157,7 @@ function setupW2({ mm, owner, label }) {
 function setupW3({ mm, owner, label }) {
   const segs = mm.allocatePages(owner, 2);
   const [src, dst] = segs;
-  fillPattern(src, 31, 7);
+  fillPattern(src.wrap(0, SEG), 31, 7);
   const pass = (p) => {
     src.copyTo(0, dst, 0, SEG);
     return dst.get(p & 32767);
@@ -152,7 +179,7 @@ function setupW3({ mm, owner, label }) {
 
 function setupW4({ mm, owner, label }) {
   const segs = mm.allocatePages(owner, RECORD_SEGMENTS);
-  const pairs = recordsAndPairs(segs);
+  const pairs = recordsAndPairs((s, off, v) => segs[s].putIntBigEndian(off, v));
   const { seg1, off1, seg2, off2 } = pairs;
   const pass = () => {
     let s = 0;
@@ -191,7 +218,7 @@ function setupW4({ mm, owner, label }) {
 function setupW5({ mm, owner, label }) {
   // A fresh copy of W4's state: W4's pages went back, and the swaps change these.
   const segs = mm.allocatePages(owner, RECORD_SEGMENTS);
-  const pairs = recordsAndPairs(segs);
+  const pairs = recordsAndPairs((s, off, v) => segs[s].putIntBigEndian(off, v));
   const { seg1, off1, seg2, off2 } = pairs;
   const tmp = new Uint8Array(16);
   const pass = () => {
@@ -219,7 +246,7 @@ function setupW5({ mm, owner, label }) {
 
 function setupW6put({ mm, owner, label }) {
   const [seg] = mm.allocatePages(owner, 1);
-  fillPattern(seg, 31, 7);
+  fillPattern(seg.wrap(0, SEG), 31, 7);
   const src = new Uint8Array(1024);
   for (let i = 0; i < src.length; i++) src[i] = (i * 7 + 1) & 0xff;
   const pass = (p) => {
@@ -244,7 +271,7 @@ function setupW6put({ mm, owner, label }) {
 
 function setupW6get({ mm, owner, label }) {
   const [seg] = mm.allocatePages(owner, 1);
-  fillPattern(seg, 31, 7);
+  fillPattern(seg.wrap(0, SEG), 31, 7);
   const dst = new Uint8Array(1024);
   const pass = (p) => {
     let s = 0;
@@ -311,6 +338,7 @@ function setupW7({ mm, owner, label }) {
  */
 export const WORKLOADS = [
   { id: 'W1', title: 'putLong + getLong, native order', unit: 'ns per put+get pair', opsPerPass: 4096, setup: setupW1 },
+  { id: 'W1n', title: 'putLongNumber + getLongNumber, native order', unit: 'ns per put+get pair', opsPerPass: 4096, setup: setupW1n },
   { id: 'W2', title: 'putIntBigEndian + getIntBigEndian', unit: 'ns per pair', opsPerPass: 8192, setup: setupW2 },
   { id: 'W3', title: 'copyTo 32 KiB, segment to segment', unit: 'ns per copy', opsPerPass: 1, bytesPerOp: SEG, setup: setupW3 },
   { id: 'W4', title: 'compare 16-byte records across 64 segments', unit: 'ns per compare', opsPerPass: PAIRS, setup: setupW4 },
