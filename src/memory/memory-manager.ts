@@ -205,7 +205,7 @@ export class MemoryManager implements SegmentReleaser {
     // Validate, copy and empty the caller's array before anything changes, so
     // that a failure (a foreign segment, a frozen array, a throwing proxy)
     // leaves every page, count and handle as it was.
-    const list: unknown[] = Array.prototype.slice.call(segments);
+    const list: unknown[] = segments.slice();
     for (let i = 0; i < list.length; i++) this.checkManaged(list[i]);
     try {
       segments.length = 0;
