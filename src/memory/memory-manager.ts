@@ -135,7 +135,8 @@ export class MemoryManager implements SegmentReleaser {
 
   /** Bytes neither in pages handed out nor reserved. */
   get availableMemory(): number {
-    return this.header[PT_BYTES_AVAILABLE / 4]!;
+    // After shutdown everything is back, and the memory may be detached.
+    return this.shutDown ? this.memorySize : this.header[PT_BYTES_AVAILABLE / 4]!;
   }
 
   /** Number of pages in all. */

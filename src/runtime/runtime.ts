@@ -21,6 +21,8 @@ const RUNTIME_OPTION_NAMES: readonly string[] = ['wasm', 'zeroOnRelease', 'leakD
 /** The one linear memory and the kernels working on it. @internal */
 export interface LinearMemory {
   readonly buffer: ArrayBuffer;
+  /** The runtimes using this memory (attached ones share the object); the last to close detaches it. */
+  readonly users: { count: number };
   /** The wasm memory object (wasm build); null for the pure-JS build's plain buffer. */
   readonly memory: WebAssembly.Memory | null;
   readonly kernels: Kernels;
@@ -35,6 +37,8 @@ export interface Backend {
   create(byteLength: number, options: InitOptions): Promise<LinearMemory>;
   /** Kernels over an existing memory of this build, for a runtime that attaches to it. */
   attach(memory: LinearMemory, options: InitOptions): Promise<LinearMemory>;
+  /** Detaches the memory's buffer, so that no view, handle or wrap() left anywhere keeps its bytes alive. */
+  detach(memory: LinearMemory): void;
 }
 
 /**
@@ -56,6 +60,7 @@ export class Runtime {
   readonly layout: MemoryLayout;
   /** @internal */
   readonly memory: LinearMemory;
+  private readonly backend: Backend;
   private readonly region: MemoryRegion;
   private readonly offHeap: OffHeapArea;
   private closed = false;
@@ -64,8 +69,9 @@ export class Runtime {
    * @internal Use init() from 'segmem' or 'segmem/js'. With `attach`, the
    * tables in `memory` are used as another runtime laid them out.
    */
-  constructor(build: KernelsKind, config: MemoryConfig, layout: MemoryLayout, memory: LinearMemory, options: InitOptions, attach = false) {
-    this.build = build;
+  constructor(backend: Backend, config: MemoryConfig, layout: MemoryLayout, memory: LinearMemory, options: InitOptions, attach = false) {
+    this.backend = backend;
+    this.build = backend.build;
     this.config = config;
     this.layout = layout;
     this.memory = memory;
@@ -94,8 +100,13 @@ export class Runtime {
     this.closed = true;
     this.memoryManager.shutdown();
     this.offHeap.close();
-    // Every segment is freed and points at no memory now; the region lets go too.
     this.region.close();
+    // Every segment is freed; detaching the buffer lets every view of it go
+    // (kept handles, wrap() views), so nothing keeps the memory alive. The last
+    // runtime on a memory does it: attached ones still use it until then.
+    // Detaching costs once per process: V8 then checks every DataView access
+    // for detachment (the first detach invalidates a process-wide protector).
+    if (--this.memory.users.count === 0) this.backend.detach(this.memory);
   }
 
   /** True after close(). */
@@ -143,7 +154,7 @@ export async function createRuntime(backend: Backend, options: InitOptions = {})
     throw err;
   }
   checkStaticData(memory.kernels);
-  return new Runtime(backend.build, config, layout, memory, options);
+  return new Runtime(backend, config, layout, memory, options);
 }
 
 /**
@@ -165,7 +176,8 @@ export async function attachRuntime(backend: Backend, existing: LinearMemory, op
   if (differs.length > 0) throw new InvalidArgumentError(`attach: the runtime header is inconsistent (${differs.join(', ')})`);
   const memory = await backend.attach(existing, options);
   checkStaticData(memory.kernels);
-  return new Runtime(backend.build, config, layout, memory, options, true);
+  memory.users.count += 1;
+  return new Runtime(backend, config, layout, memory, options, true);
 }
 
 /** The kernels' static data must end below the layout's first part. */
