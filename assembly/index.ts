@@ -4,6 +4,8 @@ export { copy, fill, compare, equal, swap } from './bulk';
 export { byteSwap16, byteSwap32, byteSwap64 } from './endian';
 export { pageTableBytes, pagesInit, pagesAllocate, pagesRelease, pagesReleaseAll, budgetReserve, budgetRelease, slotAcquire, slotRelease } from './pages';
 export { PT_PAGE_COUNT, PT_FREE_COUNT, PT_PAGE_SHIFT, PT_PAGES_BASE, PT_ZERO_ON_RELEASE, PT_BYTES_AVAILABLE, PT_FREE_SLOTS, PT_HEADER_BYTES, PT_BYTES_PER_PAGE } from './pages';
+export { bufferTableBytes, buffersInit, buffersTake, buffersGive } from './buffers';
+export { NB_SEGMENT_COUNT, NB_FREE_COUNT, NB_SEGMENT_SHIFT, NB_SEGMENTS_BASE, NB_LOCK, NB_HEADER_BYTES, NB_BYTES_PER_SEGMENT } from './buffers';
 export { getInt, putInt, getIntBigEndian, putIntBigEndian, getLong, putLong, getDouble } from './scalar';
 
 /** First address the module's own static data leaves free; segmem's layout starts at or above it. */

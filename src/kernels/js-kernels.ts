@@ -1,4 +1,5 @@
 import type { Kernels } from './kernels.js';
+import { createJsBufferPool } from './js-buffer-pool.js';
 import { createJsPageTable } from './js-page-table.js';
 
 /** Below this many bytes a loop beats `copyWithin`, whose call overhead dominates small copies. */
@@ -96,5 +97,6 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     byteSwap32,
     byteSwap64,
     ...createJsPageTable(buffer),
+    ...createJsBufferPool(buffer),
   };
 }

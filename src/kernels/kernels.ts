@@ -48,6 +48,15 @@ export interface Kernels {
   slotAcquire(table: number): number;
   /** Gives an owner slot back (its page list is empty). */
   slotRelease(table: number, slot: number): void;
+
+  /** Bytes the network pool's free list for `segmentCount` segments occupies (layout in assembly/buffers.ts). */
+  bufferTableBytes(segmentCount: number): number;
+  /** Lays out a network free list at `table` with every segment free. */
+  buffersInit(table: number, segmentCount: number, segmentShift: number, segmentsBase: number): void;
+  /** Takes `n` network segments, all or none; their indices land in the list's io area. Returns n or -1. */
+  buffersTake(table: number, n: number): number;
+  /** Gives back the `n` network segments listed in the io area, skipping free ones; returns how many were given back. */
+  buffersGive(table: number, n: number): number;
 }
 
 /** Which implementation a runtime runs on. */

@@ -9,7 +9,7 @@ export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
 const REQUIRED_EXPORTS: readonly (keyof Kernels)[] = [
   'heapBase', 'copy', 'fill', 'compare', 'equal', 'swap', 'byteSwap16', 'byteSwap32', 'byteSwap64',
   'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
-  'slotAcquire', 'slotRelease',
+  'slotAcquire', 'slotRelease', 'bufferTableBytes', 'buffersInit', 'buffersTake', 'buffersGive',
 ];
 
 /** The module bundled with the package (inlined base64, so no file has to be located or served). */
