@@ -15,7 +15,9 @@ export type SegmemErrorCode =
   | 'ERR_POOL_DESTROYED'
   | 'ERR_REFERENCE_COUNT'
   | 'ERR_ILLEGAL_CONFIGURATION'
-  | 'ERR_SHUTDOWN';
+  | 'ERR_SHUTDOWN'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ILLEGAL_STATE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -135,5 +137,21 @@ export class ShutdownError extends SegmemError {
   declare readonly code: 'ERR_SHUTDOWN';
   constructor(message: string) {
     super('ERR_SHUTDOWN', message);
+  }
+}
+
+/** A wait (for buffers, for segments) that ran past its `timeoutMs`; nothing was handed out. */
+export class TimeoutError extends SegmemError {
+  declare readonly code: 'ERR_TIMEOUT';
+  constructor(message: string) {
+    super('ERR_TIMEOUT', message);
+  }
+}
+
+/** A call that the object's current state does not allow (a second consumer, an append after finish). */
+export class IllegalStateError extends SegmemError {
+  declare readonly code: 'ERR_ILLEGAL_STATE';
+  constructor(message: string) {
+    super('ERR_ILLEGAL_STATE', message);
   }
 }

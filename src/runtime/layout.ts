@@ -1,5 +1,6 @@
 import { LINEAR_MEMORY_LIMIT, type MemoryConfig } from '../config/index.js';
 import { IllegalConfigurationError } from '../errors.js';
+import { bufferTableBytes } from '../kernels/buffer-pool-layout.js';
 import { pageTableBytes } from '../kernels/page-table-layout.js';
 
 /** Bytes in one WebAssembly memory page. */
@@ -14,7 +15,7 @@ const PART_ALIGNMENT = 64;
 /**
  * Where each part sits in the one linear memory:
  *
- *   0 ─ kernels' static data ─ runtime header ─ page table ─ off-heap area ─ managed pages ─ network pages ─ end
+ *   0 ─ kernels' static data ─ runtime header ─ page table ─ network free list ─ off-heap area ─ managed pages ─ network pages ─ end
  *       (below 64 KiB)         (at 64 KiB)
  *
  * Page areas start on a page boundary (capped at 64 KiB), so a page never
@@ -25,6 +26,8 @@ export interface MemoryLayout {
   readonly pageSize: number;
   readonly header: number;
   readonly managedTable: number;
+  /** Address of the network pool's free list (layout in assembly/buffers.ts). */
+  readonly networkTable: number;
   readonly offHeapBase: number;
   readonly offHeapBytes: number;
   readonly managedBase: number;
@@ -45,7 +48,8 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
   const networkPages = config.networkMemory / pageSize;
   const header = STATIC_DATA_RESERVE;
   const managedTable = alignUp(header + RUNTIME_HEADER_BYTES, PART_ALIGNMENT);
-  const offHeapBase = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
+  const networkTable = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
+  const offHeapBase = alignUp(networkTable + bufferTableBytes(networkPages), PART_ALIGNMENT);
   const managedBase = alignUp(offHeapBase + config.offHeapMemory, pageAlign);
   const networkBase = alignUp(managedBase + config.managedMemory, pageAlign);
   const byteLength = alignUp(networkBase + config.networkMemory, WASM_PAGE);
@@ -57,5 +61,5 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
         `the page table and alignment), beyond the ${LINEAR_MEMORY_LIMIT}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
     );
   }
-  return { pageSize, header, managedTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
+  return { pageSize, header, managedTable, networkTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
 }

@@ -5,6 +5,7 @@ import { MemoryManager, type MemoryManagerOptions } from '../memory/memory-manag
 import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';
+import { NetworkBufferPool } from '../network/network-buffer-pool.js';
 import type { WasmSource } from '../wasm/loader.js';
 import { readHeader, writeHeader } from './header.js';
 import { computeLayout, STATIC_DATA_RESERVE, type MemoryLayout } from './layout.js';
@@ -49,6 +50,8 @@ export class Runtime {
   readonly segments: MemorySegmentFactory;
   /** The managed memory. */
   readonly memoryManager: MemoryManager;
+  /** The network memory: config.networkMemory / pageSize buffers of pageSize bytes. */
+  readonly networkBufferPool: NetworkBufferPool;
   /** @internal */
   readonly layout: MemoryLayout;
   /** @internal */
@@ -73,6 +76,8 @@ export class Runtime {
     this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen());
     const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
     this.memoryManager = new MemoryManager(region, pages, options, attach);
+    const network = { table: layout.networkTable, base: layout.networkBase, segmentSize: config.pageSize, segmentCount: layout.networkPages };
+    this.networkBufferPool = new NetworkBufferPool(region, network, attach);
   }
 
   /** Bytes of the linear memory (all parts plus the page table), fixed for the runtime's life. */
@@ -89,10 +94,15 @@ export class Runtime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.memoryManager.shutdown();
-    this.offHeap.close();
-    // Every segment is freed and points at no memory now; the region lets go too.
-    this.region.close();
+    try {
+      // Waiters of every buffer pool reject first (a listener told of it may throw; everything is released regardless).
+      this.networkBufferPool.destroy('the runtime has been closed');
+    } finally {
+      this.memoryManager.shutdown();
+      this.offHeap.close();
+      // Every segment is freed and points at no memory now; the region lets go too.
+      this.region.close();
+    }
   }
 
   /** True after close(). */
