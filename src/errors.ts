@@ -16,7 +16,9 @@ export type SegmemErrorCode =
   | 'ERR_REFERENCE_COUNT'
   | 'ERR_ILLEGAL_CONFIGURATION'
   | 'ERR_SHUTDOWN'
-  | 'ERR_KERNEL_ABORT';
+  | 'ERR_KERNEL_ABORT'
+  | 'ERR_TIMEOUT'
+  | 'ERR_ILLEGAL_STATE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -170,5 +172,23 @@ export class KernelAbortError extends SegmemError {
   /** An error with code ERR_KERNEL_ABORT and `message`. */
   constructor(message: string) {
     super('ERR_KERNEL_ABORT', message);
+  }
+}
+
+/** A wait (for buffers, for segments) that ran past its `timeoutMs`; nothing was handed out. */
+export class TimeoutError extends SegmemError {
+  declare readonly code: 'ERR_TIMEOUT';
+  /** An error with code ERR_TIMEOUT and `message`. */
+  constructor(message: string) {
+    super('ERR_TIMEOUT', message);
+  }
+}
+
+/** A call that the object's current state does not allow (a second consumer, an append after finish). */
+export class IllegalStateError extends SegmemError {
+  declare readonly code: 'ERR_ILLEGAL_STATE';
+  /** An error with code ERR_ILLEGAL_STATE and `message`. */
+  constructor(message: string) {
+    super('ERR_ILLEGAL_STATE', message);
   }
 }

@@ -7,6 +7,12 @@ export type { SharedResourceLease } from './memory/shared-resources.js';
 export type { LeakDetection, LeakReport } from './memory/leak-detector.js';
 export { Runtime, type InitOptions } from './runtime/runtime.js';
 export type { KernelsKind } from './kernels/kernels.js';
+export { NetworkBufferPool } from './network/network-buffer-pool.js';
+export { LocalBufferPool, type BufferPoolOptions, type BufferListener } from './network/local-buffer-pool.js';
+export { NetworkBuffer, type BufferRecycler, type BufferDataType } from './network/network-buffer.js';
+export { BufferBuilder, BufferConsumer } from './network/buffer-builder.js';
+export { BACK_PRESSURE_LOW, BACK_PRESSURE_OK, backPressureLevel, type BackPressureLevel } from './network/backpressure.js';
+export type { WaitOptions } from './network/checks.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
 

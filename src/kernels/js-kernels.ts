@@ -1,5 +1,6 @@
 import type { Kernels } from './kernels.js';
 import { createJsOffHeap } from './js-off-heap.js';
+import { createJsBufferPool } from './js-buffer-pool.js';
 import { createJsPageTable } from './js-page-table.js';
 import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
@@ -58,5 +59,6 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     byteSwap64,
     ...createJsPageTable(buffer),
     ...createJsOffHeap(buffer),
+    ...createJsBufferPool(buffer),
   };
 }

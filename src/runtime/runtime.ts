@@ -6,6 +6,7 @@ import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';
 import { render } from '../util/render.js';
+import { NetworkBufferPool } from '../network/network-buffer-pool.js';
 import type { WasmSource } from '../wasm/loader.js';
 import { readHeader, writeHeader } from './header.js';
 import { computeLayout, STATIC_DATA_RESERVE, type MemoryLayout } from './layout.js';
@@ -56,6 +57,8 @@ export class Runtime {
   readonly segments: MemorySegmentFactory;
   /** The managed memory. */
   readonly memoryManager: MemoryManager;
+  /** The network memory: config.networkMemory / pageSize buffers of pageSize bytes. */
+  readonly networkBufferPool: NetworkBufferPool;
   /** @internal */
   readonly layout: MemoryLayout;
   /** @internal */
@@ -82,6 +85,8 @@ export class Runtime {
     this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen());
     const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
     this.memoryManager = new MemoryManager(region, pages, options, attach);
+    const network = { table: layout.networkTable, base: layout.networkBase, segmentSize: config.pageSize, segmentCount: layout.networkPages };
+    this.networkBufferPool = new NetworkBufferPool(region, network, attach);
   }
 
   /** Bytes of the linear memory (all parts plus the page table), fixed for the runtime's life. */
@@ -98,15 +103,20 @@ export class Runtime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.memoryManager.shutdown();
-    this.offHeap.close();
-    this.region.close();
-    // Every segment is freed; detaching the buffer lets every view of it go
-    // (kept handles, wrap() views), so nothing keeps the memory alive. The last
-    // runtime on a memory does it: attached ones still use it until then.
-    // Detaching costs once per process: V8 then checks every DataView access
-    // for detachment (the first detach invalidates a process-wide protector).
-    if (--this.memory.users.count === 0) this.backend.detach(this.memory);
+    try {
+      // Waiters of every buffer pool reject first (a listener told of it may throw; everything is released regardless).
+      this.networkBufferPool.destroy('the runtime has been closed');
+    } finally {
+      this.memoryManager.shutdown();
+      this.offHeap.close();
+      this.region.close();
+      // Every segment is freed; detaching the buffer lets every view of it go
+      // (kept handles, wrap() views), so nothing keeps the memory alive. The last
+      // runtime on a memory does it: attached ones still use it until then.
+      // Detaching costs once per process: V8 then checks every DataView access
+      // for detachment (the first detach invalidates a process-wide protector).
+      if (--this.memory.users.count === 0) this.backend.detach(this.memory);
+    }
   }
 
   /** True after close(). */

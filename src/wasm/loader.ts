@@ -17,6 +17,7 @@ const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
   'heapBase', 'copy', 'fill', 'compare', 'equal', 'swap', 'byteSwap16', 'byteSwap32', 'byteSwap64',
   'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
   'slotAcquire', 'slotRelease', 'offHeapInit', 'offHeapAllocate', 'offHeapFree', 'offHeapLargestFree',
+  'bufferTableBytes', 'buffersInit', 'buffersTake', 'buffersGive',
 ];
 
 /** The module bundled with the package (inlined base64, so no file has to be located or served). @internal */
