@@ -4,6 +4,23 @@ import { checkCount, show } from './checks.js';
 import { type BufferDataType, type BufferRecycler, NetworkBuffer } from './network-buffer.js';
 
 /**
+ * Below this many bytes a loop copies faster than TypedArray.set, whose call
+ * (and, for part of an array, the subarray it needs) costs more than the copy.
+ */
+const SMALL_APPEND = 32;
+
+/** Copies `n` bytes of `src` from `from` into `dst` at `to` (ranges already checked; never the same array). */
+function copyInto(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n <= SMALL_APPEND) {
+    for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+  } else if (from === 0 && n === src.length) {
+    dst.set(src, to);
+  } else {
+    dst.set(src.subarray(from, from + n), to);
+  }
+}
+
+/**
  * The writing side of one segment: appends bytes at its position, which a
  * consumer sees only once they are committed. One builder, at most one
  * consumer (and its copies); the builder holds one reference to the
@@ -60,7 +77,9 @@ export class BufferBuilder {
     const room = this.limit - position;
     const n = length < room ? length : room;
     if (n === 0) return 0;
-    this.segment.putBytes(position, src, srcOffset, n);
+    const segment = this.segment;
+    if (segment.address > segment.addressLimit) segment.putBytes(position, src, srcOffset, n); // freed: its error
+    else copyInto(src, srcOffset, segment.bytes, segment.address + position, n);
     this.position = position + n;
     return n;
   }
