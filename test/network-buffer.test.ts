@@ -86,6 +86,10 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(s.refCnt()).toBe(1);
       const t = s.readOnlySlice(1, 2);
       expect(readAll(t)).toEqual([12, 13]);
+      expect(b.memorySegmentOffset).toBe(0);
+      expect(s.memorySegmentOffset).toBe(1);
+      expect(t.memorySegmentOffset).toBe(2);
+      expect(t.memorySegment.get(t.memorySegmentOffset)).toBe(12);
       expect(t.size).toBe(2);
       expect(t.maxCapacity).toBe(2);
       expectCode(lib, () => t.setSize(1), 'ERR_ILLEGAL_STATE');
@@ -141,6 +145,23 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       builder.close();
       consumer.close();
       expect(pool.numberOfAvailableMemorySegments).toBe(2);
+    });
+
+    it('append takes part of an array, small and large, and checks the range', async () => {
+      await setUp();
+      const builder = pool.requestBufferBuilder()!;
+      const src = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+      expect(builder.append(src, 5, 3)).toBe(3);
+      expect(builder.append(src, 10, 200)).toBe(200);
+      expect(builder.append(src.subarray(250))).toBe(50);
+      builder.commit();
+      const consumer = builder.createBufferConsumerFromBeginning();
+      const all = readAll(consumer.build());
+      expect(all).toEqual([5, 6, 7, ...Array.from({ length: 200 }, (_, i) => (10 + i) & 0xff), ...Array.from({ length: 50 }, (_, i) => (250 + i) & 0xff)]);
+      for (const [offset, length] of [[-1, 1], [0, 301], [299, 2], [1.5, 1]]) {
+        expectCode(lib, () => builder.append(src, offset, length), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      }
+      expect(builder.writtenBytes).toBe(253);
     });
 
     it('append writes what fits and returns that count; isFull, writableBytes, trim, finish', async () => {

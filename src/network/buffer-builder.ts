@@ -1,7 +1,24 @@
-import { IllegalStateError, InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
 import { MemorySegment } from '../memory/segment.js';
 import { checkCount, show } from './checks.js';
 import { type BufferDataType, type BufferRecycler, NetworkBuffer } from './network-buffer.js';
+
+/**
+ * Below this many bytes a loop copies faster than TypedArray.set, whose call
+ * (and, for part of an array, the subarray it needs) costs more than the copy.
+ */
+const SMALL_APPEND = 32;
+
+/** Copies `n` bytes of `src` from `from` into `dst` at `to` (ranges already checked; never the same array). */
+function copyInto(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n <= SMALL_APPEND) {
+    for (let i = 0; i < n; i++) dst[to + i] = src[from + i]!;
+  } else if (from === 0 && n === src.length) {
+    dst.set(src, to);
+  } else {
+    dst.set(src.subarray(from, from + n), to);
+  }
+}
 
 /**
  * The writing side of one segment: appends bytes at its position, which a
@@ -46,18 +63,23 @@ export class BufferBuilder {
     return this.position;
   }
 
-  /** Appends as much of `src` as fits, uncommitted; returns the number of bytes appended. */
-  append(src: Uint8Array): number {
+  /**
+   * Appends as much of `src` (from `srcOffset`, `length` bytes; default: the
+   * rest of it) as fits, uncommitted; returns the number of bytes appended.
+   */
+  append(src: Uint8Array, srcOffset = 0, length: number = src.length - srcOffset): number {
     if (!(src instanceof Uint8Array)) throw new InvalidArgumentError(`append: expected a Uint8Array, got ${show(src)}`);
     if (this.finished || this.closed) throw this.stateError('append');
+    if (!(srcOffset >>> 0 === srcOffset && length >>> 0 === length && srcOffset + length <= src.length)) {
+      throw new SegmentOutOfBoundsError(`append: srcOffset ${show(srcOffset)}, length ${show(length)} is outside the source's ${src.length} bytes`);
+    }
     const position = this.position;
     const room = this.limit - position;
-    const n = src.length < room ? src.length : room;
+    const n = length < room ? length : room;
     if (n === 0) return 0;
     const segment = this.segment;
-    // Whole records go in with one set(); a freed segment (address past its limit) takes the checked path and its error.
-    if (n === src.length && segment.address < segment.addressLimit) segment.bytes.set(src, segment.address + position);
-    else segment.putBytes(position, src, 0, n);
+    if (segment.address > segment.addressLimit) segment.putBytes(position, src, srcOffset, n); // freed: its error
+    else copyInto(src, srcOffset, segment.bytes, segment.address + position, n);
     this.position = position + n;
     return n;
   }

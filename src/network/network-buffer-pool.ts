@@ -280,16 +280,21 @@ export class NetworkBufferPool implements SegmentReleaser {
       this.settleWaiter(waiter);
       waiter.reject(new BufferPoolDestroyedError(`requestUnpooledMemorySegments: ${reason}`));
     }
+    // Every segment this runtime handed out goes back through the kernels, in one batch, so that the list
+    // stays consistent for any other runtime attached to the same memory (whose segments stay out).
+    const io = this.io;
+    let count = 0;
     for (let i = 0; i < this.bySegment.length; i++) {
       const segment = this.bySegment[i];
-      if (segment !== null && segment !== undefined) segment.markFreed();
+      if (segment === null || segment === undefined) continue;
+      segment.markFreed();
       this.bySegment[i] = null;
+      io[count++] = i;
     }
+    this.kernels.buffersGive(this.area.table, count);
     this.unpooled.clear();
     this.pooled.clear();
     this.required = 0;
-    // The list stays consistent for anything attached to the same memory: every segment is free.
-    this.kernels.buffersInit(this.area.table, this.area.segmentCount, this.shift, this.area.base);
     this.availability.set(true);
     if (failure !== undefined) throw failure.error;
   }

@@ -89,6 +89,11 @@ export class NetworkBuffer {
     return this.segment;
   }
 
+  /** Where this buffer's byte 0 lies in `memorySegment` (0 except for slices), for reading through the segment's accessors. */
+  get memorySegmentOffset(): number {
+    return this.offset;
+  }
+
   /** Where reading continues, from 0 to `size`. */
   get readerIndex(): number {
     return this.reader;
