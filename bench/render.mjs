@@ -3,6 +3,7 @@
  * engine (each header naming the engine's version), then each engine's
  * figures in full, with ranges.
  */
+import { renderExtraSections } from './extra-rows.mjs';
 import { BUILD_NAMES, BUILDS } from './report.mjs';
 
 /** ns with about three significant digits. */
@@ -241,6 +242,7 @@ function checksums(report) {
 
 export function renderMarkdown(report) {
   const out = [...header(report), ...method(report), ...summaryTables(report)];
+  out.push(...renderExtraSections(report.extra));
   for (const e of report.engines) out.push(...engineDetails(e));
   out.push(...checksums(report));
   if (!report.ok) {

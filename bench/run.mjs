@@ -21,6 +21,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { openEngine, V8_FLAGS } from './engines.mjs';
+import { measureExtraModules } from './extra-rows.mjs';
 import { combine, watchMachine } from './interference.mjs';
 import { mergeProcesses } from './merge.mjs';
 import { BUILDS, buildEngineReport, buildReport } from './report.mjs';
@@ -90,6 +91,7 @@ const started = Date.now();
 const loadBefore = os.loadavg()[0];
 const engines = [];
 for (const id of engineIds) engines.push(await measureEngine(id));
+const extra = await measureExtraModules(engineIds, { quick, log: (m) => process.stderr.write(`${m}\n`) });
 
 const cpus = os.cpus();
 const all = engineIds.length === ENGINE_IDS.length;
@@ -105,8 +107,9 @@ const report = buildReport(engines, {
     v8Flags: V8_FLAGS,
     command: `npm run bench${quick || !all ? ' --' : ''}${quick ? ' --quick' : ''}${all ? '' : ` --engine ${engineIds.join(',')}`}`,
   },
-  failures: [],
+  failures: extra.failures,
 });
+report.extra = { sections: extra.sections };
 const markdown = renderMarkdown(report);
 
 const dir = new URL('./results/', import.meta.url);
