@@ -254,6 +254,37 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(p.requestBuffer()).not.toBeNull();
     });
 
+    it("another pool's throwing listener, reached through the global pool, leaves every count consistent", async () => {
+      rt = await netRuntime(init, 4);
+      const nbp = rt.networkBufferPool;
+      const b = nbp.createBufferPool({ minSize: 0, maxSize: 4 });
+      const held = takeBuffers(b, 4);
+      const request = nbp.requestUnpooledMemorySegments(2);
+      held[0]!.recycleBuffer();
+      held[1]!.recycleBuffer();
+      const segs = await request;
+      let calls = 0;
+      b.addBufferListener({
+        notifyBufferAvailable() {
+          calls++;
+          throw new Error('listener failed');
+        },
+        notifyBufferDestroyed() {},
+      });
+      // The unpooled segments come back, b grows and hands one to its listener, which throws.
+      expect(() => nbp.recycleUnpooledMemorySegments(segs)).toThrow('listener failed');
+      expect(calls).toBe(1);
+      expect(segs.every((s) => s.isFreed())).toBe(true);
+      expect(nbp.numberOfSpareMemorySegments).toBe(4);
+      expect(b.numBuffers).toBe(4);
+      expect(nbp.numberOfAvailableMemorySegments + b.numberOfRequestedMemorySegments).toBe(4);
+      expect(b.numberOfAvailableMemorySegments).toBe(b.numberOfRequestedMemorySegments - 2);
+      held[2]!.recycleBuffer();
+      held[3]!.recycleBuffer();
+      b.lazyDestroy();
+      expect(nbp.numberOfAvailableMemorySegments).toBe(4);
+    });
+
     it('destroy tells waiting listeners', async () => {
       const p = await pool(2, { minSize: 1, maxSize: 1 });
       const held = p.requestBuffer()!;

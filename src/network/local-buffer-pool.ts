@@ -253,8 +253,11 @@ export class LocalBufferPool implements OwningRecycler {
     if (this.destroyed) return;
     this.size = size;
     const excess = Math.min(this.requested - size, this.available.length);
-    if (excess > 0) this.giveBack(excess);
-    this.settle();
+    try {
+      if (excess > 0) this.giveBack(excess);
+    } finally {
+      this.settle();
+    }
   }
 
   /** Takes the pool's required segments, in one batch, as far as the free list has them; the rest as they come back. @internal */
@@ -274,10 +277,14 @@ export class LocalBufferPool implements OwningRecycler {
   lazyDestroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.available.length > 0) this.giveBack(this.available.length);
     const failure = this.failClaims(() => this.destroyedError('the request'));
     this.availability.set(true);
-    this.global.poolDestroyed(this);
+    // The pool leaves the sharing first, then its segments go back: the other pools have grown to take them.
+    try {
+      this.global.poolDestroyed(this);
+    } finally {
+      if (this.available.length > 0) this.giveBack(this.available.length);
+    }
     if (failure !== undefined) throw failure.error;
   }
 
@@ -314,8 +321,12 @@ export class LocalBufferPool implements OwningRecycler {
     if (segment.address > segment.addressLimit) return;
     if (this.destroyed || this.requested > this.size) {
       this.requested -= 1;
-      this.global.giveBackSegment(segment);
-      if (quotaFreed) this.settle();
+      // A listener's exception in settle() must not keep the segment from going back.
+      try {
+        if (quotaFreed) this.settle();
+      } finally {
+        this.global.giveBackSegment(segment);
+      }
       return;
     }
     const available = this.available;
@@ -374,12 +385,15 @@ export class LocalBufferPool implements OwningRecycler {
     return segment;
   }
 
-  /** Returns `count` available segments to the global pool in one batch. */
+  /**
+   * Returns `count` available segments to the global pool in one batch. They
+   * leave this pool's counts first: giving them back may serve other pools,
+   * whose listeners may throw.
+   */
   private giveBack(count: number): void {
-    const available = this.available;
+    const leaving = this.available.splice(this.available.length - count, count);
     this.requested -= count;
-    this.global.giveBackSegments(available, available.length - count, count);
-    available.length -= count;
+    this.global.giveBackSegments(leaving, 0, count);
   }
 
   /**

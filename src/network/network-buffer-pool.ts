@@ -136,8 +136,16 @@ export class NetworkBufferPool implements SegmentReleaser {
     const pool = new LocalBufferPool(this, checked);
     this.pools.push(pool);
     this.required += checked.minSize;
-    this.redistribute();
+    // Another pool's listener may throw while the others are resized; the new pool is made regardless and
+    // that error is the caller's to see, once everything is consistent.
+    let failure: { error: unknown } | undefined;
+    try {
+      this.redistribute();
+    } catch (error) {
+      failure = { error };
+    }
     pool.takeRequired(checked.minSize);
+    if (failure !== undefined) throw failure.error;
     return pool;
   }
 
@@ -163,14 +171,24 @@ export class NetworkBufferPool implements SegmentReleaser {
       resizable.map((p) => p.expectedSize),
       resizable.map((p) => p.maxSize - p.minSize),
     );
-    // Shrinking pools first: what they give back is then free for the growing ones.
+    // Shrinking pools first: what they give back is then free for the growing ones. A listener's
+    // exception (a pool serving its waiters) stops no resize; the first is thrown at the end.
+    let failure: { error: unknown } | undefined;
+    const resize = (p: LocalBufferPool, size: number) => {
+      try {
+        p.resize(size);
+      } catch (error) {
+        failure ??= { error };
+      }
+    };
     const shrinking = resizable.filter((p, i) => p.minSize + extra[i]! < p.numBuffers);
     resizable.forEach((p, i) => {
-      if (p.minSize + extra[i]! < p.numBuffers) p.resize(p.minSize + extra[i]!);
+      if (shrinking.includes(p)) resize(p, p.minSize + extra[i]!);
     });
     resizable.forEach((p, i) => {
-      if (!shrinking.includes(p)) p.resize(p.minSize + extra[i]!);
+      if (!shrinking.includes(p)) resize(p, p.minSize + extra[i]!);
     });
+    if (failure !== undefined) throw failure.error;
   }
 
   // ---------------------------------------------------------------- single segments
@@ -218,8 +236,12 @@ export class NetworkBufferPool implements SegmentReleaser {
       this.required += n;
       this.unpooledWaiters.push(waiter);
       // The pools shrink; what they have available comes back now, which may serve the request at once.
-      this.redistribute();
-      this.notify();
+      try {
+        this.redistribute();
+      } catch {
+        // A pool's listener failed while the pools were resized (its own caller sees such errors; this request goes on).
+      }
+      this.notifyQuietly();
       if (waiter.done) return;
       if (signal !== null) {
         waiter.onAbort = () => this.giveUpUnpooled(waiter, abortReason(signal));
@@ -254,8 +276,12 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (list.length === 0) return;
     for (const segment of list) this.unpooled.delete(segment as MemorySegment);
     this.required -= list.length;
-    this.giveBackSegments(list as MemorySegment[], 0, list.length);
-    this.redistribute();
+    // The pools grow first, then the segments come back for them; a listener's exception stops neither.
+    try {
+      this.redistribute();
+    } finally {
+      this.giveBackSegments(list as MemorySegment[], 0, list.length);
+    }
   }
 
   // ---------------------------------------------------------------- destroy
@@ -350,12 +376,15 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.io[0] = this.detach(address);
     this.kernels.buffersGive(this.area.table, 1);
     const owner = segment.owner;
-    if (owner instanceof LocalBufferPool) owner.segmentLost(segment);
-    else if (this.unpooled.delete(segment)) {
-      this.required -= 1;
-      this.redistribute();
-    } else this.pooled.delete(segment);
-    this.notify();
+    try {
+      if (owner instanceof LocalBufferPool) owner.segmentLost(segment);
+      else if (this.unpooled.delete(segment)) {
+        this.required -= 1;
+        this.redistribute();
+      } else this.pooled.delete(segment);
+    } finally {
+      this.notify();
+    }
   }
 
   // ---------------------------------------------------------------- internals
@@ -410,6 +439,15 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (failure !== undefined) throw failure.error;
   }
 
+  /** notify() where no caller would see a listener's exception (timers, abort events, a promise executor). */
+  private notifyQuietly(): void {
+    try {
+      this.notify();
+    } catch {
+      // Everything is consistent by then; the listener's pool went on serving the others.
+    }
+  }
+
   private serveUnpooled(): void {
     const waiters = this.unpooledWaiters;
     while (waiters.length > 0) {
@@ -435,9 +473,13 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.settleWaiter(waiter);
     this.required -= waiter.n;
     waiter.reject(reason);
-    this.redistribute();
+    try {
+      this.redistribute();
+    } catch {
+      // A pool's listener failed while the pools grew back; nobody called into that pool here (a timer or an abort did).
+    }
     // The head may have been what held the requests behind it back.
-    this.notify();
+    this.notifyQuietly();
   }
 
   private settleWaiter(waiter: UnpooledWaiter): void {
