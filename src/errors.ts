@@ -16,7 +16,10 @@ export type SegmemErrorCode =
   | 'ERR_REFERENCE_COUNT'
   | 'ERR_ILLEGAL_CONFIGURATION'
   | 'ERR_SHUTDOWN'
-  | 'ERR_KERNEL_ABORT';
+  | 'ERR_KERNEL_ABORT'
+  | 'ERR_EOF'
+  | 'ERR_ABORTED'
+  | 'ERR_ILLEGAL_STATE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -144,5 +147,30 @@ export class KernelAbortError extends SegmemError {
   declare readonly code: 'ERR_KERNEL_ABORT';
   constructor(message: string) {
     super('ERR_KERNEL_ABORT', message);
+  }
+}
+
+/** A read past the end of what a paged input view holds; the view's position is left where it was. */
+export class EndOfInputError extends SegmemError {
+  declare readonly code: 'ERR_EOF';
+  constructor(message: string) {
+    super('ERR_EOF', message);
+  }
+}
+
+/** A long operation (a sort) stopped because its AbortSignal was aborted; `cause` is the signal's reason. */
+export class OperationAbortedError extends SegmemError {
+  declare readonly code: 'ERR_ABORTED';
+  constructor(message: string, cause?: unknown) {
+    super('ERR_ABORTED', message);
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, configurable: true, writable: true });
+  }
+}
+
+/** A call that the object's state does not allow: a closed sorter or view, or a sorter called back into while it sorts. */
+export class IllegalStateError extends SegmemError {
+  declare readonly code: 'ERR_ILLEGAL_STATE';
+  constructor(message: string) {
+    super('ERR_ILLEGAL_STATE', message);
   }
 }

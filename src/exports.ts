@@ -8,3 +8,4 @@ export type { LeakDetection, LeakReport } from './memory/leak-detector.js';
 export { Runtime, type InitOptions } from './runtime/runtime.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
+export * from './io/index.js';
