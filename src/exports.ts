@@ -9,3 +9,4 @@ export { Runtime, type InitOptions } from './runtime/runtime.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
 export * from './io/index.js';
+export * from './sort/index.js';
