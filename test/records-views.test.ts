@@ -268,3 +268,29 @@ describe.each(builds)('$name build: paged views and serializers', ({ init, lib }
     );
   });
 });
+
+describe.each(builds)('$name build: overwriting in place', ({ init, lib }) => {
+  it('seeks back to overwrite fixed-size records and keeps the size of the data', async () => {
+    const rt = await init(SMALL);
+    try {
+      const ser = new lib.RecordSerializer({ i: 'int', s: 'string' });
+      const out = new lib.DataOutputView(new lib.ManagerPageSource(rt.memoryManager, 'seek'));
+      for (let k = 0; k < 1000; k++) ser.write(out, { i: k, s: 'abcdefgh' });
+      const size = out.size;
+      expect(size).toBe(13000);
+      for (const k of [0, 315, 999]) {
+        out.seek(k * 13);
+        ser.write(out, { i: -k, s: 'ABCDEFGH' });
+      }
+      expect(out.size).toBe(size);
+      const input = out.toInputView();
+      for (let k = 0; k < 1000; k++) expect(ser.read(input)).toEqual([0, 315, 999].includes(k) ? { i: 0 - k, s: 'ABCDEFGH' } : { i: k, s: 'abcdefgh' });
+      expectCode(lib, () => out.seek(size + 1), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      out.seek(size);
+      ser.write(out, { i: 1, s: '' });
+      expect(out.size).toBe(size + 5);
+    } finally {
+      rt.close();
+    }
+  });
+});

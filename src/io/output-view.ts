@@ -41,6 +41,8 @@ export class DataOutputView {
   pos = 0;
   /** @internal Address just past the current page. */
   end = 0;
+  /** Furthest flat position written before the last seek(). */
+  private high = 0;
   /** @internal Scratch for a value that spans two pages. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   private readonly scratchBytes = new Uint8Array(this.scratch.buffer);
@@ -54,9 +56,29 @@ export class DataOutputView {
     this.pageSize = checkInteger(source.pageSize, 'pageSize', 1);
   }
 
-  /** Flat position of the next byte: the number of bytes written so far. */
+  /** Flat position of the next byte to write (the end of the data unless seek() moved back). */
   get position(): number {
     return this.pageIndex < 0 ? 0 : this.pageIndex * this.pageSize + (this.pos - this.base);
+  }
+
+  /** Bytes of data: the furthest position written, whatever seek() did since. */
+  get size(): number {
+    const position = this.position;
+    return position > this.high ? position : this.high;
+  }
+
+  /**
+   * Moves the write position back (or forward) to flat `position` within the
+   * data, to overwrite bytes in place; writing past the end of the data then
+   * extends it. ERR_SEGMENT_OUT_OF_BOUNDS outside 0 to size.
+   */
+  seek(position: number): void {
+    const size = this.size;
+    if (!(typeof position === 'number' && Number.isInteger(position) && position >= 0 && position <= size)) {
+      throw new SegmentOutOfBoundsError(`seek: position ${render(position)} is not from 0 to the ${size} bytes written`);
+    }
+    this.high = size;
+    this.moveTo(position);
   }
 
   /** Pages the view has taken so far (do not keep the array: it grows). */
@@ -64,12 +86,17 @@ export class DataOutputView {
     return this.pages;
   }
 
-  /** Discards everything from flat `position` on (pages taken stay for later writes); throws ERR_SEGMENT_OUT_OF_BOUNDS past the current position. */
+  /** Discards everything from flat `position` on (pages taken stay for later writes); ERR_SEGMENT_OUT_OF_BOUNDS past the end of the data. */
   truncate(position: number): void {
-    const current = this.position;
+    const current = this.size;
     if (!(typeof position === 'number' && Number.isInteger(position) && position >= 0 && position <= current)) {
       throw new SegmentOutOfBoundsError(`truncate: position ${render(position)} is not from 0 to the ${current} bytes written`);
     }
+    this.high = position;
+    this.moveTo(position);
+  }
+
+  private moveTo(position: number): void {
     if (this.pageIndex < 0) return;
     // A position at a page boundary stays at the end of the page before it, as writing left it.
     let page = Math.floor(position / this.pageSize);
@@ -78,9 +105,10 @@ export class DataOutputView {
     this.pos = this.base + (position - page * this.pageSize);
   }
 
-  /** A view reading what was written, from flat position 0 to the current position. */
+  /** A view reading what was written, from flat position 0 to the end of the data. */
   toInputView(): DataInputView {
-    return new DataInputView(this.pages.slice(0, this.pageIndex + 1), this.position);
+    const size = this.size;
+    return new DataInputView(this.pages.slice(0, Math.max(this.pageIndex + 1, Math.ceil(size / this.pageSize))), size);
   }
 
   // ---------------------------------------------------------------- values

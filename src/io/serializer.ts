@@ -75,10 +75,18 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
   /** Writes the record that check() accepted, all or nothing. @internal */
   writeChecked(out: DataOutputView): void {
     const start = out.position;
+    const size = out.size;
     try {
       this.writeValues(out);
     } catch (err) {
-      out.truncate(start);
+      // Appending: the cut record goes. Overwriting in place (after seek()): the
+      // data keeps its size and the write position its start; the bytes it
+      // covered are the cut record's.
+      if (size <= start) out.truncate(start);
+      else {
+        out.truncate(size);
+        out.seek(start);
+      }
       throw err;
     } finally {
       // Drop references to the caller's strings and arrays.
