@@ -7,6 +7,8 @@ export { PT_PAGE_COUNT, PT_FREE_COUNT, PT_PAGE_SHIFT, PT_PAGES_BASE, PT_ZERO_ON_
 export { offHeapInit, offHeapAllocate, offHeapFree, offHeapLargestFree } from './offheap';
 export { OH_AREA_BYTES, OH_FREE_BYTES, OH_FREE_HEAD, OH_USED_BLOCKS, OH_AREA_HEADER_BYTES, OH_SIZE, OH_PREV_SIZE, OH_NEXT_FREE, OH_PREV_FREE, OH_BLOCK_HEADER_BYTES, OH_USED } from './offheap';
 export { getLong, putLong, getLongBigEndian, putLongBigEndian } from './longs';
+export { sortRadix, sortInPlace, sortNextTie, sortRunEnd } from './sort';
+export { SORT_N, SORT_ENTRY_SHIFT, SORT_PAGE_SHIFT, SORT_KEY_BYTES, SORT_FLAGS, SORT_CAPACITY, SORT_LIST, SORT_SPARE, SORT_COUNTS, SORT_LISTS } from './sort';
 export { getInt, putInt, getIntBigEndian, putIntBigEndian, getDouble } from './scalar';
 
 /** First address the module's own static data leaves free; segmem's layout starts at or above it. */

@@ -57,6 +57,15 @@ export interface Kernels {
   offHeapFree(area: number, address: number): number;
   /** Bytes the largest free block could give a segment; 0 when none is free. */
   offHeapLargestFree(area: number): number;
+
+  /** LSD radix passes over key bytes `fromDigit` down to `toDigit` of the index the sort control block `ctl` describes (layout in assembly/sort.ts); returns the passes made. */
+  sortRadix(ctl: number, fromDigit: number, toDigit: number): number;
+  /** Introsort of the whole index in place, no scratch pages. */
+  sortInPlace(ctl: number): void;
+  /** First index i >= from whose key equals entry i + 1's, or n. */
+  sortNextTie(ctl: number, from: number): number;
+  /** First index after `start` whose key differs from entry `start`'s, or n. */
+  sortRunEnd(ctl: number, start: number): number;
 }
 
 /**

@@ -12,6 +12,7 @@ const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
   'heapBase', 'copy', 'fill', 'compare', 'equal', 'swap', 'byteSwap16', 'byteSwap32', 'byteSwap64',
   'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
   'slotAcquire', 'slotRelease', 'offHeapInit', 'offHeapAllocate', 'offHeapFree', 'offHeapLargestFree',
+  'sortRadix', 'sortInPlace', 'sortNextTie', 'sortRunEnd',
 ];
 
 /** The module bundled with the package (inlined base64, so no file has to be located or served). */
