@@ -7,6 +7,7 @@
  * the position where it was; it never returns bytes nobody wrote.
  */
 import { EndOfInputError, InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
+import { copyBetween } from '../memory/array-ops.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegment } from '../memory/segment.js';
 import { checkInteger, checkUint8Array } from '../util/checks.js';
@@ -212,8 +213,7 @@ export class DataInputView {
       throw new SegmentOutOfBoundsError(`readBytes: offset ${render(offset)}, length ${render(length)} is not a range within the destination of ${dst.length} bytes`);
     }
     if (this.pos + length <= this.end && this.live()) {
-      if (length <= 16) for (let i = 0; i < length; i++) dst[offset + i] = this.bytes[this.pos + i]!;
-      else dst.set(this.bytes.subarray(this.pos, this.pos + length), offset);
+      copyBetween(this.bytes, this.pos, dst, offset, length);
       this.pos += length;
       return;
     }
@@ -222,7 +222,7 @@ export class DataInputView {
       if (this.pos >= this.end) this.turn(1);
       this.checkLive();
       const n = Math.min(length, this.end - this.pos);
-      dst.set(this.bytes.subarray(this.pos, this.pos + n), offset);
+      copyBetween(this.bytes, this.pos, dst, offset, n);
       this.pos += n;
       offset += n;
       length -= n;

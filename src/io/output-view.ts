@@ -15,6 +15,7 @@
  */
 import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
 import type { MemorySegment } from '../memory/segment.js';
+import { copyBetween } from '../memory/array-ops.js';
 import { checkInteger, checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { DataInputView } from './input-view.js';
@@ -228,8 +229,7 @@ export class DataOutputView {
     while (length > 0) {
       if (this.pos >= this.end || !this.live()) this.nextPage();
       const n = Math.min(length, this.end - this.pos);
-      if (n <= 16) for (let i = 0; i < n; i++) this.bytes[this.pos + i] = src[offset + i]!;
-      else this.bytes.set(src.subarray(offset, offset + n), this.pos);
+      copyBetween(src, offset, this.bytes, this.pos, n);
       this.pos += n;
       offset += n;
       length -= n;
