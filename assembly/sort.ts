@@ -25,13 +25,13 @@
 //
 // Entry i lives at list[i >> pageShift] + ((i & (perPage - 1)) << entryShift).
 //
-// Why LSD radix sort with introsort beside it (measured by bench/sort.mjs on
-// Node 20, 2-core Xeon, 1e6 entries of an int32 key): radix sort touches each
-// entry twice per key byte (count, scatter) and needs a scratch copy of the
-// index; introsort needs no scratch but does ~20 paged compares and swaps per
-// entry. Radix sort wins at 1e6 entries by the margin in the comment on
-// RADIX_MIN_ENTRIES (src/kernels/sort-layout.ts); introsort serves runs too
-// small for a histogram to pay off and sorters that cannot get scratch pages.
+// Why LSD radix sort with introsort beside it: radix sort touches each entry
+// twice per key byte (count, scatter) and needs a scratch copy of the index;
+// introsort needs no scratch but does ~40 paged compares and swaps per entry.
+// Measured by `node bench/sort.mjs --kernels` (figures beside
+// RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort wins from 64
+// entries up, 7x at 1e6; introsort serves smaller indexes and sorters that
+// cannot get scratch pages.
 
 export const SORT_N: u32 = 0;
 export const SORT_ENTRY_SHIFT: u32 = 4;

@@ -355,7 +355,7 @@ async function kernelsChild() {
     const rt = await l.init({ managedMemory: '96mb', networkMemory: 0 });
     const k = rt.memory.kernels;
     const mm = rt.memoryManager;
-    for (const n of [64, 128, 256, 512, 1024, 4096, 65536, 1_000_000]) {
+    for (const n of [16, 32, 64, 128, 256, 1024, 65536, 1_000_000]) {
       const perPage = mm.pageSize / 8;
       const pagesN = Math.ceil(n / perPage);
       const [ctlPage] = mm.allocatePages('k', 1);

@@ -53,17 +53,22 @@ const comparator = (key: Key) => (x: Rec, y: Rec) => {
   return 0;
 };
 
-/** Writes `records` into a new sorter, sorts, and returns the ids in order. */
-function sortIds(rt: Runtime, lib: (typeof builds)[number]['lib'], records: Rec[], key: Key, stable: boolean, pages: number, prefix?: number): number[] {
+/** Writes `records` into a new sorter, sorts, and returns the ids in order, the pages held after writing and the phases reported. */
+function sortRun(rt: Runtime, lib: (typeof builds)[number]['lib'], records: Rec[], key: Key, stable: boolean, pages: number, prefix?: number) {
   const sorter = new lib.InMemorySorter(rt.memoryManager, { type: TYPE, key, pages, ...(prefix ? { keyPrefixBytes: prefix } : {}) });
   try {
-    for (const r of records) expect(sorter.write(r)).toBe(true);
-    sorter.sort({ stable });
-    return Array.from(sorter, (r) => r.id);
+    // A tight page limit refuses records at some point: the rest are left out, in both builds alike.
+    for (const r of records) if (!sorter.write(r)) break;
+    const held = sorter.pagesHeld;
+    const phases = new Set<string>();
+    sorter.sort({ stable, onProgress: (p) => void phases.add(p.phase) });
+    return { ids: Array.from(sorter, (r) => r.id), held, phases };
   } finally {
     sorter.close();
   }
 }
+
+const sortIds = (...args: Parameters<typeof sortRun>): number[] => sortRun(...args).ids;
 
 describe('sort control block layout', () => {
   it('names every field at the same offset in the wasm module and in TypeScript', async () => {
@@ -86,12 +91,12 @@ describe('wasm and pure-JS sorters', () => {
           fc.constantFrom(200, 4),
           fc.constantFrom(undefined, 5),
           (raw, key, stable, pages, prefix) => {
-            const records = raw.map((r, id) => ({ id, ...r }));
-            // pages 4: no room for scratch pages, so the in-place introsort runs (when the records fit at all).
-            if (pages === 4 && records.length > 200) records.length = 200;
-            const want = records.slice().sort(comparator(key));
-            const orders = builds.map((b, k) => sortIds(rts[k]!, b.lib, records, key, stable, pages === 4 ? 40 : pages, prefix));
+            let records = raw.map((r, id) => ({ id, ...r }));
+            // 4 pages: control, index and record pages fill the limit, so no scratch pages can be had and introsort runs in place.
+            const orders = builds.map((b, k) => sortIds(rts[k]!, b.lib, records, key, stable, pages, prefix));
             expect(orders[0]).toEqual(orders[1]);
+            records = records.slice(0, orders[0]!.length);
+            const want = records.slice().sort(comparator(key));
             const byId = (ids: number[]) => ids.map((id) => records[id]!);
             if (stable) expect(orders[0]).toEqual(want.map((r) => r.id));
             else {
@@ -121,11 +126,17 @@ describe('wasm and pure-JS sorters', () => {
       }));
       for (const key of [[{ field: 'i', order: 'asc' }], [{ field: 's', order: 'desc' }], [{ field: 't', order: 'asc' }, { field: 'd', order: 'desc' }]] as Key[]) {
         for (const stable of [false, true]) {
-          for (const pages of [250, 60]) {
-            const orders = builds.map((b, k) => sortIds(rts[k]!, b.lib, records, key, stable, pages));
-            expect(orders[0]).toEqual(orders[1]);
-            if (stable) expect(orders[0]).toEqual(records.slice().sort(comparator(key)).map((r) => r.id));
+          const roomy = builds.map((b, k) => sortRun(rts[k]!, b.lib, records, key, stable, 250));
+          // Exactly the pages the records and index take: no scratch pages, so introsort in place.
+          const tight = builds.map((b, k) => sortRun(rts[k]!, b.lib, records, key, stable, roomy[k]!.held));
+          for (const runs of [roomy, tight]) {
+            expect(runs[0]!.ids.length).toBe(records.length);
+            expect(runs[0]!.ids).toEqual(runs[1]!.ids);
+            if (stable) expect(runs[0]!.ids).toEqual(records.slice().sort(comparator(key)).map((r) => r.id));
           }
+          expect([...roomy[0]!.phases]).toContain('radix');
+          expect([...tight[0]!.phases]).toContain('in-place');
+          if (stable) expect(tight[0]!.ids).toEqual(roomy[0]!.ids);
         }
       }
     } finally {

@@ -42,8 +42,8 @@ export class DataOutputView {
   pos = 0;
   /** @internal Address just past the current page. */
   end = 0;
-  /** Furthest flat position written before the last seek(). */
-  private high = 0;
+  /** @internal Furthest flat position written before the last seek() (writes since then may have gone further). */
+  high = 0;
   /** @internal Scratch for a value that spans two pages. */
   private readonly scratch = new DataView(new ArrayBuffer(8));
   private readonly scratchBytes = new Uint8Array(this.scratch.buffer);

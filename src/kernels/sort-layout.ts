@@ -30,7 +30,17 @@ export const sortListCapacity = (pageSize: number): number => Math.floor((pageSi
 
 /**
  * Indexes of fewer entries than this are introsorted even when scratch pages
- * could be had. Measured with bench/sort.mjs --kernels (wasm, Node 20, 2-core
- * Xeon, int32 keys): see the figures in src/sort/sorter.ts.
+ * could be had; both builds use the same cut-off, so their orders stay
+ * identical. Measured with `node bench/sort.mjs --kernels` (random int32
+ * keys, 8-byte entries, ns per entry, wall clock, Node 20, 2-core Xeon shared
+ * with other work, 2026-12-01), radix / introsort:
+ *
+ *   entries      64          128         256         1024        65536       1e6
+ *   wasm         25.8 / 59.8 31.4 / 92.1 24.0 / 100  15.5 / 114  18.7 / 169  32.7 / 249
+ *   pure JS      122  / 105  83.8 / 115  72.6 / 124  36.6 / 115  40.3 / 188  40.0 / 224
+ *
+ * Radix sort wins in the wasm build at every size measured and in the
+ * pure-JS build from 128 entries on; at 64 the pure-JS build loses 15 % for
+ * the wasm build's 2.3x.
  */
-export const RADIX_MIN_ENTRIES = 256;
+export const RADIX_MIN_ENTRIES = 64;

@@ -11,16 +11,21 @@
  *   index pages    [ key prefix | 0… | ptr ][ key prefix | 0… | ptr ] …   E = 8, 16 or 32 bytes
  *   record pages   record 0 | record 1 | rec… ord 2 | …                   records span pages
  *
- * The algorithm, chosen by measurement (bench/sort.mjs, Node 20, 2-core
- * Xeon, shared machine; 1e6 entries of an int32 key): LSD radix sort over the
- * prefix bytes, a stable counting sort per byte that skips bytes equal in
- * every entry, with scratch pages as many as the index has, taken for the
- * sort and given back after it. Introsort in place sorts indexes below
- * RADIX_MIN_ENTRIES, where clearing and summing 256 counts per byte costs more
- * than the compares, and any index when the scratch pages cannot be had
- * (page limit or budget). Radix sort is stable by nature; introsort is made
- * stable by the `stable` option, which lets the record pointer (insertion
- * order) break ties. Entries whose prefixes tie, when the prefix does not
+ * The algorithm, chosen by measurement (`node bench/sort.mjs --kernels`,
+ * figures beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): LSD radix
+ * sort over the prefix bytes, a stable counting sort per byte that skips
+ * bytes equal in every entry, with scratch pages as many as the index has,
+ * taken for the sort and given back after it. At 1e6 int32 keys it took
+ * 33 ns per entry against introsort's 249 in the wasm build (wall clock on a
+ * loaded machine), because it makes 8 sequential passes where introsort makes
+ * ~40 paged compares and swaps per entry. A software write-combining scatter
+ * (64-byte bucket buffers) was tried and measured slower (27-43 against 20-25
+ * ns CPU per entry), so the scatter writes entries straight to their place.
+ * Introsort in place sorts indexes below RADIX_MIN_ENTRIES and any index when
+ * the scratch pages cannot be had (page limit or budget). Radix sort is
+ * stable by nature; introsort is made stable by the `stable` option, which
+ * lets the record pointer (insertion order) break ties. Entries whose
+ * prefixes tie, when the prefix does not
  * decide the key (strings, cut fields), are ordered by their full keys, read
  * field by field from the records.
  */
@@ -177,17 +182,11 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     const n = this.n;
     const ps = this.pageShift;
     if (n === this.indexPages.length << ps) {
-      if (this.indexPages.length >= this.capacity || !this.tryTake(this.indexPages)) {
-        ser.values.fill(null);
-        return false;
-      }
+      if (this.indexPages.length >= this.capacity || !this.tryTake(this.indexPages)) return false;
     }
     const pointer = this.out.position;
-    if (pointer > 0xffffffff) {
-      ser.values.fill(null);
-      return false;
-    }
-    // The key first, from the checked values: writeChecked drops them.
+    if (pointer > 0xffffffff) return false;
+    // The key first, from the checked values.
     const page = this.indexPages[n >>> ps]!;
     const at = page.address + ((n & ((1 << ps) - 1)) << this.entryShift);
     const bytes = this.bytes;
