@@ -259,6 +259,44 @@ describe.each(builds)('$name build: in-memory sorter', ({ init, lib }) => {
     expect(rt.memoryManager.verifyEmpty()).toBe(true);
   });
 
+  it('refuses a record whose getter calls back into the sorter, and pages released underneath it', () => {
+    const sorter = make(20);
+    sorter.write(rec(1));
+    const sneaky = { ...rec(2) };
+    Object.defineProperty(sneaky, 's', { enumerable: true, get: () => (sorter.write(rec(3)), 'sneaky') });
+    expectCode(lib, () => sorter.write(sneaky), 'ERR_ILLEGAL_STATE');
+    const ser = new lib.RecordSerializer(TYPE);
+    const out = new lib.DataOutputView(new lib.ManagerPageSource(rt.memoryManager, 'other'));
+    const nested = { ...rec(4) };
+    Object.defineProperty(nested, 's', { enumerable: true, get: () => (ser.write(out, rec(5)), 'nested') });
+    expectCode(lib, () => ser.write(out, nested), 'ERR_ILLEGAL_STATE');
+    expect(out.position).toBe(0);
+    expect(sorter.size).toBe(1);
+    sorter.sort();
+    expect(Array.from(sorter)).toEqual([rec(1)]);
+    // Someone releases every page of the sorter's owner: it refuses to touch them again.
+    const owned = new lib.InMemorySorter(rt.memoryManager, { type: TYPE, key: 'i', pages: 10, owner: 'shared owner' });
+    owned.write(rec(1));
+    rt.memoryManager.releaseAll('shared owner');
+    expectCode(lib, () => owned.write(rec(2)), 'ERR_SEGMENT_FREED');
+    expectCode(lib, () => owned.sort(), 'ERR_SEGMENT_FREED');
+    owned.close();
+    sorter.close();
+    rt.memoryManager.releaseAll('other');
+    expect(rt.memoryManager.verifyEmpty()).toBe(true);
+  });
+
+  it('keeps a finished sort when the last progress report aborts', () => {
+    const sorter = make(20);
+    for (let k = 0; k < 100; k++) sorter.write(rec(k));
+    const ctl = new AbortController();
+    sorter.sort({ signal: ctl.signal, onProgress: (p) => p.phase === 'done' && ctl.abort() });
+    expect(sorter.isSorted).toBe(true);
+    expectCode(lib, () => sorter.sort({ signal: ctl.signal }), 'ERR_ABORTED');
+    expect(sorter.isSorted).toBe(true);
+    sorter.close();
+  });
+
   it('refuses to go on iterating once written to or closed', () => {
     const sorter = make(20);
     for (let k = 0; k < 10; k++) sorter.write(rec(k));

@@ -14,7 +14,7 @@
  * written, and a record cut short by the page source running dry is
  * truncated away before the error goes on.
  */
-import { InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError } from '../errors.js';
 import { render } from '../util/render.js';
 import type { DataInputView } from './input-view.js';
 import type { DataOutputView } from './output-view.js';
@@ -31,6 +31,7 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
   /** What checkValue found for each of them (string/bytes lengths; -1 for null). @internal */
   readonly extents: number[];
   private readonly names: readonly string[];
+  private checking = false;
   private readonly index: Map<string, number>;
 
   /** A serializer for `type`; ERR_INVALID_ARGUMENT for a malformed type description. */
@@ -52,7 +53,7 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
     return i;
   }
 
-  /** Writes `record`; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type, ERR_MEMORY_ALLOCATION when pages run out (nothing of it then stays written). */
+  /** Writes `record`; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type, ERR_MEMORY_ALLOCATION when pages run out (nothing of it then stays written), ERR_ILLEGAL_STATE when a getter of the record writes with this serializer. */
   write(out: DataOutputView, record: RecordOf<S>): void {
     this.check(record);
     this.writeChecked(out);
@@ -61,6 +62,17 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
   /** Reads each field of `record` once into `values` and checks it. @internal */
   check(record: unknown): void {
     if (record === null || typeof record !== 'object') throw new InvalidArgumentError(`a record must be an object, got ${render(record)}`);
+    // A getter of the record that writes with this serializer would overwrite the values being checked.
+    if (this.checking) throw new IllegalStateError('a record was written from inside the check of another record (a getter of it?)');
+    this.checking = true;
+    try {
+      this.checkFields(record);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private checkFields(record: object): void {
     const fields = this.fields;
     const values = this.values;
     const extents = this.extents;

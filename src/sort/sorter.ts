@@ -29,7 +29,7 @@
  * decide the key (strings, cut fields), are ordered by their full keys, read
  * field by field from the records.
  */
-import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
 import { DataOutputView } from '../io/output-view.js';
 import type { PageSource } from '../io/page-source.js';
@@ -92,7 +92,7 @@ export interface SortOptions {
 const TIE_RUNS_PER_REPORT = 1024;
 
 /** Sorts records of one type on their binary form, in pages of one MemoryManager. */
-export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implements PageSource {
+export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   readonly serializer: RecordSerializer<S>;
   readonly keys: NormalizedKeys;
   /** Most pages the sorter holds at once. */
@@ -146,7 +146,9 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     this.ctl = ctlPage!.address;
     this.bytes = ctlPage!.bytes;
     this.view = ctlPage!.view;
-    this.out = new DataOutputView(this);
+    // Record pages come through the sorter's own limit.
+    const source: PageSource = { pageSize: this.pageSize, nextPage: () => this.takePages(1)[0]! };
+    this.out = new DataOutputView(source);
   }
 
   /** Records written. */
@@ -164,19 +166,26 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     return this.sorted;
   }
 
-  /** A record page for the output view (PageSource); throws ERR_MEMORY_ALLOCATION at the page limit or the budget. @internal */
-  nextPage(): MemorySegment {
-    return this.takePages(1)[0]!;
-  }
-
   /**
    * Adds a record; false (nothing written) when its bytes or its index entry
    * would need a page beyond the limit or the budget. ERR_INVALID_ARGUMENT /
    * ERR_VALUE_OUT_OF_RANGE for a record not matching the type,
-   * ERR_ILLEGAL_STATE after close() or during sort().
+   * ERR_ILLEGAL_STATE after close(), during sort() or from a getter of the
+   * record itself, ERR_SEGMENT_FREED when the sorter's pages were released
+   * underneath it.
    */
   write(record: RecordOf<S>): boolean {
     this.checkUsable('write');
+    // Busy while the record's fields are read: a getter that calls back into the sorter is refused.
+    this.busy = true;
+    try {
+      return this.writeRecord(record);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private writeRecord(record: RecordOf<S>): boolean {
     const ser = this.serializer;
     ser.check(record);
     const n = this.n;
@@ -188,6 +197,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (pointer > 0xffffffff) return false;
     // The key first, from the checked values.
     const page = this.indexPages[n >>> ps]!;
+    // A page released underneath the sorter (releaseAll on its owner) may be someone else's now.
+    if (page.isFreed() || this.ctlPage.isFreed()) throw this.freedError();
     const at = page.address + ((n & ((1 << ps) - 1)) << this.entryShift);
     const bytes = this.bytes;
     this.keys.put(ser.values, bytes, this.view, at);
@@ -211,7 +222,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
    * signal's reason) when the signal is aborted before or during the sort;
    * an error thrown by onProgress ends the sort the same way. Either way
    * every record stays, unsorted, and scratch pages go back.
-   * ERR_ILLEGAL_STATE after close() or from inside a progress callback.
+   * ERR_ILLEGAL_STATE after close() or from inside a progress callback;
+   * ERR_SEGMENT_FREED when its pages were released underneath it.
    */
   sort(options: SortOptions = {}): void {
     this.checkUsable('sort');
@@ -223,6 +235,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       throw new InvalidArgumentError(`signal must be an AbortSignal, got ${render(signal)}`);
     }
     checkAbort(signal, 'before it started');
+    if (this.ctlPage.isFreed() || this.indexPages.some((p) => p.isFreed()) || this.out.pageList.some((p) => p.isFreed())) throw this.freedError();
     this.busy = true;
     const ctl = this.ctl;
     const listA = ctl + SORT_LISTS;
@@ -263,7 +276,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       }
       if (!this.keys.fullyDetermined) this.breakTies(stable, report);
       this.sorted = true;
-      report('done', 1, 1);
+      // Sorted now: the last report is told so, and an abort from it changes nothing.
+      onProgress?.({ phase: 'done', completed: 1, total: 1 });
     } finally {
       this.settleLists(listB);
       this.releaseScratch();
@@ -423,6 +437,10 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     const pages = this.mm.allocatePages(this.owner, count);
     this.held += count;
     return pages;
+  }
+
+  private freedError(): SegmentFreedError {
+    return new SegmentFreedError("a page of the sorter was freed underneath it (releaseAll on its owner?); it cannot go on");
   }
 
   private checkUsable(operation: string): void {
