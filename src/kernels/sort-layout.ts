@@ -33,14 +33,15 @@ export const sortListCapacity = (pageSize: number): number => Math.floor((pageSi
  * could be had; both builds use the same cut-off, so their orders stay
  * identical. Measured with `node bench/sort.mjs --kernels` (random int32
  * keys, 8-byte entries, ns per entry, wall clock, Node 20, 2-core Xeon shared
- * with other work, 2026-12-01), radix / introsort:
+ * with other work, 2026-12-01; second run, load average 1.9), radix / introsort:
  *
- *   entries      64          128         256         1024        65536       1e6
- *   wasm         25.8 / 59.8 31.4 / 92.1 24.0 / 100  15.5 / 114  18.7 / 169  32.7 / 249
- *   pure JS      122  / 105  83.8 / 115  72.6 / 124  36.6 / 115  40.3 / 188  40.0 / 224
+ *   entries   16          32          64          128         1024        65536       1e6
+ *   wasm      111 / 64.8  66.8 / 74.8 44.0 / 83.8 30.6 / 93.5 12.9 / 94.6 20.1 / 191  21.4 / 206
+ *   pure JS   212 / 66.6  129  / 76.0 88.0 / 83.0 67.0 / 92.4 39.4 / 124  37.8 / 200  59.2 / 256
  *
- * Radix sort wins in the wasm build at every size measured and in the
- * pure-JS build from 128 entries on; at 64 the pure-JS build loses 15 % for
- * the wasm build's 2.3x.
+ * (The first run, at load average 4, put the crossovers at the same places.)
+ * Radix sort wins in the wasm build from 32 entries on and in the pure-JS
+ * build from about 64; 64 costs the wasm build ~10 % at 32-63 entries and the
+ * pure-JS build ~6 % at 64.
  */
 export const RADIX_MIN_ENTRIES = 64;

@@ -16,8 +16,8 @@
  * sort over the prefix bytes, a stable counting sort per byte that skips
  * bytes equal in every entry, with scratch pages as many as the index has,
  * taken for the sort and given back after it. At 1e6 int32 keys it took
- * 33 ns per entry against introsort's 249 in the wasm build (wall clock on a
- * loaded machine), because it makes 8 sequential passes where introsort makes
+ * 21-33 ns per entry against introsort's 206-249 in the wasm build (wall
+ * clock, two runs on a loaded machine), because it makes 8 sequential passes where introsort makes
  * ~40 paged compares and swaps per entry. A software write-combining scatter
  * (64-byte bucket buffers) was tried and measured slower (27-43 against 20-25
  * ns CPU per entry), so the scatter writes entries straight to their place.
