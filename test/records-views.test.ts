@@ -294,3 +294,32 @@ describe.each(builds)('$name build: overwriting in place', ({ init, lib }) => {
     }
   });
 });
+
+describe.each(builds)('$name build: values the source cannot hold', ({ init, lib }) => {
+  it('are refused whole, leaving the bytes and the position as they were', async () => {
+    const rt = await init(SMALL);
+    try {
+      const page = rt.segments.allocateUnpooledSegment(64);
+      page.fill(0xee);
+      const out = new lib.DataOutputView(new lib.ListPageSource([page]));
+      out.writeBytes(new Uint8Array(61));
+      const writes: [string, () => void][] = [
+        ['int', () => out.writeInt(-1)],
+        ['long', () => out.writeLong(-1n)],
+        ['double', () => out.writeDouble(1)],
+        ['bytes', () => out.writeBytes(new Uint8Array(4).fill(1))],
+        ['string', () => out.writeString('abc')],
+        ['varint', () => out.writeVarUint(2 ** 31)],
+      ];
+      for (const [what, write] of writes) {
+        expectCode(lib, write, 'ERR_MEMORY_ALLOCATION');
+        expect(out.position, what).toBe(61);
+        expect([page.get(61), page.get(62), page.get(63)], what).toEqual([0xee, 0xee, 0xee]);
+      }
+      out.writeString('ab');
+      expect(out.position).toBe(64);
+    } finally {
+      rt.close();
+    }
+  });
+});

@@ -319,6 +319,7 @@ describe.each(builds)('$name build: in-memory sorter', ({ init, lib }) => {
     expect(ids).toEqual(Array.from({ length: 100 }, (_, k) => 99 - k));
     expect(sorter.serializer.readField(sorter.viewAt(5), 's')).toBe('s94');
     expect(sorter.recordAt(99)).toEqual(rec(0));
+    for (const bad of [-1, 100, 1.5, '1', 1n]) expectCode(lib, () => sorter.recordAt(bad as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
     sorter.close();
   });
 });

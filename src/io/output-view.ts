@@ -25,7 +25,7 @@ import { encodeUtf8, utf8Length } from './utf8.js';
 const TWO_POW_32 = 4294967296;
 const EMPTY = new Uint8Array(0);
 
-/** Writes values across pages from a PageSource. */
+/** Writes values across pages from a PageSource; each value is written whole or, when the source has no page for it, not at all. */
 export class DataOutputView {
   /** Bytes per page. */
   readonly pageSize: number;
@@ -213,6 +213,7 @@ export class DataOutputView {
       this.bytes[this.pos++] = value;
       return;
     }
+    this.reserve(varUintBytes(value));
     while (value >= 0x80) {
       this.writeByte((value & 0x7f) | 0x80);
       value >>>= 7;
@@ -226,6 +227,7 @@ export class DataOutputView {
     if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= src.length)) {
       throw new SegmentOutOfBoundsError(`writeBytes: offset ${render(offset)}, length ${render(length)} is not a range within the source of ${src.length} bytes`);
     }
+    if (this.pos + length > this.end) this.reserve(length);
     while (length > 0) {
       if (this.pos >= this.end || !this.live()) this.nextPage();
       const n = Math.min(length, this.end - this.pos);
@@ -239,6 +241,7 @@ export class DataOutputView {
   /** Writes a string as its UTF-8 byte length (varint) and bytes; ERR_INVALID_ARGUMENT for a non-string or a lone surrogate. */
   writeString(value: string): void {
     const length = checkedUtf8Length(value);
+    if (this.pos + 5 + length > this.end) this.reserve(varUintBytes(length) + length);
     this.writeVarUint(length);
     this.writeUtf8(value, length);
   }
@@ -264,9 +267,23 @@ export class DataOutputView {
     return true;
   }
 
-  /** Writes the first `n` scratch bytes across the page boundary. */
+  /** Writes the first `n` scratch bytes across the page boundary, all or none. */
   private spill(n: number): void {
+    this.reserve(n);
     for (let i = 0; i < n; i++) this.writeByte(this.scratchBytes[i]!);
+  }
+
+  /**
+   * Takes from the source, before anything is written, every page that `n`
+   * more bytes from the write position need, so that a value the source
+   * cannot hold is refused whole (ERR_MEMORY_ALLOCATION) instead of being
+   * half-written. Pages it did get stay with the view for later writes.
+   */
+  private reserve(n: number): void {
+    const room = this.seg === null ? 0 : this.end - this.pos;
+    if (room >= n) return;
+    const needed = Math.ceil((n - room) / this.pageSize);
+    while (this.pages.length < this.pageIndex + 1 + needed) this.pages.push(this.source.nextPage());
   }
 
   /** Moves to the next page, taking one from the source when none is left over from a truncate. */
@@ -288,6 +305,11 @@ export class DataOutputView {
     this.pos = seg.address;
     this.end = seg.address + seg.size;
   }
+}
+
+/** Bytes writeVarUint takes for `value`. */
+function varUintBytes(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
 }
 
 /** The UTF-8 length of a string, or ERR_INVALID_ARGUMENT for a non-string or one with a lone surrogate. @internal */

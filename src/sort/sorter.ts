@@ -29,7 +29,7 @@
  * decide the key (strings, cut fields), are ordered by their full keys, read
  * field by field from the records.
  */
-import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
 import { DataOutputView } from '../io/output-view.js';
 import type { PageSource } from '../io/page-source.js';
@@ -290,10 +290,12 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return this.serializer.read(this.viewAt(i));
   }
 
-  /** A view positioned at the record at index position `i`, shared by every call (it moves on the next one). */
+  /** A view positioned at the record at index position `i`, shared by every call (it moves on the next one); ERR_SEGMENT_OUT_OF_BOUNDS outside 0 to size - 1. */
   viewAt(i: number): DataInputView {
     this.checkUsable('viewAt');
-    checkInteger(i, 'index', 0, this.n - 1);
+    if (!(typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < this.n)) {
+      throw new SegmentOutOfBoundsError(`index ${render(i)} is not from 0 to ${this.n - 1} (the sorter holds ${this.n} records)`);
+    }
     const input = this.records();
     input.seek(this.pointerAt(i));
     return input;
