@@ -168,7 +168,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /**
    * Adds a record; false (nothing written) when its bytes or its index entry
-   * would need a page beyond the limit or the budget. ERR_INVALID_ARGUMENT /
+   * would need a page beyond the limit or the budget, or the index already
+   * has the (pageSize - 1056) / 8 pages the control page can list. ERR_INVALID_ARGUMENT /
    * ERR_VALUE_OUT_OF_RANGE for a record not matching the type,
    * ERR_ILLEGAL_STATE after close(), during sort() or from a getter of the
    * record itself, ERR_SEGMENT_FREED when the sorter's pages were released
