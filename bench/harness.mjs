@@ -10,7 +10,13 @@
  * instead of going through one call site shared by every workload.
  */
 
-const nowNs = () => process.hrtime.bigint();
+/**
+ * The bench's one clock, in ms: performance.now() exists in Node and in
+ * browsers alike. Node resolves it below a microsecond; Chromium clamps it to
+ * 5 µs when the page is cross-origin isolated (bench/engines.mjs serves it so),
+ * far below a round of hundreds of ms or a 20 ms warm-up batch.
+ */
+export const nowMs = () => performance.now();
 
 /** Median and range of a list of numbers. */
 export function summarize(samples) {
@@ -29,22 +35,22 @@ export function timeRounds(passes, opsPerPass, { warmupMs, rounds, roundMs }) {
   let sink = 0;
   let batch = 1;
   let nsPerPass = Infinity;
-  const warmupEnd = nowNs() + BigInt(Math.round(warmupMs * 1e6));
+  const warmupEnd = nowMs() + warmupMs;
   do {
-    const t0 = nowNs();
+    const t0 = nowMs();
     sink += passes(batch);
-    const elapsed = Number(nowNs() - t0);
-    nsPerPass = elapsed / batch;
-    if (elapsed < 20e6) batch *= 2;
-  } while (nowNs() < warmupEnd);
+    const elapsed = nowMs() - t0;
+    nsPerPass = (elapsed * 1e6) / batch;
+    if (elapsed < 20) batch *= 2;
+  } while (nowMs() < warmupEnd);
 
   const passesPerRound = Math.max(1, Math.round((roundMs * 1e6) / nsPerPass));
   const perRound = [];
   for (let r = 0; r < rounds; r++) {
-    const t0 = nowNs();
+    const t0 = nowMs();
     sink += passes(passesPerRound);
-    const elapsed = Number(nowNs() - t0);
-    perRound.push(elapsed / (passesPerRound * opsPerPass));
+    const elapsed = nowMs() - t0;
+    perRound.push((elapsed * 1e6) / (passesPerRound * opsPerPass));
   }
   return { ...summarize(perRound), rounds: perRound, passesPerRound, sink };
 }

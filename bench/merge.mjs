@@ -19,13 +19,14 @@ import { summarize } from './harness.mjs';
 /** How rows are matched across processes, per section of a worker's result. */
 const SECTIONS = {
   workloads: (r) => r.id,
+  controls: (r) => r.id,
   micro: (r) => r.name,
   reference: (r) => `${r.op} via ${r.variant}`,
 };
 
 /** A row without what one process measured: its descriptive fields (id, title, unit, ops, ...). */
 function describe(row) {
-  const { median, min, max, rounds, passesPerRound, sampleCount, verified, error, checksumMismatch, ...descriptor } = row;
+  const { median, min, max, rounds, passesPerRound, sampleCount, callsPerSample, verified, error, checksumMismatch, ...descriptor } = row;
   return descriptor;
 }
 
@@ -56,6 +57,7 @@ function mergeRow(rows, tags) {
   if (rows[0].rounds !== undefined) merged.roundsPerProcess = rows.map((r) => r.rounds);
   if (rows[0].passesPerRound !== undefined) merged.passesPerRound = rows.map((r) => r.passesPerRound);
   if (rows[0].sampleCount !== undefined) merged.sampleCounts = rows.map((r) => r.sampleCount);
+  if (rows[0].callsPerSample !== undefined) merged.callsPerSample = rows.map((r) => r.callsPerSample);
   if (verified !== undefined) merged.verified = verified;
   return merged;
 }

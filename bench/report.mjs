@@ -1,14 +1,15 @@
 /**
- * Merges the two builds' results (each already merged over its processes by
- * bench/merge.mjs) into one report and renders it as Markdown. The same
- * object is written as JSON, so the Markdown and the JSON always say the
- * same thing.
+ * Turns what each engine's processes measured (each build merged over its
+ * processes by bench/merge.mjs) into one report object: a part per engine,
+ * with the two builds side by side, each workload's control row beside it,
+ * and the targets evaluated per engine. bench/render.mjs renders it as
+ * Markdown; the same object is written as JSON, so both always say the same.
  */
 import { FLINK } from './flink.mjs';
 import { evaluateTargets } from './targets.mjs';
 
-const BUILDS = ['wasm', 'js'];
-const BUILD_NAMES = { wasm: 'wasm build', js: 'pure-JS build' };
+export const BUILDS = ['wasm', 'js'];
+export const BUILD_NAMES = { wasm: 'wasm build', js: 'pure-JS build' };
 /** Other processes busy for more than this share of one core while a worker ran disturb its figures. */
 const DISTURBED_SHARE = 0.1;
 
@@ -19,9 +20,10 @@ function buildStats(row, bytesPerOp) {
   if (row.unavailable !== undefined) return null;
   const stats = { median: row.median, min: row.min, max: row.max, processMedians: row.processMedians };
   // Each of these holds one entry per process.
-  if (row.roundsPerProcess !== undefined) stats.roundsPerProcess = row.roundsPerProcess; // reference workloads: ns per op of each round
+  if (row.roundsPerProcess !== undefined) stats.roundsPerProcess = row.roundsPerProcess; // timed rows: ns per op of each round
   if (row.passesPerRound !== undefined) stats.passesPerRound = row.passesPerRound;
   if (row.sampleCounts !== undefined) stats.sampleCounts = row.sampleCounts; // micro rows: tinybench samples
+  if (row.callsPerSample !== undefined) stats.callsPerSample = row.callsPerSample;
   if (row.verified !== undefined) stats.verified = row.verified;
   if (bytesPerOp) {
     stats.gbps = { median: bytesPerOp / row.median, min: bytesPerOp / row.max, max: bytesPerOp / row.min };
@@ -29,7 +31,7 @@ function buildStats(row, bytesPerOp) {
   return stats;
 }
 
-const measured = (s) => s !== null && s !== undefined && s.error === undefined;
+export const measured = (s) => s !== null && s !== undefined && s.error === undefined;
 const ratio = (a, b) => (measured(a) && measured(b) ? a.median / b.median : null);
 
 /** Rows of every build, merged by `key`, in the order the first build that has them ran them. */
@@ -56,15 +58,20 @@ function disturbedBuilds(interference) {
 }
 
 /**
- * perBuild: { wasm, js } merged over each build's processes (null for a build
- * none of whose processes reported); meta: engine, date, settings (with
- * `processes` per build), interference, and failures found outside the rows.
+ * One engine's part. perBuild: { wasm, js } merged over each build's processes
+ * (null for a build none of whose processes reported); controls: the control
+ * rows merged over every process of both builds (they run no segmem code, so
+ * all of them measure the same thing); meta: id, engine { name, version, v8 },
+ * interference, failures found outside the rows.
  */
-export function buildReport(perBuild, meta) {
+export function buildEngineReport(perBuild, controls, meta) {
+  const controlStats = new Map((controls ?? []).map((c) => [c.id, { id: c.id, title: c.title, unit: c.unit, ...buildStats(c, c.bytesPerOp) }]));
+
   const workloads = mergeRows(perBuild, 'workloads', (r) => r.id, (rows) => {
     const any = rows.wasm ?? rows.js;
     const wasm = buildStats(rows.wasm, any.bytesPerOp);
     const js = buildStats(rows.js, any.bytesPerOp);
+    const control = controlStats.get(any.id) ?? null;
     return {
       id: any.id,
       title: any.title,
@@ -77,6 +84,8 @@ export function buildReport(perBuild, meta) {
       ratio: ratio(wasm, js),
       flink: FLINK[any.id] ?? null,
       flinkRatio: measured(wasm) && FLINK[any.id] ? FLINK[any.id].ns.map((ns) => wasm.median / ns).reverse() : null,
+      // "× control": each build's time over the control's, the engine's floor for the same bytes.
+      control: control === null ? null : { ...control, wasmX: ratio(wasm, control), jsX: ratio(js, control) },
     };
   });
 
@@ -110,169 +119,48 @@ export function buildReport(perBuild, meta) {
       }
     }
   }
+  for (const c of controlStats.values()) {
+    if (c.error !== undefined) failures.push(c.checksumMismatch ? `CHECKSUM MISMATCH: ${c.error}` : `${c.id} control: error: ${c.error}`);
+  }
   for (const row of reference) {
     for (const variant of ['export', 'dataview']) {
       if (row[variant]?.error !== undefined) failures.push(`reference ${row.op} via ${variant}: error: ${row[variant].error}`);
     }
   }
 
-  return {
+  const part = {
+    id: meta.id,
     engine: meta.engine,
-    node: meta.node,
-    v8: meta.v8,
+    processes: Object.fromEntries(BUILDS.map((b) => [b, perBuild[b]?.processes ?? 0])),
+    interference: meta.interference,
+    disturbed: disturbedBuilds(meta.interference),
+    ok: failures.length === 0,
+    failures,
+    workloads,
+    controls: [...controlStats.values()],
+    micro,
+    reference,
+  };
+  part.targets = evaluateTargets(part);
+  return part;
+}
+
+/**
+ * The whole report. engines: buildEngineReport parts in run order; meta:
+ * host, date, load (1-minute average before and after), settings, failures
+ * outside any engine, seconds the run took.
+ */
+export function buildReport(engines, meta) {
+  const failures = [...meta.failures, ...engines.flatMap((e) => e.failures.map((f) => `${e.id}: ${f}`))];
+  return {
     host: meta.host,
     date: meta.date,
     loadAverage: meta.load,
-    interference: meta.interference,
-    disturbed: disturbedBuilds(meta.interference),
+    seconds: meta.seconds,
     quick: meta.settings.quick,
     settings: meta.settings,
     ok: failures.length === 0,
     failures,
-    workloads,
-    micro,
-    reference,
-    targets: evaluateTargets({ workloads, micro }),
+    engines,
   };
-}
-
-// ---------------------------------------------------------------- Markdown
-
-/** ns with about three significant digits. */
-function ns(x) {
-  if (x < 10) return x.toFixed(2);
-  if (x < 100) return x.toFixed(1);
-  return x.toFixed(0);
-}
-
-const gb = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0));
-
-function statsCell(s, { range = true } = {}) {
-  if (s === null || s === undefined) return '—';
-  if (s.error !== undefined) return s.checksumMismatch ? '**CHECKSUM MISMATCH**' : '**ERROR**';
-  let cell = range ? `${ns(s.median)} (${ns(s.min)}–${ns(s.max)})` : ns(s.median);
-  if (s.gbps) cell += ` = ${gb(s.gbps.median)} GB/s`;
-  return cell;
-}
-
-const ratioCell = (r) => (r === null ? '—' : r.toFixed(2));
-
-function flinkRatioCell(row) {
-  if (row.flinkRatio === null) return '—';
-  const [lo, hi] = row.flinkRatio;
-  return Math.abs(hi - lo) < 1e-9 ? `${lo.toFixed(1)}×` : `${lo.toFixed(1)}–${hi.toFixed(1)}×`;
-}
-
-function checksumCell(row) {
-  if (row.status !== undefined) return '—';
-  const states = BUILDS.map((b) => row[b]);
-  if (states.some((s) => s?.checksumMismatch)) return '**MISMATCH**';
-  if (states.some((s) => s?.error !== undefined)) return '**ERROR**';
-  const n = states[0]?.verified?.length ?? 0;
-  if (!states.every((s) => s?.verified?.length > 0)) return '—';
-  // A merged row has checks only if every process that measured it passed them.
-  const counts = states.map((s) => s.processMedians.length);
-  const where = counts[0] === counts[1] ? `${counts[0]} process${counts[0] === 1 ? '' : 'es'} each` : `${counts[0]} + ${counts[1]} processes`;
-  return `ok (${n} check${n === 1 ? '' : 's'}, both builds, ${where})`;
-}
-
-function table(header, rows) {
-  const line = (cells) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
-
-export function renderMarkdown(report) {
-  const s = report.settings;
-  const perBuild = `${s.processes} process${s.processes === 1 ? '' : 'es'} per build`;
-  const out = [];
-  out.push('# segmem benchmark', '');
-  out.push(`- Engine: ${report.engine} (${report.host})`);
-  out.push(`- Date: ${report.date}`);
-  out.push(
-    `- Machine load (1-minute average) before / after: ${report.loadAverage.before.toFixed(2)} / ${report.loadAverage.after.toFixed(2)}` +
-      ' (the worker processes run one after the other; anything else running adds noise to every figure)',
-  );
-  const pct = (share) => `${(100 * share).toFixed(0)}%`;
-  const share = (b) => {
-    const i = report.interference[b];
-    if (!i) return 'unknown';
-    const each = i.processes.length > 1 ? ` (per process: ${i.processes.map((p) => pct(p.otherCoreShare)).join(', ')})` : '';
-    return `${pct(i.otherCoreShare)} of a core${each}`;
-  };
-  out.push(`- Other processes' CPU use while each build's workers ran: wasm build ${share('wasm')}, pure-JS build ${share('js')}`);
-  if (report.disturbed.length > 0) {
-    out.push(
-      `- **Warning: the machine was busy while the ${report.disturbed.map((b) => BUILD_NAMES[b]).join(' and the ')} ran; ` +
-        'those figures (and the ratios) are disturbed. Re-run on a quiet machine.**',
-    );
-  }
-  out.push(`- Run: ${report.quick ? `**quick (BENCH_QUICK=1 or --quick), ${perBuild}: times cut for a smoke check; these figures are not measurements**` : `full, ${perBuild}`}`);
-  out.push(`- Result: ${report.ok ? 'every checksum reproduced on both builds, in every process' : `**FAILED: ${report.failures.length} problem(s), see Failures**`}`, '');
-
-  out.push('## Method', '');
-  out.push(
-    '- Each build is measured in processes of its own (`child_process.fork` of `bench/worker.mjs`), so that V8\'s inline caches of the shared `MemorySegment` class stay monomorphic per build, exactly as a user of one build sees them.',
-    `- ${perBuild} (BENCH_PROCESSES), run one at a time and alternating between the builds (wasm, pure JS, wasm, pure JS, …), so a slow drift of the machine reaches both builds alike. Every process measures every row below and verifies every checksum.`,
-    '- Merge (`bench/merge.mjs`): a single process\'s median carries that process\'s JIT and GC luck, so per row and build the reported median is the median of the per-process medians, and the range is the lowest minimum to the highest maximum over the processes. The per-process medians are kept in the JSON report (`processMedians`). A checksum mismatch or error in any process fails the row and the run. Ratios and targets use the merged medians.',
-    `- Worker flags: \`${s.v8Flags.join(' ')}\`. The semi-space flags pin V8's young generation at its default maximum; left to grow and shrink with each process's allocation history, it made rows that allocate (getLong (bigint) above all) scavenge more or less often per sample from one process to the next.`,
-    '- One runtime per process, `init({ managedMemory: 1000 × 32 KiB, networkMemory: 0 })`; every segment is a page of its MemoryManager, which is W7\'s manager too (the other rows give their pages back before W7 runs).',
-    `- Reference workloads (W1–W8, bench-workloads.md): checksums verified first, in every process of both builds (a mismatch stops that row and fails the run); then ${s.warmupMs / 1000} s of warm-up and ${s.rounds} timed rounds of about ${s.roundMs} ms, each round a loop of whole passes; ns per op = round time / (passes × ops per pass); per process, median and range (min–max) over the rounds. Pass results are summed into a sink so nothing is optimised away. GB/s = 10^9 bytes per second.`,
-    `- Micro rows: tinybench 6.2.3, one Bench per row (${s.microWarmupMs} ms warm-up, ${s.microMs} ms of samples, hrtime clock); each sample runs a loop of many ops (column "ops"), ns per op = sample time / ops; per process, median and range (min–max) over the samples.`,
-    '- Ratios are wasm ÷ pure-JS of ns per op: below 1 the wasm build is faster. "× Flink" is segmem\'s (wasm build) time over Flink\'s.',
-    '',
-  );
-
-  out.push('## Reference workloads beside Flink', '');
-  out.push(
-    table(
-      ['id', 'workload', 'unit', 'wasm: median (min–max)', 'pure JS: median (min–max)', 'wasm / JS', 'Flink JVM', '× Flink', 'checksums'],
-      report.workloads.map((r) =>
-        r.status !== undefined
-          ? [r.id, r.title, r.unit, r.status, r.status, '—', r.flink?.text ?? '—', '—', '—']
-          : [r.id, r.title, r.unit, statsCell(r.wasm), statsCell(r.js), ratioCell(r.ratio), r.flink?.text ?? '—', flinkRatioCell(r), checksumCell(r)],
-      ),
-    ),
-    '',
-  );
-
-  out.push('## Micro rows (tinybench)', '');
-  out.push(
-    table(
-      ['operation', 'unit', 'ops', 'wasm: median (min–max)', 'pure JS: median (min–max)', 'wasm / JS'],
-      report.micro.map((r) => [r.name, r.unit, String(r.ops), statsCell(r.wasm), statsCell(r.js), ratioCell(r.ratio)]),
-    ),
-    '',
-  );
-
-  out.push('## One value per wasm call vs a DataView (wasm build, ns per op)', '');
-  out.push('The kernels module still exports one-value accessors (assembly/scalar.ts); these rows call them per value, beside a bare DataView over the same linear memory and the wasm build\'s MemorySegment, so "single values through a DataView" stays a measured choice.', '');
-  out.push(
-    table(
-      ['operation', 'wasm export per value', 'DataView over linear memory', 'MemorySegment (wasm build)', 'export / DataView'],
-      report.reference.map((r) => [r.op, statsCell(r.export), statsCell(r.dataview), statsCell(r.segment, { range: false }), ratioCell(r.exportToDataView)]),
-    ),
-    '',
-  );
-
-  out.push('## Targets', '');
-  out.push(table(['target', 'measured', 'met?'], report.targets.map((t) => [t.target, t.figure, t.met ? 'met' : '**not met**'])), '');
-
-  out.push('## Checksums verified', '');
-  for (const r of report.workloads) {
-    if (r.status !== undefined) {
-      out.push(`- ${r.id}: ${r.status} (${r.why})`);
-      continue;
-    }
-    const lines = BUILDS.map((b) => r[b]?.verified?.join('; ') ?? null);
-    if (lines[0] !== null && lines[0] === lines[1]) out.push(`- ${r.id} (both builds, every process): ${lines[0]}`);
-    else BUILDS.forEach((b, i) => out.push(`- ${r.id} (${BUILD_NAMES[b]}): ${lines[i] ?? 'not verified'}`));
-  }
-  out.push('');
-
-  if (!report.ok) {
-    out.push('## Failures', '');
-    for (const f of report.failures) out.push(`- ${f}`);
-    out.push('');
-  }
-  return out.join('\n');
 }

@@ -1,10 +1,17 @@
 /**
- * How long everything runs. The full run measures each build in three
- * processes, and all six keep `npm run bench` under about five minutes on a
- * 2-core machine, so each process gets shorter timings than one process
- * alone would. The quick run (BENCH_QUICK=1 or --quick) only proves that
- * every workload runs and reproduces its checksums.
+ * What the runner measures and how long everything runs. The full run
+ * measures each build in three processes per engine, on three engines; the
+ * 18 processes keep `npm run bench` within about fifteen minutes on a 2-core
+ * machine, so each process gets shorter timings than one process alone would.
+ * The quick run (BENCH_QUICK=1 or --quick) only proves that every workload
+ * runs and reproduces its checksums.
+ *
+ * Read by the runner (Node) and by a Node worker; a Chromium page is handed
+ * its timings instead, having no environment to read.
  */
+
+/** Every engine bench/engines.mjs knows, in run order: the machine's Node, Node 24, headless Chromium. */
+export const ENGINE_IDS = ['node', 'node24', 'chromium'];
 
 export const isQuick = () => process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 
@@ -12,13 +19,13 @@ export const isQuick = () => process.env.BENCH_QUICK === '1' || process.argv.inc
 export function timings(quick = isQuick()) {
   return quick
     ? { quick: true, warmupMs: 150, rounds: 3, roundMs: 60, microMs: 25, microWarmupMs: 10 }
-    : { quick: false, warmupMs: 1500, rounds: 5, roundMs: 500, microMs: 150, microWarmupMs: 50 };
+    : { quick: false, warmupMs: 1000, rounds: 5, roundMs: 300, microMs: 150, microWarmupMs: 50 };
 }
 
 /**
- * Processes per build (BENCH_PROCESSES overrides the default). A row's median
- * within one process carries that process's JIT and GC luck; more processes
- * let the merge outvote an unlucky one. The quick run needs only one.
+ * Processes per build and engine (BENCH_PROCESSES overrides the default). A
+ * row's median within one process carries that process's JIT and GC luck;
+ * more processes let the merge outvote an unlucky one. The quick run needs only one.
  */
 export function processesPerBuild(quick = isQuick()) {
   const raw = process.env.BENCH_PROCESSES;
@@ -26,4 +33,22 @@ export function processesPerBuild(quick = isQuick()) {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_PROCESSES must be a whole number of at least 1 (got '${raw}')`);
   return n;
+}
+
+/**
+ * The engines to measure, in run order: every engine unless `--engine ID`
+ * (or `--engine=ID`, repeatable, or a comma list) names some.
+ */
+export function selectedEngines(argv = process.argv.slice(2)) {
+  const named = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--engine') {
+      if (i + 1 >= argv.length) throw new Error(`--engine needs a value (${ENGINE_IDS.join(', ')})`);
+      named.push(...argv[++i].split(','));
+    } else if (a.startsWith('--engine=')) named.push(...a.slice('--engine='.length).split(','));
+  }
+  const unknown = named.filter((id) => !ENGINE_IDS.includes(id));
+  if (unknown.length > 0) throw new Error(`unknown engine ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${ENGINE_IDS.join(', ')})`);
+  return named.length === 0 ? [...ENGINE_IDS] : ENGINE_IDS.filter((id) => named.includes(id));
 }

@@ -13,35 +13,37 @@
  * also when a check fails halfway.
  */
 import { check, fnv1aSegments, hex, xorshift32 } from './checks.mjs';
+import { W8_BUFFERS, W8_SEGMENT, w8Runtime } from './network-runtime.mjs';
 
-const SEG = 32768;
-const PAIRS = 1_000_000;
+export const SEG = 32768;
+export const PAIRS = 1_000_000;
 /** W4/W5: 64 segments of 2048 records of 16 bytes. */
-const RECORD_SEGMENTS = 64;
+export const RECORD_SEGMENTS = 64;
 const RECORDS_PER_SEGMENT = 2048;
 /** W7: the manager holds exactly this many pages. */
-const W7_PAGES = 1000;
+export const W7_PAGES = 1000;
 
-/** Sets byte i of `seg` to byte(i * mul + add). Setup only, so it writes through a view. */
-function fillPattern(seg, mul, add) {
-  const bytes = seg.wrap(0, seg.size);
+/** Sets byte i of `bytes` to byte(i * mul + add). Setup only: segments are filled through a view (seg.wrap). */
+export function fillPattern(bytes, mul, add) {
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * mul + add) & 0xff;
 }
 
 /**
- * W4/W5's state: 64 segments of records written with putIntBigEndian from
- * the xorshift32 stream, then, from the same stream, one million pairs of
- * (segment, offset) in four Int32Arrays.
+ * W4/W5's state: 64 segments of 2048 records of 16 bytes written with
+ * putIntBigEndian from the xorshift32 stream, then, from the same stream, one
+ * million pairs of (segment, offset) in four Int32Arrays. `putIntBigEndian(s,
+ * off, value)` writes into segment s, so the control rows (bench/controls.mjs)
+ * build the same records in a plain array.
  */
-function recordsAndPairs(segs) {
+export function recordsAndPairs(putIntBigEndian) {
   const r = xorshift32();
-  for (const seg of segs) {
+  for (let s = 0; s < RECORD_SEGMENTS; s++) {
     for (let k = 0; k < RECORDS_PER_SEGMENT; k++) {
       const off = 16 * k;
-      seg.putIntBigEndian(off, r() & 3);
-      seg.putIntBigEndian(off + 4, r() & 3);
-      seg.putIntBigEndian(off + 8, r());
-      seg.putIntBigEndian(off + 12, r());
+      putIntBigEndian(s, off, r() & 3);
+      putIntBigEndian(s, off + 4, r() & 3);
+      putIntBigEndian(s, off + 8, r());
+      putIntBigEndian(s, off + 12, r());
     }
   }
   const seg1 = new Int32Array(PAIRS);
@@ -60,7 +62,7 @@ function recordsAndPairs(segs) {
 }
 
 /** Checks the first pair the document lists, which pins the PRNG stream. */
-function checkFirstPair(label, { seg1, off1, seg2, off2 }) {
+export function checkFirstPair(label, { seg1, off1, seg2, off2 }) {
   const first = `(seg ${seg1[0]}, off ${off1[0]}; seg ${seg2[0]}, off ${off2[0]})`;
   return check(label, 'first pair', first, '(seg 49, off 26144; seg 24, off 17552)');
 }
@@ -99,6 +101,32 @@ function setupW1({ mm, owner, label }) {
   };
 }
 
+// ---------------------------------------------------------------- W1n
+
+function setupW1n({ mm, owner, label }) {
+  const [seg] = mm.allocatePages(owner, 1);
+  // Every value stays far below 2^53, so numbers hold the values and the 64-bit sum exactly.
+  const pass = (p) => {
+    for (let i = 0; i <= 32760; i += 8) seg.putLongNumber(i, p + i);
+    let s = 0;
+    for (let i = 0; i <= 32760; i += 8) s += seg.getLongNumber(i);
+    return s;
+  };
+  let p = 1;
+  const verified = [
+    check(label, 'sum of pass 1', pass(p), 67096576),
+    check(label, 'FNV-1a after pass 1', fnv1aSegments([seg]), 0xda2153c5, hex),
+  ];
+  return {
+    verified,
+    passes(n) {
+      let sink = 0;
+      for (let k = 0; k < n; k++) sink += pass(++p);
+      return sink;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- W2
 
 function setupW2({ mm, owner, label }) {
@@ -130,7 +158,7 @@ function setupW2({ mm, owner, label }) {
 function setupW3({ mm, owner, label }) {
   const segs = mm.allocatePages(owner, 2);
   const [src, dst] = segs;
-  fillPattern(src, 31, 7);
+  fillPattern(src.wrap(0, SEG), 31, 7);
   const pass = (p) => {
     src.copyTo(0, dst, 0, SEG);
     return dst.get(p & 32767);
@@ -152,7 +180,7 @@ function setupW3({ mm, owner, label }) {
 
 function setupW4({ mm, owner, label }) {
   const segs = mm.allocatePages(owner, RECORD_SEGMENTS);
-  const pairs = recordsAndPairs(segs);
+  const pairs = recordsAndPairs((s, off, v) => segs[s].putIntBigEndian(off, v));
   const { seg1, off1, seg2, off2 } = pairs;
   const pass = () => {
     let s = 0;
@@ -191,7 +219,7 @@ function setupW4({ mm, owner, label }) {
 function setupW5({ mm, owner, label }) {
   // A fresh copy of W4's state: W4's pages went back, and the swaps change these.
   const segs = mm.allocatePages(owner, RECORD_SEGMENTS);
-  const pairs = recordsAndPairs(segs);
+  const pairs = recordsAndPairs((s, off, v) => segs[s].putIntBigEndian(off, v));
   const { seg1, off1, seg2, off2 } = pairs;
   const tmp = new Uint8Array(16);
   const pass = () => {
@@ -219,7 +247,7 @@ function setupW5({ mm, owner, label }) {
 
 function setupW6put({ mm, owner, label }) {
   const [seg] = mm.allocatePages(owner, 1);
-  fillPattern(seg, 31, 7);
+  fillPattern(seg.wrap(0, SEG), 31, 7);
   const src = new Uint8Array(1024);
   for (let i = 0; i < src.length; i++) src[i] = (i * 7 + 1) & 0xff;
   const pass = (p) => {
@@ -244,7 +272,7 @@ function setupW6put({ mm, owner, label }) {
 
 function setupW6get({ mm, owner, label }) {
   const [seg] = mm.allocatePages(owner, 1);
-  fillPattern(seg, 31, 7);
+  fillPattern(seg.wrap(0, SEG), 31, 7);
   const dst = new Uint8Array(1024);
   const pass = (p) => {
     let s = 0;
@@ -305,12 +333,91 @@ function setupW7({ mm, owner, label }) {
   };
 }
 
+// ---------------------------------------------------------------- W8
+
+/** The NetworkBufferPool W8 runs on: the worker runtime's when it holds 2048 × 32 KiB, else the one network-runtime.mjs made. */
+function w8Pool(rt) {
+  const own = rt.networkBufferPool;
+  if (own.totalNumberOfMemorySegments === W8_BUFFERS && own.memorySegmentSize === W8_SEGMENT) return own;
+  if (w8Runtime !== null && w8Runtime.build === rt.build) return w8Runtime.networkBufferPool;
+  throw new Error(`W8 needs a NetworkBufferPool of ${W8_BUFFERS} × ${W8_SEGMENT} bytes; start the worker's runtime with networkMemory: ${W8_BUFFERS * W8_SEGMENT}`);
+}
+
+function setupW8({ rt, label }) {
+  const nbp = w8Pool(rt);
+  const pool = nbp.createBufferPool({ minSize: W8_BUFFERS, maxSize: W8_BUFFERS });
+  const pass = () => {
+    let s = 0;
+    for (let i = 0; i < 1000; i++) {
+      const b = pool.requestBuffer();
+      s += b.maxCapacity;
+      b.recycleBuffer();
+    }
+    return s;
+  };
+  const verified = [
+    check(label, 'segments in the pool', nbp.totalNumberOfMemorySegments, W8_BUFFERS),
+    check(label, 'pool holds all of them', pool.numberOfAvailableMemorySegments, W8_BUFFERS),
+    check(label, 'Σ maxCapacity of one pass', pass(), 32768000),
+  ];
+  return {
+    verified,
+    passes(n) {
+      let sink = 0;
+      for (let k = 0; k < n; k++) sink += pass();
+      return sink;
+    },
+    finish: () => {
+      const checks = [check(label, 'every buffer back in the pool after the timed passes', pool.numberOfAvailableMemorySegments, W8_BUFFERS)];
+      pool.lazyDestroy();
+      checks.push(check(label, 'every segment back in the global pool', nbp.numberOfAvailableMemorySegments, W8_BUFFERS));
+      return checks;
+    },
+  };
+}
+
 /**
- * The workloads in run order (W7 last: it needs the whole manager free).
+ * W8's control: what the timed loop would cost if the pool's bookkeeping
+ * were free, making one plain object of a NetworkBuffer's shape per cycle
+ * (its fields, in its order) and marking it released. The object is kept in
+ * a small ring, as a buffer handed to a caller is kept: a literal that never
+ * leaves the loop is removed by escape analysis, and the row would then
+ * measure nothing. The request+recycle cycle also makes one such object; the
+ * difference between the two rows is the pool's own work.
+ */
+function setupW8ctl({ label }) {
+  const segment = { size: W8_SEGMENT };
+  const recycler = { recycled: 0 };
+  const ring = new Array(16).fill(null);
+  const pass = () => {
+    let s = 0;
+    for (let i = 0; i < 1000; i++) {
+      const b = { segment, recycler, root: null, refs: 1, offset: 0, reader: 0, writer: 0, capacity: segment.size, dataType: 'data', channel: -1 };
+      ring[i & 15] = b;
+      s += b.capacity;
+      b.refs = 0;
+    }
+    return s;
+  };
+  const verified = [check(label, 'Σ capacity of one pass', pass(), 32768000)];
+  return {
+    verified,
+    passes(n) {
+      let sink = 0;
+      for (let k = 0; k < n; k++) sink += pass();
+      return sink;
+    },
+  };
+}
+
+/**
+ * The workloads in run order (W7 after every row that borrows pages: it needs
+ * the whole manager free; W8 uses network memory only).
  * `opsPerPass` turns pass time into the unit; `bytesPerOp` adds GB/s.
  */
 export const WORKLOADS = [
   { id: 'W1', title: 'putLong + getLong, native order', unit: 'ns per put+get pair', opsPerPass: 4096, setup: setupW1 },
+  { id: 'W1n', title: 'putLongNumber + getLongNumber, native order', unit: 'ns per put+get pair', opsPerPass: 4096, setup: setupW1n },
   { id: 'W2', title: 'putIntBigEndian + getIntBigEndian', unit: 'ns per pair', opsPerPass: 8192, setup: setupW2 },
   { id: 'W3', title: 'copyTo 32 KiB, segment to segment', unit: 'ns per copy', opsPerPass: 1, bytesPerOp: SEG, setup: setupW3 },
   { id: 'W4', title: 'compare 16-byte records across 64 segments', unit: 'ns per compare', opsPerPass: PAIRS, setup: setupW4 },
@@ -318,13 +425,6 @@ export const WORKLOADS = [
   { id: 'W6put', title: 'putBytes 1 KiB from an array', unit: 'ns per 1 KiB call', opsPerPass: 32, bytesPerOp: 1024, setup: setupW6put },
   { id: 'W6get', title: 'getBytes 1 KiB into an array', unit: 'ns per 1 KiB call', opsPerPass: 32, bytesPerOp: 1024, setup: setupW6get },
   { id: 'W7', title: 'MemoryManager: allocate 1000 pages, release all', unit: 'ns per page', opsPerPass: W7_PAGES, setup: setupW7 },
-  {
-    id: 'W8',
-    title: 'NetworkBufferPool: request + recycle a buffer',
-    unit: 'ns per request+recycle',
-    opsPerPass: 1000,
-    setup: null,
-    unavailable: 'not yet implemented',
-    why: 'segmem has no NetworkBufferPool yet',
-  },
+  { id: 'W8', title: 'NetworkBufferPool: request + recycle a buffer', unit: 'ns per request+recycle', opsPerPass: 1000, setup: setupW8 },
+  { id: 'W8ctl', title: "control for W8: one plain object of a NetworkBuffer's shape", unit: 'ns per object', opsPerPass: 1000, setup: setupW8ctl },
 ];

@@ -19,10 +19,12 @@ export type SegmemErrorCode =
   | 'ERR_KERNEL_ABORT'
   | 'ERR_EOF'
   | 'ERR_ABORTED'
+  | 'ERR_TIMEOUT'
   | 'ERR_ILLEGAL_STATE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
+  /** The stable code of the failure; match on it rather than on the message. */
   readonly code: SegmemErrorCode;
 }
 
@@ -41,11 +43,13 @@ function brand<T extends Error>(err: T, code: SegmemErrorCode, name: string): vo
 
 /** Base of the family; `instanceof SegmemError` matches every subclass. */
 export class SegmemError extends Error {
+  /** An error with `code` and `message`; segmem throws the subclasses, one per code. */
   constructor(code: SegmemErrorCode, message: string) {
     super(message);
     brand(this, code, new.target.name);
   }
 
+  /** True for every segmem error, including the RangeError and TypeError members of the family. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
@@ -53,7 +57,9 @@ export class SegmemError extends Error {
 
 /** An index, offset or length outside a segment or array. */
 export class SegmentOutOfBoundsError extends RangeError {
+  /** Always 'ERR_SEGMENT_OUT_OF_BOUNDS'. */
   declare readonly code: 'ERR_SEGMENT_OUT_OF_BOUNDS';
+  /** An error with code ERR_SEGMENT_OUT_OF_BOUNDS and `message`. */
   constructor(message: string) {
     super(message);
     brand(this, 'ERR_SEGMENT_OUT_OF_BOUNDS', 'SegmentOutOfBoundsError');
@@ -62,7 +68,9 @@ export class SegmentOutOfBoundsError extends RangeError {
 
 /** Any access to a segment after `free()` (or after its page was released). */
 export class SegmentFreedError extends SegmemError {
+  /** Always 'ERR_SEGMENT_FREED'. */
   declare readonly code: 'ERR_SEGMENT_FREED';
+  /** An error with code ERR_SEGMENT_FREED and `message`. */
   constructor(message: string) {
     super('ERR_SEGMENT_FREED', message);
   }
@@ -70,7 +78,9 @@ export class SegmentFreedError extends SegmemError {
 
 /** A value that does not fit the requested representation (e.g. a long beyond 2^53 as a number). */
 export class ValueOutOfRangeError extends RangeError {
+  /** Always 'ERR_VALUE_OUT_OF_RANGE'. */
   declare readonly code: 'ERR_VALUE_OUT_OF_RANGE';
+  /** An error with code ERR_VALUE_OUT_OF_RANGE and `message`. */
   constructor(message: string) {
     super(message);
     brand(this, 'ERR_VALUE_OUT_OF_RANGE', 'ValueOutOfRangeError');
@@ -79,7 +89,9 @@ export class ValueOutOfRangeError extends RangeError {
 
 /** An argument of the wrong type or shape (not a segment, not an array, not an owner). */
 export class InvalidArgumentError extends TypeError {
+  /** Always 'ERR_INVALID_ARGUMENT'. */
   declare readonly code: 'ERR_INVALID_ARGUMENT';
+  /** An error with code ERR_INVALID_ARGUMENT and `message`. */
   constructor(message: string) {
     super(message);
     brand(this, 'ERR_INVALID_ARGUMENT', 'InvalidArgumentError');
@@ -88,7 +100,9 @@ export class InvalidArgumentError extends TypeError {
 
 /** Pages requested beyond the managed memory budget. */
 export class MemoryAllocationError extends SegmemError {
+  /** Always 'ERR_MEMORY_ALLOCATION'. */
   declare readonly code: 'ERR_MEMORY_ALLOCATION';
+  /** An error with code ERR_MEMORY_ALLOCATION and `message`. */
   constructor(message: string) {
     super('ERR_MEMORY_ALLOCATION', message);
   }
@@ -96,7 +110,9 @@ export class MemoryAllocationError extends SegmemError {
 
 /** Bytes reserved beyond the managed memory budget. */
 export class MemoryReservationError extends SegmemError {
+  /** Always 'ERR_MEMORY_RESERVATION'. */
   declare readonly code: 'ERR_MEMORY_RESERVATION';
+  /** An error with code ERR_MEMORY_RESERVATION and `message`. */
   constructor(message: string) {
     super('ERR_MEMORY_RESERVATION', message);
   }
@@ -104,7 +120,9 @@ export class MemoryReservationError extends SegmemError {
 
 /** A buffer pool cannot get the buffers it requires. */
 export class InsufficientBuffersError extends SegmemError {
+  /** Always 'ERR_INSUFFICIENT_BUFFERS'. */
   declare readonly code: 'ERR_INSUFFICIENT_BUFFERS';
+  /** An error with code ERR_INSUFFICIENT_BUFFERS and `message`. */
   constructor(message: string) {
     super('ERR_INSUFFICIENT_BUFFERS', message);
   }
@@ -112,7 +130,9 @@ export class InsufficientBuffersError extends SegmemError {
 
 /** Use of a destroyed buffer pool, or destroy while a request waits. */
 export class BufferPoolDestroyedError extends SegmemError {
+  /** Always 'ERR_POOL_DESTROYED'. */
   declare readonly code: 'ERR_POOL_DESTROYED';
+  /** An error with code ERR_POOL_DESTROYED and `message`. */
   constructor(message: string) {
     super('ERR_POOL_DESTROYED', message);
   }
@@ -120,7 +140,9 @@ export class BufferPoolDestroyedError extends SegmemError {
 
 /** Retain or recycle of a buffer that was already recycled. */
 export class IllegalReferenceCountError extends SegmemError {
+  /** Always 'ERR_REFERENCE_COUNT'. */
   declare readonly code: 'ERR_REFERENCE_COUNT';
+  /** An error with code ERR_REFERENCE_COUNT and `message`. */
   constructor(message: string) {
     super('ERR_REFERENCE_COUNT', message);
   }
@@ -128,7 +150,9 @@ export class IllegalReferenceCountError extends SegmemError {
 
 /** Memory model options that are malformed or conflict with each other. */
 export class IllegalConfigurationError extends SegmemError {
+  /** Always 'ERR_ILLEGAL_CONFIGURATION'. */
   declare readonly code: 'ERR_ILLEGAL_CONFIGURATION';
+  /** An error with code ERR_ILLEGAL_CONFIGURATION and `message`. */
   constructor(message: string) {
     super('ERR_ILLEGAL_CONFIGURATION', message);
   }
@@ -136,7 +160,9 @@ export class IllegalConfigurationError extends SegmemError {
 
 /** Use of a shut-down manager or a closed runtime. */
 export class ShutdownError extends SegmemError {
+  /** Always 'ERR_SHUTDOWN'. */
   declare readonly code: 'ERR_SHUTDOWN';
+  /** An error with code ERR_SHUTDOWN and `message`. */
   constructor(message: string) {
     super('ERR_SHUTDOWN', message);
   }
@@ -145,6 +171,7 @@ export class ShutdownError extends SegmemError {
 /** A kernel stopped on an internal check: a defect in segmem, never the caller's input (which is checked before any kernel runs). */
 export class KernelAbortError extends SegmemError {
   declare readonly code: 'ERR_KERNEL_ABORT';
+  /** An error with code ERR_KERNEL_ABORT and `message`. */
   constructor(message: string) {
     super('ERR_KERNEL_ABORT', message);
   }
@@ -153,6 +180,7 @@ export class KernelAbortError extends SegmemError {
 /** A read past the end of what a paged input view holds; the view's position is left where it was. */
 export class EndOfInputError extends SegmemError {
   declare readonly code: 'ERR_EOF';
+  /** An error with code ERR_EOF and `message`. */
   constructor(message: string) {
     super('ERR_EOF', message);
   }
@@ -161,15 +189,26 @@ export class EndOfInputError extends SegmemError {
 /** A long operation (a sort) stopped because its AbortSignal was aborted; `cause` is the signal's reason. */
 export class OperationAbortedError extends SegmemError {
   declare readonly code: 'ERR_ABORTED';
+  /** An error with code ERR_ABORTED and `message`; `cause` is what the signal was aborted with. */
   constructor(message: string, cause?: unknown) {
     super('ERR_ABORTED', message);
     if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, configurable: true, writable: true });
   }
 }
 
-/** A call that the object's state does not allow: a closed sorter or view, or a sorter called back into while it sorts. */
+/** A wait (for buffers, for segments) that ran past its `timeoutMs`; nothing was handed out. */
+export class TimeoutError extends SegmemError {
+  declare readonly code: 'ERR_TIMEOUT';
+  /** An error with code ERR_TIMEOUT and `message`. */
+  constructor(message: string) {
+    super('ERR_TIMEOUT', message);
+  }
+}
+
+/** A call that the object's current state does not allow (a second consumer, an append after finish). */
 export class IllegalStateError extends SegmemError {
   declare readonly code: 'ERR_ILLEGAL_STATE';
+  /** An error with code ERR_ILLEGAL_STATE and `message`. */
   constructor(message: string) {
     super('ERR_ILLEGAL_STATE', message);
   }

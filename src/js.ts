@@ -10,10 +10,14 @@ import { standaloneManager } from './runtime/standalone.js';
 export * from './exports.js';
 export type { MemoryManagerInit } from './runtime/standalone.js';
 
-/** Starts a runtime over one ArrayBuffer reserved at full size. */
+/**
+ * Starts a runtime over one ArrayBuffer reserved at full size. Rejects with
+ * ERR_ILLEGAL_CONFIGURATION for options that are malformed, unknown or do not
+ * fit together, ERR_MEMORY_ALLOCATION when the engine cannot reserve the memory.
+ */
 export function init(options: InitOptions = {}): Promise<Runtime> {
   return createRuntime(jsBackend, options);
 }
 
-/** A MemoryManager with a memory of its own. */
+/** A MemoryManager with a memory of its own; rejects as init() does. */
 export const createMemoryManager = standaloneManager(init);

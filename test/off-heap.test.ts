@@ -170,12 +170,15 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
 
   it('close() frees every live off-heap segment and gives the area back whole', async () => {
     const rt = await init(SMALL_RUNTIME);
+    // A second runtime on the same memory keeps it attached, so the area can be read after rt closes.
+    const watcher = await attachRuntime(BACKENDS[name], rt.memory);
     const segments = [0, 1, 17, 4096, 100].map((n) => rt.segments.allocateUnpooledOffHeapMemory(n));
     segments[2]!.free();
     rt.close();
     for (const s of segments) expect(s.isFreed()).toBe(true);
-    expect(area(rt).usedBlocks).toBe(0);
-    expect(area(rt).availableBytes).toBe(SMALL_OFF_HEAP);
+    expect(area(watcher).usedBlocks).toBe(0);
+    expect(area(watcher).availableBytes).toBe(SMALL_OFF_HEAP);
+    watcher.close();
   });
 
   it('random allocate/free sequences keep the model: no overlap, inside the area, free bytes as the gaps give them, all back at the end', async () => {

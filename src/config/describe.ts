@@ -11,7 +11,12 @@ type Align = 'left' | 'right';
 /** Part, bytes, human size, share of the total; numbers right-aligned so magnitudes line up. */
 const ALIGNMENTS: readonly Align[] = ['left', 'right', 'left', 'right'];
 
-/** Renders a resolved memory config as an aligned text table, one line per part. */
+/**
+ * Renders a resolved memory config as an aligned text table: a header, then
+ * one line per part (managed, network, off-heap, user (JS heap), total) with
+ * its exact bytes, its size in binary units (KiB, MiB, GiB) and its share of
+ * the total, then the page size. Never throws.
+ */
 export function describeMemoryConfig(config: MemoryConfig): string {
   const total = config.totalMemory;
   const rows: readonly (readonly string[])[] = [

@@ -8,6 +8,7 @@
 
 import { IllegalConfigurationError } from '../errors.js';
 import { OH_ALIGN } from '../kernels/off-heap-layout.js';
+import { computeLayout } from '../runtime/layout.js';
 import { render } from '../util/render.js';
 import { formatSize, parseSize } from './size.js';
 
@@ -39,6 +40,7 @@ export interface MemoryOptions {
 
 /** The resolved split; every field is a byte count except the two fractions. */
 export interface MemoryConfig {
+  /** Bytes per page (segment). */
   readonly pageSize: number;
   /** managedMemory + networkMemory + offHeapMemory + userMemory. */
   readonly totalMemory: number;
@@ -50,7 +52,9 @@ export interface MemoryConfig {
   readonly offHeapMemory: number;
   /** The remainder, left to the JavaScript heap; not part of the linear memory. */
   readonly userMemory: number;
+  /** The managed fraction in effect (used only when managedMemory was derived from totalMemory). */
   readonly managedFraction: number;
+  /** The network fraction in effect (used only when networkMemory was derived from totalMemory). */
   readonly networkFraction: number;
   /** The network lower bound in effect (explicit, or the default scaled to totalMemory). */
   readonly networkMin: number;
@@ -124,13 +128,13 @@ interface Parts {
   readonly networkMax: number;
 }
 
-/** Resolves memory options into a frozen byte-level split, or throws IllegalConfigurationError. */
+/** Resolves memory options into a frozen byte-level split; throws ERR_ILLEGAL_CONFIGURATION (naming the options to change) for malformed options or parts that do not fit together. */
 export function resolveMemoryConfig(options: MemoryOptions = {}): MemoryConfig {
   const parsed = parseOptions(options);
   checkNetworkMinMax(parsed);
   checkAlignment(parsed);
   const parts = usesTotal(parsed) ? deriveFromTotal(parsed) : addUpExplicitParts(parsed);
-  checkLinearMemoryLimit(parts);
+  checkLinearMemoryLimit(parsed, parts);
   const used = parts.managed.bytes + parts.network.bytes + parts.offHeap.bytes;
   return Object.freeze({
     pageSize: parsed.pageSize,
@@ -352,16 +356,71 @@ function checkNetworkWithinExplicitBounds(p: ParsedOptions, network: number, giv
   );
 }
 
-/** Managed, network and off-heap parts plus the runtime's metadata share one linear memory, which wasm32 caps. */
-function checkLinearMemoryLimit(parts: Parts): void {
+/**
+ * Managed, network and off-heap parts plus the runtime's metadata share one
+ * linear memory, which wasm32 caps. When the parts come from totalMemory, the
+ * error says the largest totalMemory that fits with the same other options.
+ */
+function checkLinearMemoryLimit(p: ParsedOptions, parts: Parts): void {
   const inLinearMemory = [parts.managed, parts.network, parts.offHeap];
   const sum = inLinearMemory.reduce((acc, part) => acc + part.bytes, 0) + RUNTIME_METADATA_RESERVE;
   if (sum <= LINEAR_MEMORY_LIMIT) return;
+  const largest = p.totalMemory === undefined ? undefined : largestFittingTotal(p);
+  const knobs = [...new Set(inLinearMemory.filter((part) => part.bytes > 0).map((part) => part.knob))];
+  const fix =
+    largest === undefined
+      ? `lower ${listText(knobs)}`
+      : `the largest totalMemory that fits with these options is ${largest} bytes (for example '${suggestedSize(largest)}'); ` +
+        `lower totalMemory or ${listText(knobs)}`;
   throw new IllegalConfigurationError(
     `${inLinearMemory.map(partText).join(' + ')} + runtime metadata (${bytesText(RUNTIME_METADATA_RESERVE)}) = ` +
       `${standaloneBytesText(sum)} exceed the WebAssembly linear memory limit of ${LINEAR_MEMORY_LIMIT} bytes ` +
-      '(4 GiB); lower them (the JavaScript heap share, userMemory, is not limited by this)',
+      `(4 GiB); ${fix} (the JavaScript heap share, userMemory, is not limited by this)`,
   );
+}
+
+/** The parts' bytes for `total`, with every other option as given, and whether a runtime can lay them out. */
+function partsForTotal(p: ParsedOptions, total: number): { readonly bytes: number; readonly fits: boolean } {
+  const networkMax = p.networkMax ?? DEFAULT_NETWORK_MAX;
+  const networkMin = effectiveNetworkMin(p, total, networkMax);
+  const managedMemory = resolveManaged(p, total).bytes;
+  const networkMemory = resolveNetwork(p, total, networkMin, networkMax).bytes;
+  const offHeapMemory = resolveOffHeap(p, total).bytes;
+  const bytes = managedMemory + networkMemory + offHeapMemory;
+  if (bytes + RUNTIME_METADATA_RESERVE > LINEAR_MEMORY_LIMIT) return { bytes, fits: false };
+  // The runtime layout adds the kernels data, the page table, the off-heap headers and alignment.
+  const config: MemoryConfig = {
+    pageSize: p.pageSize, totalMemory: total, managedMemory, networkMemory, offHeapMemory, userMemory: total - bytes,
+    managedFraction: p.managedFraction, networkFraction: p.networkFraction, networkMin, networkMax,
+  };
+  try {
+    computeLayout(config);
+    return { bytes, fits: true };
+  } catch {
+    return { bytes, fits: false };
+  }
+}
+
+/**
+ * The largest totalMemory that init() accepts with the other options as
+ * given, or undefined when there is none (explicit parts alone are too
+ * large). Every derived part grows with the total, so a binary search finds it.
+ */
+function largestFittingTotal(p: ParsedOptions): number | undefined {
+  let low = 0;
+  let high = p.totalMemory ?? DEFAULT_TOTAL_MEMORY;
+  if (!partsForTotal(p, low).fits) return undefined;
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (partsForTotal(p, mid).fits) low = mid;
+    else high = mid;
+  }
+  return partsForTotal(p, low).bytes <= low ? low : undefined;
+}
+
+/** A round size at or below `bytes`, as text for the error message: whole MiB where it can. */
+function suggestedSize(bytes: number): string {
+  return bytes >= MiB ? `${Math.floor(bytes / MiB)}mb` : `${bytes}`;
 }
 
 /** total × fraction in whole bytes; a product a hair below an integer (0.1 is inexact) counts as that integer. */

@@ -36,7 +36,19 @@ const EXPECTED = "expected bytes or a number with unit b, kb, mb, gb, tb, e.g. '
 
 const FORMAT_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
-/** Parses a size option (bytes as a number, or text such as '64mb') into whole bytes. */
+/**
+ * Parses a size into whole bytes. Units are binary: 1kb = 1 KiB = 1024 bytes.
+ *
+ * @param value A whole, non-negative count of bytes, or text: digits with an
+ *   optional fraction and unit (b, k/kb/kib, m/mb/mib, g/gb/gib, t/tb/tib;
+ *   any case, spaces allowed), such as '64mb', '1.5 GiB' or '4096'.
+ * @param option The name the value came from, e.g. 'totalMemory'; error
+ *   messages start with it.
+ * @returns The byte count, at most Number.MAX_SAFE_INTEGER.
+ * @throws IllegalConfigurationError (ERR_ILLEGAL_CONFIGURATION) for anything
+ *   else: a negative or fractional number, unparsable text, an unknown unit,
+ *   a fraction that is not a whole number of bytes, or a size beyond 2^53 − 1.
+ */
 export function parseSize(value: number | string, option: string): number {
   if (typeof value === 'number') return checkByteCount(value, option);
   if (typeof value === 'string') return parseSizeText(value, option);
@@ -79,7 +91,7 @@ function parseSizeText(text: string, option: string): number {
   return Number(bytes);
 }
 
-/** Formats a byte count as short text with a binary unit and at most one decimal, e.g. '51.2 MiB'. */
+/** Formats a byte count as short text with a binary unit and at most one decimal, e.g. '51.2 MiB' (rounded: for exact figures show the bytes too). */
 export function formatSize(bytes: number): string {
   if (!Number.isFinite(bytes)) return `${bytes} B`;
   let unit = 0;

@@ -6,9 +6,13 @@ export const jsBackend: Backend = {
   build: 'js',
   async create(byteLength) {
     const buffer = new ArrayBuffer(byteLength);
-    return { buffer, memory: null, kernels: createJsKernels(buffer), longs: null };
+    return { buffer, users: { count: 1 }, memory: null, kernels: createJsKernels(buffer), longs: null };
   },
   async attach(existing) {
-    return { buffer: existing.buffer, memory: existing.memory, kernels: createJsKernels(existing.buffer), longs: null };
+    return { buffer: existing.buffer, users: existing.users, memory: existing.memory, kernels: createJsKernels(existing.buffer), longs: null };
+  },
+  detach(linear) {
+    // Transferring the buffer detaches it; the buffer it moves to is dropped at once.
+    structuredClone(linear.buffer, { transfer: [linear.buffer] });
   },
 };

@@ -1,5 +1,6 @@
 import type { Kernels } from './kernels.js';
 import { createJsOffHeap } from './js-off-heap.js';
+import { createJsBufferPool } from './js-buffer-pool.js';
 import { createJsPageTable } from './js-page-table.js';
 import { createJsSort } from './js-sort.js';
 import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
@@ -60,5 +61,6 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     ...createJsPageTable(buffer),
     ...createJsOffHeap(buffer),
     ...createJsSort(buffer),
+    ...createJsBufferPool(buffer),
   };
 }

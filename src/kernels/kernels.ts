@@ -57,6 +57,14 @@ export interface Kernels {
   offHeapFree(area: number, address: number): number;
   /** Bytes the largest free block could give a segment; 0 when none is free. */
   offHeapLargestFree(area: number): number;
+  /** Bytes the network pool's free list for `segmentCount` segments occupies (layout in assembly/buffers.ts). */
+  bufferTableBytes(segmentCount: number): number;
+  /** Lays out a network free list at `table` with every segment free. */
+  buffersInit(table: number, segmentCount: number, segmentShift: number, segmentsBase: number): void;
+  /** Takes `n` network segments, all or none; their indices land in the list's io area. Returns n or -1. */
+  buffersTake(table: number, n: number): number;
+  /** Gives back the `n` network segments listed in the io area, skipping free ones; returns how many were given back. */
+  buffersGive(table: number, n: number): number;
 
   /** LSD radix passes over key bytes `fromDigit` down to `toDigit` of the index the sort control block `ctl` describes (layout in assembly/sort.ts); returns the passes made. */
   sortRadix(ctl: number, fromDigit: number, toDigit: number): number;

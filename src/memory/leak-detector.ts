@@ -2,6 +2,7 @@ import { render } from '../util/render.js';
 
 /** What is reported when a segment or lease is garbage-collected without having been released. */
 export interface LeakReport {
+  /** What leaked: a managed page or a shared-resource lease. */
   readonly kind: 'segment' | 'lease';
   /** Owner the memory was allocated for (for a lease: the resource type). */
   readonly owner: unknown;
@@ -9,6 +10,7 @@ export interface LeakReport {
   readonly bytes: number;
   /** Stack of the allocation, when leak detection runs with `'stack'`. */
   readonly stack: string | undefined;
+  /** The report as one readable sentence (what leaked, how many bytes, which owner). */
   readonly message: string;
 }
 

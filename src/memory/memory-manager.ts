@@ -43,6 +43,22 @@ export function resolveManagerOptions(options: MemoryManagerOptions): Required<M
   };
 }
 
+/**
+ * What `allocatePages(owner, n)` returns: for a literal `n` from 0 to 16, a
+ * tuple of exactly `n` segments, so `const [a, b] = allocatePages(owner, 2)`
+ * is safe under `noUncheckedIndexedAccess`; for any other count,
+ * `MemorySegment[]`. `Acc` only carries the recursion; leave it out.
+ */
+export type AllocatedPages<N extends number, Acc extends MemorySegment[] = []> = N extends number
+  ? number extends N
+    ? MemorySegment[]
+    : Acc['length'] extends N
+      ? Acc
+      : Acc['length'] extends 16
+        ? MemorySegment[]
+        : AllocatedPages<N, [...Acc, MemorySegment]>
+  : never;
+
 /** What the manager knows of one owner. */
 interface OwnerState {
   /** Slot of the owner's page list in the page table; -1 while it has none (an idle owner may keep its slot). */
@@ -77,6 +93,7 @@ export class MemoryManager implements SegmentReleaser {
   readonly memorySize: number;
 
   private readonly region: MemoryRegion;
+  /** @internal */
   private readonly kernels: Kernels;
   private readonly area: PageArea;
   private readonly pageShift: number;
@@ -118,7 +135,8 @@ export class MemoryManager implements SegmentReleaser {
 
   /** Bytes neither in pages handed out nor reserved. */
   get availableMemory(): number {
-    return this.header[PT_BYTES_AVAILABLE / 4]!;
+    // After shutdown everything is back, and the memory may be detached.
+    return this.shutDown ? this.memorySize : this.header[PT_BYTES_AVAILABLE / 4]!;
   }
 
   /** Number of pages in all. */
@@ -128,7 +146,12 @@ export class MemoryManager implements SegmentReleaser {
 
   // ---------------------------------------------------------------- pages
 
-  /** Hands `numPages` pages to `owner`, all or none; throws MemoryAllocationError beyond the budget. */
+  /**
+   * Hands `numPages` pages to `owner` (any value but null or undefined), all or none; throws
+   * ERR_MEMORY_ALLOCATION beyond the budget, ERR_INVALID_ARGUMENT for a missing owner or a count that
+   * is not a non-negative integer, ERR_SHUTDOWN after shutdown().
+   */
+  allocatePages<N extends number>(owner: unknown, numPages: N): AllocatedPages<N>;
   allocatePages(owner: unknown, numPages: number): MemorySegment[] {
     this.checkOpen('allocatePages');
     checkOwner(owner, 'allocatePages');
@@ -169,6 +192,8 @@ export class MemoryManager implements SegmentReleaser {
    * Gives pages back: one segment, or an array of them (which is emptied).
    * Freed segments are skipped, so releasing twice returns the memory once.
    * An array that cannot be emptied (frozen, sealed) is refused with nothing released.
+   * Throws ERR_INVALID_ARGUMENT for a non-segment or a segment of another
+   * manager, ERR_SHUTDOWN after shutdown().
    */
   release(segments: MemorySegment | MemorySegment[] | null | undefined): void {
     this.checkOpen('release');
@@ -181,7 +206,7 @@ export class MemoryManager implements SegmentReleaser {
     // Validate, copy and empty the caller's array before anything changes, so
     // that a failure (a foreign segment, a frozen array, a throwing proxy)
     // leaves every page, count and handle as it was.
-    const list: unknown[] = Array.prototype.slice.call(segments);
+    const list: unknown[] = segments.slice();
     for (let i = 0; i < list.length; i++) this.checkManaged(list[i]);
     try {
       segments.length = 0;
@@ -215,7 +240,7 @@ export class MemoryManager implements SegmentReleaser {
     if (state !== undefined) this.settle(state);
   }
 
-  /** Gives back every page `owner` holds; its other owners' pages are not touched. */
+  /** Gives back every page `owner` holds; its other owners' pages are not touched. Throws ERR_SHUTDOWN after shutdown(). */
   releaseAll(owner: unknown): void {
     this.checkOpen('releaseAll');
     const state = this.owners.get(owner);
@@ -236,7 +261,7 @@ export class MemoryManager implements SegmentReleaser {
 
   // ---------------------------------------------------------------- reservations
 
-  /** Reserves `bytes` of the budget for `owner` without taking pages; throws MemoryReservationError beyond it. */
+  /** Reserves `bytes` of the budget for `owner` without taking pages; throws ERR_MEMORY_RESERVATION beyond the budget, ERR_INVALID_ARGUMENT for a missing owner or bad byte count, ERR_SHUTDOWN after shutdown(). */
   reserveMemory(owner: unknown, bytes: number): void {
     this.checkOpen('reserveMemory');
     checkOwner(owner, 'reserveMemory');
@@ -252,7 +277,7 @@ export class MemoryManager implements SegmentReleaser {
     this.stateOf(owner).reserved += bytes;
   }
 
-  /** Releases up to `bytes` of `owner`'s reservation; returns the bytes actually released. */
+  /** Releases up to `bytes` of `owner`'s reservation and returns the bytes released; throws ERR_INVALID_ARGUMENT for a missing owner or bad byte count, ERR_SHUTDOWN after shutdown(). */
   releaseMemory(owner: unknown, bytes: number): number {
     this.checkOpen('releaseMemory');
     checkOwner(owner, 'releaseMemory');
@@ -266,7 +291,7 @@ export class MemoryManager implements SegmentReleaser {
     return released;
   }
 
-  /** Releases all of `owner`'s reservation; returns the bytes released. */
+  /** Releases all of `owner`'s reservation and returns the bytes released; throws ERR_SHUTDOWN after shutdown(). */
   releaseAllMemory(owner: unknown): number {
     this.checkOpen('releaseAllMemory');
     const state = this.owners.get(owner);
@@ -275,13 +300,13 @@ export class MemoryManager implements SegmentReleaser {
 
   // ---------------------------------------------------------------- sizing
 
-  /** Pages in `fraction` of the managed memory, rounded down; `fraction` in (0, 1]. */
+  /** Pages in `fraction` of the managed memory, rounded down; throws ERR_INVALID_ARGUMENT unless `fraction` is in (0, 1]. */
   computeNumberOfPages(fraction: number): number {
     checkFraction(fraction, 'computeNumberOfPages');
     return Math.floor(this.area.pageCount * fraction);
   }
 
-  /** Bytes in `fraction` of the managed memory, rounded down; `fraction` in (0, 1]. */
+  /** Bytes in `fraction` of the managed memory, rounded down; throws ERR_INVALID_ARGUMENT unless `fraction` is in (0, 1]. */
   computeMemorySize(fraction: number): number {
     checkFraction(fraction, 'computeMemorySize');
     return Math.floor(this.memorySize * fraction);
@@ -293,7 +318,9 @@ export class MemoryManager implements SegmentReleaser {
    * resource with `initializer(bytes)`; later calls share it. The reservation
    * is released, and the resource disposed (its `Symbol.dispose` or `close`
    * method, if any), when the last lease is closed. An initializer that throws
-   * leaves nothing reserved.
+   * leaves nothing reserved. Throws ERR_MEMORY_RESERVATION beyond the budget,
+   * ERR_INVALID_ARGUMENT for an empty `type`, a non-function `initializer` or a
+   * `fraction` outside (0, 1], ERR_SHUTDOWN after shutdown().
    */
   getSharedMemoryResourceForManagedMemory<T>(type: string, initializer: (bytes: number) => T, fraction: number): SharedResourceLease<T> {
     this.checkOpen('getSharedMemoryResourceForManagedMemory');

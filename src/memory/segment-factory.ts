@@ -13,19 +13,19 @@ const MAX_SEGMENT_SIZE = 2 ** 32 - 1;
  * plain-JS-memory segments, and unpooled segments in the linear memory.
  */
 export class MemorySegmentFactory {
-  /** @internal */
+  /** @internal Each runtime has its own, rt.segments. */
   constructor(
     private readonly offHeap: OffHeapArea,
     private readonly checkOpen: () => void,
   ) {}
 
-  /** A heap segment over `bytes` itself: writes show through both ways. */
+  /** A heap segment over `bytes` itself: writes show through both ways. Throws ERR_INVALID_ARGUMENT unless `bytes` is a Uint8Array. */
   wrap(bytes: Uint8Array): MemorySegment {
     checkUint8Array(bytes, 'bytes');
     return arraySegment(bytes, null);
   }
 
-  /** A heap segment over a copy of `bytes[start, end)` (default: all of it). */
+  /** A heap segment over a copy of `bytes[start, end)` (default: all of it); throws ERR_INVALID_ARGUMENT unless `bytes` is a Uint8Array, ERR_SEGMENT_OUT_OF_BOUNDS for a range outside it. */
   wrapCopy(bytes: Uint8Array, start = 0, end: number = checkUint8Array(bytes, 'bytes').length): MemorySegment {
     checkUint8Array(bytes, 'bytes');
     if (!(typeof start === 'number' && typeof end === 'number' && start >>> 0 === start && end >>> 0 === end && start <= end && end <= bytes.length)) {
@@ -34,13 +34,13 @@ export class MemorySegmentFactory {
     return arraySegment(bytes.slice(start, end), null);
   }
 
-  /** A segment of `size` zeroed bytes in plain JS memory (garbage-collected; free() only revokes access). */
+  /** A segment of `size` zeroed bytes in plain JS memory (garbage-collected; free() only revokes access); throws ERR_INVALID_ARGUMENT unless `size` is an integer from 0 to 2^32 − 1. */
   allocateUnpooledSegment(size: number, owner: unknown = null): MemorySegment {
     checkSize(size, 'allocateUnpooledSegment');
     return arraySegment(new Uint8Array(size), owner);
   }
 
-  /** A segment of `size` bytes in the runtime's linear memory (offHeapMemory area); free() returns them. */
+  /** A segment of `size` bytes in the runtime's linear memory (offHeapMemory area); free() returns them. Throws ERR_MEMORY_ALLOCATION when the area has no room, ERR_INVALID_ARGUMENT for a bad `size`, ERR_SHUTDOWN after rt.close(). */
   allocateUnpooledOffHeapMemory(size: number, owner: unknown = null): MemorySegment {
     checkSize(size, 'allocateUnpooledOffHeapMemory');
     this.checkOpen();

@@ -6,17 +6,13 @@ import { render } from '../util/render.js';
 import type { MemoryRegion } from './region.js';
 import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
 
-/** Told when a segment it handed out is freed, so the memory goes back where it came from. */
+/** Told when a segment it handed out is freed, so the memory goes back where it came from. @internal */
 export interface SegmentReleaser {
   /** Called once, from `free()`, with the address the segment had. */
   segmentFreed(segment: MemorySegment, address: number): void;
 }
 
 const TWO_POW_32 = 4294967296;
-
-/** What a freed segment points at instead of its memory, so a kept handle does not keep the memory alive. */
-const FREED_BYTES = new Uint8Array(0);
-const FREED_VIEW = new DataView(FREED_BYTES.buffer);
 
 /**
  * A fixed-size block of memory with typed, bounds-checked access.
@@ -39,7 +35,12 @@ const FREED_VIEW = new DataView(FREED_BYTES.buffer);
  * 2^width (like typed arrays), bigints with BigInt.asIntN(64, v).
  */
 export class MemorySegment {
-  /** Backing bytes: the linear memory (off-heap) or the wrapped array; empty once freed. @internal */
+  /**
+   * Backing bytes: the linear memory (off-heap) or the wrapped array. @internal
+   * `bytes` and `view` are written once, in the constructor: V8 folds loads of
+   * fields never written again, and a loop over a captured segment ran 5-7x
+   * slower (W1n, Node 20) once free() also reset them.
+   */
   bytes: Uint8Array;
   /** DataView over the same bytes. @internal */
   view: DataView;
@@ -92,8 +93,6 @@ export class MemorySegment {
   markFreed(): number {
     const address = this.address;
     this.address = this.addressLimit + 1;
-    this.bytes = FREED_BYTES;
-    this.view = FREED_VIEW;
     this.releaser = null;
     return address;
   }
@@ -154,80 +153,117 @@ export class MemorySegment {
 
   // ---------------------------------------------------------------- bytes and booleans
 
-  /** Reads one unsigned byte. */
+  /** Reads the unsigned byte at `index`; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index < size, ERR_SEGMENT_FREED after free(). */
   get(index: number): number {
     return this.bytes[this.at(index, 1)]!;
   }
 
-  /** Writes one byte (the value modulo 256). */
+  /** Writes `value` modulo 256 at `index`; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index < size, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   put(index: number, value: number): void {
     this.bytes[this.at(index, 1)] = num(value);
   }
 
-  /** Reads a boolean: true for any non-zero byte. */
+  /** Reads the byte at `index` as a boolean (true unless 0); throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index < size, ERR_SEGMENT_FREED after free(). */
   getBoolean(index: number): boolean {
     return this.bytes[this.at(index, 1)] !== 0;
   }
 
-  /** Writes a boolean as 1 or 0. */
+  /** Writes a boolean as the byte 1 or 0 at `index`; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index < size, ERR_SEGMENT_FREED after free(). */
   putBoolean(index: number, value: boolean): void {
     this.bytes[this.at(index, 1)] = value ? 1 : 0;
   }
 
   // ---------------------------------------------------------------- char (UTF-16 code unit, 0..65535)
 
+  /** Reads a char (UTF-16 code unit, 0 to 65535) at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(). */
   getChar(index: number): number { return this.view.getUint16(this.at(index, 2), true); }
+  /** Writes `value` modulo 2^16 as a char at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putChar(index: number, value: number): void { this.view.setUint16(this.at(index, 2), num(value), true); }
+  /** Reads a char (UTF-16 code unit, 0 to 65535) at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(). */
   getCharLittleEndian(index: number): number { return this.view.getUint16(this.at(index, 2), true); }
+  /** Writes `value` modulo 2^16 as a char at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putCharLittleEndian(index: number, value: number): void { this.view.setUint16(this.at(index, 2), num(value), true); }
+  /** Reads a char (UTF-16 code unit, 0 to 65535) at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(). */
   getCharBigEndian(index: number): number { return this.view.getUint16(this.at(index, 2), false); }
+  /** Writes `value` modulo 2^16 as a char at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putCharBigEndian(index: number, value: number): void { this.view.setUint16(this.at(index, 2), num(value), false); }
 
   // ---------------------------------------------------------------- short (int16)
 
+  /** Reads an int16 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(). */
   getShort(index: number): number { return this.view.getInt16(this.at(index, 2), true); }
+  /** Writes `value` modulo 2^16 as an int16 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putShort(index: number, value: number): void { this.view.setInt16(this.at(index, 2), num(value), true); }
+  /** Reads an int16 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(). */
   getShortLittleEndian(index: number): number { return this.view.getInt16(this.at(index, 2), true); }
+  /** Writes `value` modulo 2^16 as an int16 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putShortLittleEndian(index: number, value: number): void { this.view.setInt16(this.at(index, 2), num(value), true); }
+  /** Reads an int16 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(). */
   getShortBigEndian(index: number): number { return this.view.getInt16(this.at(index, 2), false); }
+  /** Writes `value` modulo 2^16 as an int16 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 2, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putShortBigEndian(index: number, value: number): void { this.view.setInt16(this.at(index, 2), num(value), false); }
 
   // ---------------------------------------------------------------- int (int32)
 
+  /** Reads an int32 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(). */
   getInt(index: number): number { return this.view.getInt32(this.at(index, 4), true); }
+  /** Writes `value` modulo 2^32 as an int32 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putInt(index: number, value: number): void { this.view.setInt32(this.at(index, 4), num(value), true); }
+  /** Reads an int32 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(). */
   getIntLittleEndian(index: number): number { return this.view.getInt32(this.at(index, 4), true); }
+  /** Writes `value` modulo 2^32 as an int32 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putIntLittleEndian(index: number, value: number): void { this.view.setInt32(this.at(index, 4), num(value), true); }
+  /** Reads an int32 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(). */
   getIntBigEndian(index: number): number { return this.view.getInt32(this.at(index, 4), false); }
+  /** Writes `value` modulo 2^32 as an int32 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putIntBigEndian(index: number, value: number): void { this.view.setInt32(this.at(index, 4), num(value), false); }
 
   // ---------------------------------------------------------------- float (float32)
 
+  /** Reads a float32 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(). */
   getFloat(index: number): number { return this.view.getFloat32(this.at(index, 4), true); }
+  /** Writes `value` rounded to a float32 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putFloat(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), num(value), true); }
+  /** Reads a float32 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(). */
   getFloatLittleEndian(index: number): number { return this.view.getFloat32(this.at(index, 4), true); }
+  /** Writes `value` rounded to a float32 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putFloatLittleEndian(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), num(value), true); }
+  /** Reads a float32 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(). */
   getFloatBigEndian(index: number): number { return this.view.getFloat32(this.at(index, 4), false); }
+  /** Writes `value` rounded to a float32 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 4, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putFloatBigEndian(index: number, value: number): void { this.view.setFloat32(this.at(index, 4), num(value), false); }
 
   // ---------------------------------------------------------------- double (float64)
 
+  /** Reads a float64 (double) at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getDouble(index: number): number { return this.view.getFloat64(this.at(index, 8), true); }
+  /** Writes `value` as a float64 (double) at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putDouble(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), num(value), true); }
+  /** Reads a float64 (double) at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getDoubleLittleEndian(index: number): number { return this.view.getFloat64(this.at(index, 8), true); }
+  /** Writes `value` as a float64 (double) at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putDoubleLittleEndian(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), num(value), true); }
+  /** Reads a float64 (double) at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getDoubleBigEndian(index: number): number { return this.view.getFloat64(this.at(index, 8), false); }
+  /** Writes `value` as a float64 (double) at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a bigint or Symbol value. */
   putDoubleBigEndian(index: number, value: number): void { this.view.setFloat64(this.at(index, 8), num(value), false); }
 
   // ---------------------------------------------------------------- long (int64 as bigint)
 
   // Through the region's wasm exports where the engine's DataView BigInt path
   // is slow (src/wasm/backend.ts says which); the stored bytes are the same.
+
+  /** Reads an int64 as a bigint at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLong(index: number): bigint { return this.longAt(this.at(index, 8), true); }
+  /** Writes a bigint modulo 2^64 as an int64 at `index` in native (little-endian) order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a non-bigint. */
   putLong(index: number, value: bigint): void { this.putLongAt(this.at(index, 8), checkBigInt(value), true); }
+  /** Reads an int64 as a bigint at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongLittleEndian(index: number): bigint { return this.longAt(this.at(index, 8), true); }
+  /** Writes a bigint modulo 2^64 as an int64 at `index` in little-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a non-bigint. */
   putLongLittleEndian(index: number, value: bigint): void { this.putLongAt(this.at(index, 8), checkBigInt(value), true); }
+  /** Reads an int64 as a bigint at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongBigEndian(index: number): bigint { return this.longAt(this.at(index, 8), false); }
+  /** Writes a bigint modulo 2^64 as an int64 at `index` in big-endian order; throws ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(), ERR_INVALID_ARGUMENT for a non-bigint. */
   putLongBigEndian(index: number, value: bigint): void { this.putLongAt(this.at(index, 8), checkBigInt(value), false); }
 
   private longAt(pos: number, littleEndian: boolean): bigint {
@@ -245,13 +281,17 @@ export class MemorySegment {
 
   // ---------------------------------------------------------------- long as a number (exact up to 2^53)
 
-  /** Reads an int64 as a number; throws ERR_VALUE_OUT_OF_RANGE beyond ±(2^53 − 1). Cheaper than a bigint. */
+  /** Reads an int64 as a number (cheaper than a bigint) in native (little-endian) order; throws ERR_VALUE_OUT_OF_RANGE beyond ±(2^53 − 1), ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongNumber(index: number): number { return this.longNumberAt(this.at(index, 8), true); }
-  /** Writes a safe integer as an int64; anything else throws ERR_VALUE_OUT_OF_RANGE. */
+  /** Writes a safe integer as an int64 in native (little-endian) order; throws ERR_VALUE_OUT_OF_RANGE for any other number, ERR_INVALID_ARGUMENT for a non-number, ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   putLongNumber(index: number, value: number): void { this.putLongNumberAt(this.at(index, 8), value, true); }
+  /** Reads an int64 as a number in little-endian order; throws ERR_VALUE_OUT_OF_RANGE beyond ±(2^53 − 1), ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongNumberLittleEndian(index: number): number { return this.longNumberAt(this.at(index, 8), true); }
+  /** Writes a safe integer as an int64 in little-endian order; throws ERR_VALUE_OUT_OF_RANGE for any other number, ERR_INVALID_ARGUMENT for a non-number, ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   putLongNumberLittleEndian(index: number, value: number): void { this.putLongNumberAt(this.at(index, 8), value, true); }
+  /** Reads an int64 as a number in big-endian order; throws ERR_VALUE_OUT_OF_RANGE beyond ±(2^53 − 1), ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongNumberBigEndian(index: number): number { return this.longNumberAt(this.at(index, 8), false); }
+  /** Writes a safe integer as an int64 in big-endian order; throws ERR_VALUE_OUT_OF_RANGE for any other number, ERR_INVALID_ARGUMENT for a non-number, ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   putLongNumberBigEndian(index: number, value: number): void { this.putLongNumberAt(this.at(index, 8), value, false); }
 
   private longNumberAt(pos: number, littleEndian: boolean): number {
@@ -280,21 +320,21 @@ export class MemorySegment {
 
   // ---------------------------------------------------------------- bulk: arrays
 
-  /** Copies `length` bytes at `index` into `dst` at `dstOffset` (default: as many as `dst` holds from there). */
+  /** Copies `length` bytes at `index` into `dst` at `dstOffset` (default: as many as `dst` holds from there); throws ERR_SEGMENT_OUT_OF_BOUNDS for a range outside the segment or `dst`, ERR_INVALID_ARGUMENT unless `dst` is a Uint8Array, ERR_SEGMENT_FREED after free(). */
   getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkUint8Array(dst, 'dst').length, dstOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(dst, 'dst', dstOffset, length);
     copyBetween(this.bytes, pos, dst, dstOffset, length);
   }
 
-  /** Copies `length` bytes of `src` from `srcOffset` into the segment at `index`. */
+  /** Copies `length` bytes of `src` from `srcOffset` (default: the rest of `src`) into the segment at `index`; throws ERR_SEGMENT_OUT_OF_BOUNDS for a range outside the segment or `src`, ERR_INVALID_ARGUMENT unless `src` is a Uint8Array, ERR_SEGMENT_FREED after free(). */
   putBytes(index: number, src: Uint8Array, srcOffset = 0, length: number = remaining(checkUint8Array(src, 'src').length, srcOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(src, 'src', srcOffset, length);
     copyBetween(src, srcOffset, this.bytes, pos, length);
   }
 
-  /** A Uint8Array view of [offset, offset + length); it shares the memory and must not be used after free(). */
+  /** A Uint8Array view of [offset, offset + length) that shares the memory and must not be used after free(); throws ERR_SEGMENT_OUT_OF_BOUNDS or ERR_SEGMENT_FREED. */
   wrap(offset: number, length: number): Uint8Array {
     const pos = this.range(offset, length);
     return this.bytes.subarray(pos, pos + length);
@@ -302,7 +342,7 @@ export class MemorySegment {
 
   // ---------------------------------------------------------------- bulk: segments
 
-  /** Sets `length` bytes from `offset` (default: the whole segment) to `value`. */
+  /** Sets `length` bytes from `offset` (default: to the end) to `value` modulo 256; throws ERR_SEGMENT_OUT_OF_BOUNDS or ERR_SEGMENT_FREED. */
   fill(value: number, offset = 0, length: number = remaining(this.size, offset)): void {
     const pos = this.range(offset, length);
     const kernels = this.region.kernels;
@@ -311,7 +351,7 @@ export class MemorySegment {
     else this.bytes.fill(byte, pos, pos + length);
   }
 
-  /** Copies `numBytes` from this segment at `offset` to `target` at `targetOffset`. */
+  /** Copies `numBytes` from this segment at `offset` to `target` at `targetOffset`; throws ERR_SEGMENT_OUT_OF_BOUNDS for a range outside either segment, ERR_SEGMENT_FREED if either is freed, ERR_INVALID_ARGUMENT unless `target` is a MemorySegment. */
   copyTo(offset: number, target: MemorySegment, targetOffset: number, numBytes: number): void {
     MemorySegment.checkSegment(target);
     const src = this.range(offset, numBytes);
@@ -325,6 +365,8 @@ export class MemorySegment {
   /**
    * Compares [offset1, +len1) of this segment with [offset2, +len2) of `other`
    * as unsigned bytes, the shorter range first on a common prefix: -1, 0 or 1.
+   * Throws ERR_SEGMENT_OUT_OF_BOUNDS for a range outside either segment,
+   * ERR_SEGMENT_FREED if either is freed, ERR_INVALID_ARGUMENT unless `other` is a MemorySegment.
    */
   compare(other: MemorySegment, offset1: number, offset2: number, len1: number, len2: number = len1): number {
     MemorySegment.checkSegment(other);
@@ -342,7 +384,7 @@ export class MemorySegment {
     return len1 < len2 ? -1 : 1;
   }
 
-  /** True when `len` bytes at `offset1` here equal `len` bytes at `offset2` in `other`. */
+  /** True when `len` bytes at `offset1` here equal `len` bytes at `offset2` in `other`; throws ERR_SEGMENT_OUT_OF_BOUNDS, ERR_SEGMENT_FREED or ERR_INVALID_ARGUMENT as compare() does. */
   equalTo(other: MemorySegment, offset1: number, offset2: number, len: number): boolean {
     MemorySegment.checkSegment(other);
     const a = this.range(offset1, len);
@@ -357,7 +399,10 @@ export class MemorySegment {
    * Exchanges `len` bytes at `offset1` here with `len` bytes at `offset2` in
    * `other`. `tempBuffer` (at least `len` bytes) holds this side meanwhile;
    * the result is always: this ← other's old bytes, other ← this side's old
-   * bytes, applied in that order when the ranges overlap.
+   * bytes, applied in that order when the ranges overlap. Throws
+   * ERR_SEGMENT_OUT_OF_BOUNDS for a range outside either segment or a short
+   * `tempBuffer`, ERR_SEGMENT_FREED if either is freed, ERR_INVALID_ARGUMENT
+   * unless `other` is a MemorySegment and `tempBuffer` a Uint8Array.
    */
   swapBytes(tempBuffer: Uint8Array, other: MemorySegment, offset1: number, offset2: number, len: number): void {
     MemorySegment.checkSegment(other);
@@ -375,7 +420,7 @@ export class MemorySegment {
     copyBetween(tempBuffer, 0, other.bytes, b, len);
   }
 
-  /** Reverses the byte order of every `width`-byte value (2, 4 or 8) in [offset, offset + length). */
+  /** Reverses the byte order of every `width`-byte value (2, 4 or 8) in [offset, offset + length); throws ERR_INVALID_ARGUMENT unless `width` is 2, 4 or 8 and divides `length`, ERR_SEGMENT_OUT_OF_BOUNDS or ERR_SEGMENT_FREED. */
   byteSwap(offset: number, length: number, width: 2 | 4 | 8): void {
     const pos = this.range(offset, length);
     if ((width !== 2 && width !== 4 && width !== 8) || length % width !== 0) {

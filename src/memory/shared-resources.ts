@@ -10,7 +10,9 @@ export interface SharedResourceLease<T> {
   readonly size: number;
   /** Ends this lease; the last one to close releases the memory. Idempotent. */
   close(): void;
+  /** True once this lease was closed. */
   isClosed(): boolean;
+  /** Closes the lease: `using lease = ...` closes it at the end of the block. */
   [Symbol.dispose](): void;
 }
 

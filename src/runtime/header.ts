@@ -8,15 +8,17 @@ import { RUNTIME_HEADER_BYTES, type MemoryLayout } from './layout.js';
  *
  *   header +  0  magic 'SGMM'     + 4  version       + 8  pageSize     + 12 byteLength / 64 KiB
  *          + 16  managedTable     + 20 offHeapBase   + 24 offHeapBytes + 28 managedBase
- *          + 32  managedPages     + 36 networkBase   + 40 networkPages + 44..63 reserved
+ *          + 32  managedPages     + 36 networkBase   + 40 networkPages + 44 networkTable
+ *          + 48..63 reserved
  *
  * Every field is a little-endian u32.
  */
 const MAGIC = 0x4d4d4753;
-const VERSION = 1;
+/** 2: the network free list's address joined the header. */
+const VERSION = 2;
 
 const FIELDS = [
-  'pageSize', 'byteLength', 'managedTable', 'offHeapBase', 'offHeapBytes', 'managedBase', 'managedPages', 'networkBase', 'networkPages',
+  'pageSize', 'byteLength', 'managedTable', 'offHeapBase', 'offHeapBytes', 'managedBase', 'managedPages', 'networkBase', 'networkPages', 'networkTable',
 ] as const satisfies readonly (keyof MemoryLayout)[];
 
 /** Writes `layout` into its header. */

@@ -1,6 +1,7 @@
 import { LINEAR_MEMORY_LIMIT, type MemoryConfig } from '../config/index.js';
 import { IllegalConfigurationError } from '../errors.js';
 import { offHeapAreaBytes } from '../kernels/off-heap-layout.js';
+import { bufferTableBytes } from '../kernels/buffer-pool-layout.js';
 import { pageTableBytes } from '../kernels/page-table-layout.js';
 
 /** Bytes in one WebAssembly memory page. */
@@ -15,7 +16,7 @@ const PART_ALIGNMENT = 64;
 /**
  * Where each part sits in the one linear memory:
  *
- *   0 ─ kernels' static data ─ runtime header ─ page table ─ off-heap area ─ managed pages ─ network pages ─ end
+ *   0 ─ kernels' static data ─ runtime header ─ page table ─ network free list ─ off-heap area ─ managed pages ─ network pages ─ end
  *       (below 64 KiB)         (at 64 KiB)
  *
  * Page areas start on a page boundary (capped at 64 KiB), so a page never
@@ -26,6 +27,8 @@ export interface MemoryLayout {
   readonly pageSize: number;
   readonly header: number;
   readonly managedTable: number;
+  /** Address of the network pool's free list (layout in assembly/buffers.ts). */
+  readonly networkTable: number;
   readonly offHeapBase: number;
   readonly offHeapBytes: number;
   readonly managedBase: number;
@@ -46,7 +49,8 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
   const networkPages = config.networkMemory / pageSize;
   const header = STATIC_DATA_RESERVE;
   const managedTable = alignUp(header + RUNTIME_HEADER_BYTES, PART_ALIGNMENT);
-  const offHeapBase = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
+  const networkTable = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
+  const offHeapBase = alignUp(networkTable + bufferTableBytes(networkPages), PART_ALIGNMENT);
   // The off-heap area holds offHeapMemory bytes for segments plus its allocator's headers.
   const managedBase = alignUp(offHeapBase + offHeapAreaBytes(config.offHeapMemory), pageAlign);
   const networkBase = alignUp(managedBase + config.managedMemory, pageAlign);
@@ -59,5 +63,5 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
         `the page table, the off-heap area's headers and alignment), beyond the ${LINEAR_MEMORY_LIMIT}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
     );
   }
-  return { pageSize, header, managedTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
+  return { pageSize, header, managedTable, networkTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
 }

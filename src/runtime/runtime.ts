@@ -6,6 +6,7 @@ import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';
 import { render } from '../util/render.js';
+import { NetworkBufferPool } from '../network/network-buffer-pool.js';
 import type { WasmSource } from '../wasm/loader.js';
 import { readHeader, writeHeader } from './header.js';
 import { computeLayout, STATIC_DATA_RESERVE, type MemoryLayout } from './layout.js';
@@ -21,6 +22,8 @@ const RUNTIME_OPTION_NAMES: readonly string[] = ['wasm', 'zeroOnRelease', 'leakD
 /** The one linear memory and the kernels working on it. @internal */
 export interface LinearMemory {
   readonly buffer: ArrayBuffer;
+  /** The runtimes using this memory (attached ones share the object); the last to close detaches it. */
+  readonly users: { count: number };
   /** The wasm memory object (wasm build); null for the pure-JS build's plain buffer. */
   readonly memory: WebAssembly.Memory | null;
   readonly kernels: Kernels;
@@ -35,6 +38,8 @@ export interface Backend {
   create(byteLength: number, options: InitOptions): Promise<LinearMemory>;
   /** Kernels over an existing memory of this build, for a runtime that attaches to it. */
   attach(memory: LinearMemory, options: InitOptions): Promise<LinearMemory>;
+  /** Detaches the memory's buffer, so that no view, handle or wrap() left anywhere keeps its bytes alive. */
+  detach(memory: LinearMemory): void;
 }
 
 /**
@@ -52,10 +57,13 @@ export class Runtime {
   readonly segments: MemorySegmentFactory;
   /** The managed memory. */
   readonly memoryManager: MemoryManager;
+  /** The network memory: config.networkMemory / pageSize buffers of pageSize bytes. */
+  readonly networkBufferPool: NetworkBufferPool;
   /** @internal */
   readonly layout: MemoryLayout;
   /** @internal */
   readonly memory: LinearMemory;
+  private readonly backend: Backend;
   private readonly region: MemoryRegion;
   private readonly offHeap: OffHeapArea;
   private closed = false;
@@ -64,8 +72,9 @@ export class Runtime {
    * @internal Use init() from 'segmem' or 'segmem/js'. With `attach`, the
    * tables in `memory` are used as another runtime laid them out.
    */
-  constructor(build: KernelsKind, config: MemoryConfig, layout: MemoryLayout, memory: LinearMemory, options: InitOptions, attach = false) {
-    this.build = build;
+  constructor(backend: Backend, config: MemoryConfig, layout: MemoryLayout, memory: LinearMemory, options: InitOptions, attach = false) {
+    this.backend = backend;
+    this.build = backend.build;
     this.config = config;
     this.layout = layout;
     this.memory = memory;
@@ -76,6 +85,8 @@ export class Runtime {
     this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen());
     const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
     this.memoryManager = new MemoryManager(region, pages, options, attach);
+    const network = { table: layout.networkTable, base: layout.networkBase, segmentSize: config.pageSize, segmentCount: layout.networkPages };
+    this.networkBufferPool = new NetworkBufferPool(region, network, attach);
   }
 
   /** Bytes of the linear memory (all parts plus the page table), fixed for the runtime's life. */
@@ -83,7 +94,7 @@ export class Runtime {
     return this.layout.byteLength;
   }
 
-  /** The memory model as a small table a person can read. */
+  /** The memory model as a text table: each part's exact bytes, its size in binary units (KiB, MiB, GiB) and its share of the total, then the page size. */
   describe(): string {
     return describeMemoryConfig(this.config);
   }
@@ -92,10 +103,20 @@ export class Runtime {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.memoryManager.shutdown();
-    this.offHeap.close();
-    // Every segment is freed and points at no memory now; the region lets go too.
-    this.region.close();
+    try {
+      // Waiters of every buffer pool reject first (a listener told of it may throw; everything is released regardless).
+      this.networkBufferPool.destroy('the runtime has been closed');
+    } finally {
+      this.memoryManager.shutdown();
+      this.offHeap.close();
+      this.region.close();
+      // Every segment is freed; detaching the buffer lets every view of it go
+      // (kept handles, wrap() views), so nothing keeps the memory alive. The last
+      // runtime on a memory does it: attached ones still use it until then.
+      // Detaching costs once per process: V8 then checks every DataView access
+      // for detachment (the first detach invalidates a process-wide protector).
+      if (--this.memory.users.count === 0) this.backend.detach(this.memory);
+    }
   }
 
   /** True after close(). */
@@ -103,6 +124,7 @@ export class Runtime {
     return this.closed;
   }
 
+  /** Closes the runtime: `using rt = await init()` closes it at the end of the block. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -142,7 +164,7 @@ export async function createRuntime(backend: Backend, options: InitOptions = {})
     throw err;
   }
   checkStaticData(memory.kernels);
-  return new Runtime(backend.build, config, layout, memory, options);
+  return new Runtime(backend, config, layout, memory, options);
 }
 
 /**
@@ -164,7 +186,8 @@ export async function attachRuntime(backend: Backend, existing: LinearMemory, op
   if (differs.length > 0) throw new InvalidArgumentError(`attach: the runtime header is inconsistent (${differs.join(', ')})`);
   const memory = await backend.attach(existing, options);
   checkStaticData(memory.kernels);
-  return new Runtime(backend.build, config, layout, memory, options, true);
+  memory.users.count += 1;
+  return new Runtime(backend, config, layout, memory, options, true);
 }
 
 /** The kernels' static data must end below the layout's first part. */

@@ -7,6 +7,7 @@ import { render } from '../util/render.js';
 export interface MemoryManagerInit extends MemoryManagerOptions {
   /** Bytes (or text such as '64mb') of managed memory; a multiple of pageSize. */
   memorySize: number | string;
+  /** Page size: a power of two from 4096 to 16 MiB; default 32768. */
   pageSize?: number | string;
 }
 

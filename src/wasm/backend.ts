@@ -19,11 +19,16 @@ export const wasmBackend: Backend = {
     const pages = byteLength / WASM_PAGE;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const kernels = await instantiateKernels(memory, wasm);
-    return { buffer: memory.buffer, memory, kernels, longs: DATAVIEW_BIGINT_IS_FAST ? null : kernels };
+    return { buffer: memory.buffer, users: { count: 1 }, memory, kernels, longs: DATAVIEW_BIGINT_IS_FAST ? null : kernels };
   },
   async attach(existing, { wasm }) {
     if (existing.memory === null) throw new TypeError('attach: a wasm runtime needs a WebAssembly.Memory');
     const kernels = await instantiateKernels(existing.memory, wasm);
-    return { buffer: existing.buffer, memory: existing.memory, kernels, longs: DATAVIEW_BIGINT_IS_FAST ? null : kernels };
+    return { buffer: existing.buffer, users: existing.users, memory: existing.memory, kernels, longs: DATAVIEW_BIGINT_IS_FAST ? null : kernels };
+  },
+  detach(linear) {
+    // grow(0) of a non-shared memory detaches its buffer and hands a new one
+    // to the memory object, which nothing references any more.
+    linear.memory?.grow(0);
   },
 };

@@ -3,8 +3,13 @@ import { render } from '../util/render.js';
 import type { Kernels, LongKernels } from '../kernels/kernels.js';
 import { WASM_BASE64 } from './segmem-wasm.js';
 
-/** A compiled kernels module, or its bytes, for users who load the .wasm themselves. */
-export type WasmSource = WebAssembly.Module | ArrayBuffer | ArrayBufferView;
+/**
+ * A compiled kernels module (a `WebAssembly.Module`), or its bytes, for users
+ * who load the .wasm themselves. The module is typed as `object` so that the
+ * typings need no WebAssembly declarations (Node-only projects have none);
+ * init() rejects anything else with ERR_INVALID_ARGUMENT.
+ */
+export type WasmSource = ArrayBuffer | ArrayBufferView | object;
 
 /** Exports the facade calls; checked so that a wrong module fails at init, not mid-operation. */
 const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
@@ -12,10 +17,11 @@ const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
   'heapBase', 'copy', 'fill', 'compare', 'equal', 'swap', 'byteSwap16', 'byteSwap32', 'byteSwap64',
   'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
   'slotAcquire', 'slotRelease', 'offHeapInit', 'offHeapAllocate', 'offHeapFree', 'offHeapLargestFree',
+  'bufferTableBytes', 'buffersInit', 'buffersTake', 'buffersGive',
   'sortRadix', 'sortInPlace', 'sortNextTie', 'sortRunEnd',
 ];
 
-/** The module bundled with the package (inlined base64, so no file has to be located or served). */
+/** The module bundled with the package (inlined base64, so no file has to be located or served). @internal */
 export function bundledWasmBytes(): Uint8Array {
   const text = atob(WASM_BASE64);
   const bytes = new Uint8Array(text.length);
@@ -43,6 +49,7 @@ function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Mod
 /**
  * Instantiates the kernels over `memory`. The exports object itself is the
  * Kernels implementation: no wrapper sits between the facade and wasm.
+ * @internal
  */
 export async function instantiateKernels(memory: WebAssembly.Memory, source?: WasmSource): Promise<Kernels & LongKernels & WebAssembly.Exports> {
   let instance: WebAssembly.Instance;

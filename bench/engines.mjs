@@ -1,0 +1,116 @@
+/**
+ * The engines the benchmark measures on, each able to run ONE build in a
+ * fresh process of its own and return that process's result:
+ *
+ * - node: the Node running the benchmark (`child_process.fork` of bench/worker.mjs);
+ * - node24: the same worker on Node 24, from scripts/node24.mjs (fetched on demand);
+ * - chromium: Debian's /usr/bin/chromium through playwright, a fresh browser per
+ *   process, loading bench/page/ from a local server (bench/serve.mjs).
+ *
+ * `open(id)` resolves with { id, measure(build, k, n), close() }; measure resolves
+ * with { result, cpuSeconds } or { error }.
+ */
+import { fork } from 'node:child_process';
+import { node24Path } from '../scripts/node24.mjs';
+import { descendantsCpuSeconds } from './interference.mjs';
+import { serveBench } from './serve.mjs';
+import { ENGINE_IDS } from './settings.mjs';
+
+/**
+ * --expose-gc lets a worker collect setup garbage between rows. The
+ * semi-space flags pin V8's young generation at its default maximum (16 MB
+ * on 64-bit). Left alone it starts small, grows under allocation and shrinks
+ * when allocation slows, so how often a row that allocates (bigint values,
+ * page arrays) scavenges inside a sample depends on what ran before it in
+ * that process: getLong (bigint) runs about a fifth slower in a fresh
+ * process than once the young generation has grown. Pinned, every process
+ * is in the steady state that any allocation-heavy program grows into.
+ * Chromium gets the same flags through --js-flags.
+ */
+export const V8_FLAGS = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // A page running one long script must not be deprioritised as a background one.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  `--js-flags=${V8_FLAGS.join(' ')}`,
+];
+
+/** A Node engine: the worker forked on `execPath`. */
+function nodeEngine(id, execPath, quick) {
+  return {
+    id,
+    measure(build, k, n) {
+      const who = `${id} ${build} worker (process ${k} of ${n})`;
+      return new Promise((resolve) => {
+        const child = fork(new URL('./worker.mjs', import.meta.url), [build, `${id} ${k}/${n}`], {
+          execPath,
+          execArgv: V8_FLAGS,
+          env: { ...process.env, BENCH_QUICK: quick ? '1' : '0' },
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        let message = null;
+        child.on('message', (m) => (message = m));
+        child.on('error', (err) => resolve({ error: `could not start the ${who}: ${err.message}` }));
+        child.on('exit', (code, signal) => {
+          if (message?.ok && code === 0) resolve({ result: message.result, cpuSeconds: message.result.cpuSeconds });
+          else if (message && !message.ok) resolve({ error: `${who} failed: ${message.error}` });
+          else resolve({ error: `${who} exited with ${signal ?? `code ${code}`} before reporting` });
+        });
+      });
+    },
+    close: async () => {},
+  };
+}
+
+/** Chromium: one server for the engine, one browser per process. */
+async function chromiumEngine(timings) {
+  const { chromium } = await import('playwright');
+  const server = await serveBench();
+  let info = null;
+  return {
+    id: 'chromium',
+    async measure(build, k, n) {
+      const who = `chromium ${build} page (process ${k} of ${n})`;
+      let browser;
+      try {
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+        if (info === null) {
+          const cdp = await browser.newBrowserCDPSession();
+          const v = await cdp.send('Browser.getVersion');
+          info = { name: 'Chromium', version: browser.version(), v8: v.jsVersion };
+        }
+        const page = await (await browser.newContext()).newPage();
+        page.on('console', (m) => process.stderr.write(`${m.text()}\n`));
+        page.on('pageerror', (err) => process.stderr.write(`[chromium ${build}] page error: ${err.message}\n`));
+        await page.goto(`${server.url}/bench/page/index.html`);
+        await page.waitForFunction(() => typeof window.runBench === 'function');
+        const result = await page.evaluate((args) => window.runBench(args), { build, timings, tag: `${k}/${n}` });
+        // Read before closing: the browser's processes are gone afterwards.
+        const cpuSeconds = descendantsCpuSeconds();
+        return { result: { ...result, engine: info }, cpuSeconds };
+      } catch (err) {
+        return { error: `${who} failed: ${err.message.split('\n')[0]}` };
+      } finally {
+        await browser?.close();
+      }
+    },
+    close: () => server.close(),
+  };
+}
+
+/** Opens engine `id` (one of ENGINE_IDS); rejects with the reason it cannot run here. */
+export async function openEngine(id, { quick, timings }) {
+  if (id === 'node') return nodeEngine('node', process.execPath, quick);
+  if (id === 'node24') return nodeEngine('node24', node24Path(), quick);
+  if (id === 'chromium') return chromiumEngine(timings);
+  throw new Error(`unknown engine '${id}' (known: ${ENGINE_IDS.join(', ')})`);
+}

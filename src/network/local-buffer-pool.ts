@@ -1,0 +1,527 @@
+import { BufferPoolDestroyedError, InvalidArgumentError, TimeoutError } from '../errors.js';
+import type { MemorySegment } from '../memory/segment.js';
+import { Availability } from './availability.js';
+import { BackPressureMeter, backPressureLevel, type BackPressureLevel } from './backpressure.js';
+import { BufferBuilder } from './buffer-builder.js';
+import { abortReason, checkCount, checkWait, show, type WaitOptions } from './checks.js';
+import { NetworkBuffer, type OwningRecycler } from './network-buffer.js';
+import type { NetworkBufferPool } from './network-buffer-pool.js';
+
+/** Options of NetworkBufferPool.createBufferPool(). */
+export interface BufferPoolOptions {
+  /** Segments the pool always has: taken when it is made. */
+  minSize: number;
+  /** Segments the pool may grow to (Infinity: no limit beyond the global pool). */
+  maxSize: number;
+  /** Its weight when spare segments are shared among resizable pools (default: minSize, at least 1). */
+  expectedSize?: number;
+  /** Channels (subpartitions) requests may name, 0 to numSubpartitions − 1 (default 0). */
+  numSubpartitions?: number;
+  /** Buffers one channel may hold before the pool reports itself unavailable (default: no limit). */
+  maxBuffersPerChannel?: number;
+  /** Buffers a non-blocking request may take beyond the pool's size while it is unavailable (default 0). */
+  maxOverdraftBuffersPerGate?: number;
+}
+
+/** Told when a buffer becomes available to a pool that had none (addBufferListener). */
+export interface BufferListener {
+  /** Receives a buffer (one reference, now the listener's); returns true to be told again about the next one. */
+  notifyBufferAvailable(buffer: NetworkBuffer): boolean;
+  /** The pool was destroyed while the listener waited. */
+  notifyBufferDestroyed(): void;
+}
+
+/** Someone waiting for a buffer: a blocking request or a listener. */
+interface Claim {
+  readonly channel: number;
+  readonly listener: BufferListener | null;
+  resolve: ((builder: BufferBuilder) => void) | null;
+  reject: ((reason: unknown) => void) | null;
+  signal: AbortSignal | null;
+  onAbort: (() => void) | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  done: boolean;
+}
+
+/** Accepted where a channel may be named: undefined or -1 for none. */
+const NO_CHANNEL = -1;
+
+const now = (): number => performance.now();
+
+/**
+ * A task's share of the network buffers: between minSize and maxSize
+ * segments of the global pool, handed out one buffer at a time.
+ *
+ * The available segments wait in a JavaScript stack of the pool's own, so
+ * requesting and recycling a buffer never crosses into the kernels; the
+ * global free list in linear memory is touched only when the pool takes
+ * segments from it or gives them back. A pool may hold up to its current
+ * size (`numBuffers`, set by the global pool's redistribution or by
+ * setNumBuffers), plus overdraft buffers while it is unavailable.
+ *
+ * Every counter of the pool is changed in one place: take() and the
+ * recycle path for buffers, giveBack() for segments leaving, resize() for
+ * the size. Waiters (blocking requests and listeners) are served in arrival
+ * order, each handed its segment directly, so that a buffer is never handed
+ * twice and a request that gives up leaves nothing behind.
+ */
+export class LocalBufferPool implements OwningRecycler {
+  /** Buffers the pool always holds (taken from the global pool at creation). */
+  readonly minSize: number;
+  /** Buffers the pool may grow to. */
+  readonly maxSize: number;
+  /** Weight in the sharing of spare segments. */
+  readonly expectedSize: number;
+  /** Channels (subpartitions) requests may name; 0 when requests name none. */
+  readonly numSubpartitions: number;
+  /** Most buffers one channel may hold at once. */
+  readonly maxBuffersPerChannel: number;
+  /** Buffers the pool may hand out beyond its size, for a request that must not wait. */
+  readonly maxOverdraftBuffersPerGate: number;
+  /** Bytes per buffer. */
+  readonly memorySegmentSize: number;
+  /** @internal */
+  readonly global: NetworkBufferPool;
+
+  /** Segments the pool may hold (without overdraft). */
+  private size: number;
+  /** Segments held by the pool: available or in buffers handed out. */
+  private requested = 0;
+  /** Available segments; the last one is handed out next. */
+  private readonly available: MemorySegment[] = [];
+  /** Buffers each channel holds. */
+  private readonly channelCounts: Int32Array;
+  /** Channels at maxBuffersPerChannel. */
+  private unavailableChannels = 0;
+  /** Waiters, in arrival order, from claimHead on (given-up ones are skipped). */
+  private claims: Claim[] = [];
+  private claimHead = 0;
+  private liveClaims = 0;
+  /** Blocking requests among the live claims (listeners do not count as back-pressure). */
+  private waitingRequests = 0;
+  private destroyed = false;
+  private serving = false;
+  private serveAgain = false;
+  /** Registered with the global pool for the next segment it gets back. @internal */
+  waitingForGlobal = false;
+  private readonly availability = new Availability(false);
+  private readonly meter = new BackPressureMeter(now);
+
+  /** @internal Pools come from NetworkBufferPool.createBufferPool(). */
+  constructor(global: NetworkBufferPool, options: Required<BufferPoolOptions>) {
+    this.global = global;
+    this.minSize = options.minSize;
+    this.maxSize = options.maxSize;
+    this.expectedSize = options.expectedSize;
+    this.numSubpartitions = options.numSubpartitions;
+    this.maxBuffersPerChannel = options.maxBuffersPerChannel;
+    this.maxOverdraftBuffersPerGate = options.maxOverdraftBuffersPerGate;
+    this.memorySegmentSize = global.memorySegmentSize;
+    this.size = options.minSize;
+    this.channelCounts = new Int32Array(options.numSubpartitions);
+  }
+
+  // ---------------------------------------------------------------- state
+
+  /** The pool's current size: segments it may hold. */
+  get numBuffers(): number {
+    return this.size;
+  }
+
+  /** Segments ready to be handed out. */
+  get numberOfAvailableMemorySegments(): number {
+    return this.available.length;
+  }
+
+  /** Segments the pool holds, available or out in buffers (overdraft included). */
+  get numberOfRequestedMemorySegments(): number {
+    return this.requested;
+  }
+
+  /** Blocking requests waiting for a buffer. */
+  get numberOfWaitingRequests(): number {
+    return this.waitingRequests;
+  }
+
+  /** True when a request would get a buffer now, without overdraft. */
+  isAvailable(): boolean {
+    return this.availability.isAvailable();
+  }
+
+  /** Resolves when a request would get a buffer (at once while one would); also when the pool is destroyed. */
+  whenAvailable(): Promise<void> {
+    return this.availability.whenAvailable();
+  }
+
+  /** True once lazyDestroy() (or the global pool's destroy()) ran. */
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Milliseconds blocking requests spent waiting, in all (overlapping waits count once). */
+  get backPressuredTimeMs(): number {
+    return this.meter.totalTimeMs;
+  }
+
+  /** Milliseconds of the last second during which a blocking request waited, 0 to 1000. */
+  get backPressuredTimeMsPerSecond(): number {
+    return this.meter.timeMsPerSecond;
+  }
+
+  /** OK (≤ 10 % of the last second back-pressured), LOW (≤ 50 %) or HIGH. */
+  get backPressureLevel(): BackPressureLevel {
+    return backPressureLevel(this.meter.timeMsPerSecond / 1000);
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** A buffer, or null when none is free (and no overdraft is left). */
+  requestBuffer(): NetworkBuffer | null {
+    const segment = this.take(NO_CHANNEL, 'requestBuffer');
+    return segment === null ? null : new NetworkBuffer(segment, this, 'data', 0, null, 0, segment.size, NO_CHANNEL);
+  }
+
+  /** A builder over a free segment for `channel`, or null when none is free. */
+  requestBufferBuilder(channel?: number): BufferBuilder | null {
+    const ch = this.checkChannel(channel, 'requestBufferBuilder');
+    const segment = this.take(ch, 'requestBufferBuilder');
+    return segment === null ? null : new BufferBuilder(segment, this, ch);
+  }
+
+  /**
+   * A builder for `channel`, waiting (in arrival order) while none is free.
+   * Rejects with the signal's reason when aborted, with a TimeoutError after
+   * `timeoutMs`, and with BufferPoolDestroyedError when the pool is
+   * destroyed meanwhile; a request that gives up holds nothing.
+   */
+  requestBufferBuilderBlocking(channel?: number, options?: WaitOptions): Promise<BufferBuilder> {
+    let ch: number;
+    let signal: AbortSignal | null;
+    let timeoutMs: number;
+    try {
+      ch = this.checkChannel(channel, 'requestBufferBuilderBlocking');
+      ({ signal, timeoutMs } = checkWait(options, 'requestBufferBuilderBlocking'));
+      if (this.destroyed) throw this.destroyedError('requestBufferBuilderBlocking');
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (signal !== null && signal.aborted) return Promise.reject(abortReason(signal));
+    if (this.liveClaims === 0 && this.availability.isAvailable()) {
+      const segment = this.take(ch, 'requestBufferBuilderBlocking')!;
+      return Promise.resolve(new BufferBuilder(segment, this, ch));
+    }
+    if (timeoutMs === 0) return Promise.reject(this.timeoutError(0));
+    return new Promise<BufferBuilder>((resolve, reject) => {
+      const claim: Claim = { channel: ch, listener: null, resolve, reject, signal, onAbort: null, timer: null, done: false };
+      if (signal !== null) {
+        claim.onAbort = () => this.giveUp(claim, abortReason(signal));
+        signal.addEventListener('abort', claim.onAbort, { once: true });
+      }
+      if (timeoutMs !== Infinity) claim.timer = setTimeout(() => this.giveUp(claim, this.timeoutError(timeoutMs)), timeoutMs);
+      this.enqueue(claim);
+      if (++this.waitingRequests === 1) this.meter.start();
+    });
+  }
+
+  /**
+   * Registers `listener` for the next available buffer. Returns false (and
+   * registers nothing) when a buffer is available now or the pool is destroyed.
+   */
+  addBufferListener(listener: BufferListener): boolean {
+    if (typeof listener !== 'object' || listener === null || typeof listener.notifyBufferAvailable !== 'function' || typeof listener.notifyBufferDestroyed !== 'function') {
+      throw new InvalidArgumentError(`addBufferListener: a listener has notifyBufferAvailable(buffer) and notifyBufferDestroyed(), got ${show(listener)}`);
+    }
+    if (this.destroyed || (this.liveClaims === 0 && this.availability.isAvailable())) return false;
+    this.enqueue({ channel: NO_CHANNEL, listener, resolve: null, reject: null, signal: null, onAbort: null, timer: null, done: false });
+    return true;
+  }
+
+  // ---------------------------------------------------------------- size
+
+  /** Sets the pool's size: above maxSize it is clamped to maxSize, below minSize refused. */
+  setNumBuffers(numBuffers: number): void {
+    if (this.destroyed) throw this.destroyedError('setNumBuffers');
+    checkCount(numBuffers, 'numBuffers', 'setNumBuffers');
+    if (numBuffers < this.minSize) {
+      throw new InvalidArgumentError(`setNumBuffers: numBuffers ${numBuffers} is below the pool's minSize ${this.minSize}`);
+    }
+    this.resize(Math.min(numBuffers, this.maxSize));
+  }
+
+  /** Sets the size (within [minSize, maxSize]): excess available segments go back at once, the rest when recycled. @internal */
+  resize(size: number): void {
+    if (this.destroyed) return;
+    this.size = size;
+    const excess = Math.min(this.requested - size, this.available.length);
+    if (excess > 0) this.giveBack(excess);
+    this.settle();
+  }
+
+  /** Takes the pool's required segments, in one batch, as far as the free list has them; the rest as they come back. @internal */
+  takeRequired(n: number): void {
+    this.requested += this.global.takeSegments(this, n, this.available);
+    if (this.requested < n) this.global.waitForSegment(this);
+    this.settle();
+  }
+
+  // ---------------------------------------------------------------- destroy
+
+  /**
+   * Destroys the pool: available segments go back to the global pool at
+   * once, buffers still out when they are recycled; waiting requests reject
+   * with BufferPoolDestroyedError and listeners are told. Idempotent.
+   */
+  lazyDestroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.available.length > 0) this.giveBack(this.available.length);
+    const failure = this.failClaims(() => this.destroyedError('the request'));
+    this.availability.set(true);
+    this.global.poolDestroyed(this);
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /** The global pool is being destroyed: fail every waiter; the segments are freed by the global pool. @internal */
+  destroyByGlobal(reason: string): { error: unknown } | undefined {
+    if (this.destroyed) return undefined;
+    this.destroyed = true;
+    this.available.length = 0;
+    this.requested = 0;
+    const failure = this.failClaims(() => new BufferPoolDestroyedError(reason));
+    this.availability.set(true);
+    return failure;
+  }
+
+  /** Destroys the pool lazily: `using pool = ...` gives its buffers back at the end of the block. */
+  [Symbol.dispose](): void {
+    this.lazyDestroy();
+  }
+
+  // ---------------------------------------------------------------- recycling
+
+  /** Takes a segment back from a buffer whose last reference was released. @internal */
+  recycle(segment: MemorySegment, channel: number): void {
+    if (segment.owner !== this) this.checkOwnSegment(segment, 'recycle');
+    let quotaFreed = false;
+    if (channel >= 0) {
+      const counts = this.channelCounts;
+      if (counts[channel]-- === this.maxBuffersPerChannel) {
+        this.unavailableChannels -= 1;
+        quotaFreed = true;
+      }
+    }
+    // A segment its holder freed directly went back to the global pool then (see segmentLost).
+    if (segment.address > segment.addressLimit) return;
+    if (this.destroyed || this.requested > this.size) {
+      this.requested -= 1;
+      this.global.giveBackSegment(segment);
+      if (quotaFreed) this.settle();
+      return;
+    }
+    const available = this.available;
+    available.push(segment);
+    if (this.liveClaims > 0 || available.length === 1 || quotaFreed) this.settle();
+  }
+
+  /** Throws unless `segment` is one of this pool's. @internal */
+  checkOwnSegment(segment: MemorySegment, operation: string): void {
+    if (segment.owner === this) return;
+    const other = segment.owner instanceof LocalBufferPool ? (segment.owner.global === this.global ? 'another buffer pool' : "another runtime's buffer pool") : show(segment.owner);
+    throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes) belongs to ${other}, not to this buffer pool`);
+  }
+
+  /** One of the pool's segments was freed by its holder and has gone back to the global pool. @internal */
+  segmentLost(segment: MemorySegment): void {
+    this.requested -= 1;
+    const at = this.available.indexOf(segment);
+    if (at >= 0) this.available.splice(at, 1);
+    this.settle();
+  }
+
+  /** The global pool has segments again. @internal */
+  onGlobalAvailable(): void {
+    this.waitingForGlobal = false;
+    this.settle();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Takes an available segment (or one from the global pool, within size and overdraft) and counts it for `channel`. */
+  private take(channel: number, operation: string): MemorySegment | null {
+    if (this.destroyed) throw this.destroyedError(operation);
+    const available = this.available;
+    let segment: MemorySegment | null | undefined = available.pop();
+    if (segment === undefined) {
+      // Overdraft: beyond the size while the pool is unavailable, up to maxOverdraftBuffersPerGate.
+      if (this.requested >= this.size + this.maxOverdraftBuffersPerGate) return null;
+      segment = this.pull(this.requested < this.size);
+      if (segment === null) return null;
+    }
+    let quotaReached = false;
+    if (channel >= 0 && ++this.channelCounts[channel]! === this.maxBuffersPerChannel) {
+      this.unavailableChannels += 1;
+      quotaReached = true;
+    }
+    if (available.length === 0 || quotaReached) this.settle();
+    return segment;
+  }
+
+  /** One segment from the global pool, or null; `register` asks to be told when the global pool has one again. */
+  private pull(register: boolean): MemorySegment | null {
+    const segment = this.global.takeSegment(this);
+    if (segment !== null) this.requested += 1;
+    else if (register && !this.waitingForGlobal) this.global.waitForSegment(this);
+    return segment;
+  }
+
+  /** Returns `count` available segments to the global pool in one batch. */
+  private giveBack(count: number): void {
+    const available = this.available;
+    this.requested -= count;
+    this.global.giveBackSegments(available, available.length - count, count);
+    available.length -= count;
+  }
+
+  /**
+   * After any change: serves waiters in order while a segment can be had,
+   * keeps one segment ready when the pool may hold more, and records
+   * availability. Re-entrant calls (a listener requesting or recycling)
+   * are folded into the running one.
+   */
+  private settle(): void {
+    if (this.serving) {
+      this.serveAgain = true;
+      return;
+    }
+    this.serving = true;
+    let failure: { error: unknown } | undefined;
+    try {
+      do {
+        this.serveAgain = false;
+        while (this.liveClaims > 0 && !this.destroyed && this.unavailableChannels === 0) {
+          let segment = this.available.pop();
+          if (segment === undefined) {
+            if (this.requested >= this.size) break;
+            segment = this.pull(true) ?? undefined;
+            if (segment === undefined) break;
+          }
+          failure = this.handOut(this.nextClaim(), segment) ?? failure;
+        }
+        // Keep one segment ready while the pool may hold more (availability then means "a request succeeds
+        // now"), and take segments up to the minimum whenever the global pool has them: they are this pool's.
+        while (!this.destroyed && this.requested < this.size && (this.available.length === 0 || this.requested < this.minSize)) {
+          const segment = this.pull(true);
+          if (segment === null) break;
+          this.available.push(segment);
+          if (this.liveClaims > 0) this.serveAgain = true;
+        }
+      } while (this.serveAgain);
+    } finally {
+      this.serving = false;
+    }
+    this.availability.set(this.destroyed || (this.available.length > 0 && this.unavailableChannels === 0));
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /** Gives `segment` to `claim`; a listener's exception is returned, to be thrown once the pool is consistent. */
+  private handOut(claim: Claim, segment: MemorySegment): { error: unknown } | undefined {
+    const channel = claim.channel;
+    if (channel >= 0 && ++this.channelCounts[channel]! === this.maxBuffersPerChannel) this.unavailableChannels += 1;
+    const listener = claim.listener;
+    if (listener === null) {
+      this.settleClaim(claim);
+      claim.resolve!(new BufferBuilder(segment, this, channel));
+      return undefined;
+    }
+    const buffer = new NetworkBuffer(segment, this, 'data', 0, null, 0, segment.size, NO_CHANNEL);
+    let again = false;
+    try {
+      again = listener.notifyBufferAvailable(buffer) === true;
+    } catch (error) {
+      // The listener failed: the buffer comes back unless it was already handed on or recycled.
+      if (!buffer.isRecycled()) buffer.recycleBuffer();
+      return { error };
+    }
+    if (again && !this.destroyed) this.enqueue({ channel: NO_CHANNEL, listener, resolve: null, reject: null, signal: null, onAbort: null, timer: null, done: false });
+    return undefined;
+  }
+
+  private enqueue(claim: Claim): void {
+    this.claims.push(claim);
+    this.liveClaims += 1;
+    if (this.availability.isAvailable()) this.availability.set(false);
+  }
+
+  /** The first claim not given up; there is one (liveClaims > 0). */
+  private nextClaim(): Claim {
+    const claims = this.claims;
+    let claim = claims[this.claimHead++]!;
+    while (claim.done) claim = claims[this.claimHead++]!;
+    claim.done = true;
+    this.liveClaims -= 1;
+    if (this.claimHead > 64 && this.claimHead * 2 > claims.length) {
+      this.claims = claims.slice(this.claimHead);
+      this.claimHead = 0;
+    }
+    return claim;
+  }
+
+  /** A waiting request gives up (aborted, timed out): it leaves the queue with nothing. */
+  private giveUp(claim: Claim, reason: unknown): void {
+    if (claim.done) return;
+    claim.done = true;
+    this.liveClaims -= 1;
+    this.settleClaim(claim);
+    claim.reject!(reason);
+    // The claim ahead of the others may have been what kept them waiting (a channel at quota never is; availability is pool-wide).
+    if (this.liveClaims === 0) this.settle();
+  }
+
+  /** Stops a claim's timer and abort listener and its back-pressure time. */
+  private settleClaim(claim: Claim): void {
+    if (claim.listener !== null) return;
+    if (claim.timer !== null) clearTimeout(claim.timer);
+    if (claim.onAbort !== null) claim.signal!.removeEventListener('abort', claim.onAbort);
+    claim.timer = null;
+    claim.onAbort = null;
+    if (--this.waitingRequests === 0) this.meter.stop();
+  }
+
+  /** Fails every live claim; returns the first listener exception. */
+  private failClaims(error: () => Error): { error: unknown } | undefined {
+    let failure: { error: unknown } | undefined;
+    while (this.liveClaims > 0) {
+      const claim = this.nextClaim();
+      if (claim.listener === null) {
+        this.settleClaim(claim);
+        claim.reject!(error());
+      } else {
+        try {
+          claim.listener.notifyBufferDestroyed();
+        } catch (err) {
+          failure ??= { error: err };
+        }
+      }
+    }
+    this.claims = [];
+    this.claimHead = 0;
+    return failure;
+  }
+
+  private checkChannel(channel: number | undefined, operation: string): number {
+    if (channel === undefined || channel === NO_CHANNEL) return NO_CHANNEL;
+    if (typeof channel === 'number' && Number.isInteger(channel) && channel >= 0 && channel < this.numSubpartitions) return channel;
+    const range = this.numSubpartitions === 0 ? 'none (the pool has no subpartitions)' : `0 to ${this.numSubpartitions - 1}`;
+    throw new InvalidArgumentError(`${operation}: channel ${show(channel)} is not a channel of this pool (valid: ${range}, or undefined)`);
+  }
+
+  private destroyedError(operation: string): BufferPoolDestroyedError {
+    return new BufferPoolDestroyedError(`${operation}: the buffer pool (size ${this.size}, min ${this.minSize}, max ${this.maxSize}) has been destroyed`);
+  }
+
+  private timeoutError(timeoutMs: number): TimeoutError {
+    return new TimeoutError(
+      `requestBufferBuilderBlocking: no buffer within ${timeoutMs} ms (pool size ${this.size}, all ${this.requested} held segments in use, ${this.waitingRequests} requests waiting); raise the pool's size or recycle buffers sooner`,
+    );
+  }
+}

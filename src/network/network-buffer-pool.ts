@@ -1,0 +1,478 @@
+import { BufferPoolDestroyedError, IllegalReferenceCountError, InsufficientBuffersError, InvalidArgumentError, TimeoutError } from '../errors.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.js';
+import type { MemoryRegion } from '../memory/region.js';
+import { MemorySegment, type SegmentReleaser } from '../memory/segment.js';
+import { Availability } from './availability.js';
+import { abortReason, checkCount, checkWait, show, type WaitOptions } from './checks.js';
+import { type BufferPoolOptions, LocalBufferPool } from './local-buffer-pool.js';
+import { shareSpare } from './redistribution.js';
+
+/** Where the network segments and their free list lie in the linear memory. @internal */
+export interface NetworkArea {
+  /** Address of the free list (layout in assembly/buffers.ts). */
+  readonly table: number;
+  /** Address of segment 0; segments follow each other. */
+  readonly base: number;
+  readonly segmentSize: number;
+  readonly segmentCount: number;
+}
+
+/** A request for unpooled segments waiting for enough of them to come back. */
+interface UnpooledWaiter {
+  readonly n: number;
+  resolve: (segments: MemorySegment[]) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | null;
+  onAbort: (() => void) | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  done: boolean;
+}
+
+/**
+ * The network memory: a fixed number of equal segments carved from the
+ * runtime's linear memory when it starts, shared by the LocalBufferPools
+ * made from it and by unpooled requests.
+ *
+ * Which segments are free is kept in the linear memory (assembly/buffers.ts
+ * and its TypeScript twin), changed only by the kernels, a batch per call;
+ * this class keeps the segment objects, the pools and what they require.
+ * Every pool's minimum and every unpooled request is "required"; the rest
+ * is spare and shared among the resizable pools (see redistribution.ts).
+ */
+export class NetworkBufferPool implements SegmentReleaser {
+  /** Segments in all. */
+  readonly totalNumberOfMemorySegments: number;
+  /** Bytes per segment (the runtime's page size). */
+  readonly memorySegmentSize: number;
+
+  private readonly region: MemoryRegion;
+  /** @internal */
+  private readonly kernels: Kernels;
+  private readonly area: NetworkArea;
+  private readonly shift: number;
+  /** Segment indices pass between the kernels and this class through here. */
+  private readonly io: Int32Array;
+  /** The free list's header: the free count is read from it. */
+  private readonly header: Uint32Array;
+  /** The live segment of each index (null while free). */
+  private readonly bySegment: (MemorySegment | null)[];
+  private readonly pools: LocalBufferPool[] = [];
+  /** Σ minSize of the pools + unpooled segments requested and not recycled. */
+  private required = 0;
+  /** Unpooled segments out, and those handed out by requestPooledMemorySegment(). */
+  private readonly unpooled = new Set<MemorySegment>();
+  private readonly pooled = new Set<MemorySegment>();
+  private unpooledWaiters: UnpooledWaiter[] = [];
+  /** Pools waiting for the global free list to have a segment again, in the order they asked. */
+  private waitingPools: LocalBufferPool[] = [];
+  private readonly availability: Availability;
+  private notifying = false;
+  private notifyAgain = false;
+  private destroyed = false;
+  private destroyReason = 'the network buffer pool has been destroyed';
+
+  /** @internal The pool comes with a runtime (rt.networkBufferPool). With `attach`, the free list laid out in the memory is used as it is. */
+  constructor(region: MemoryRegion, area: NetworkArea, attach = false) {
+    if (region.kernels === null) throw new InvalidArgumentError('a NetworkBufferPool needs a region of linear memory');
+    this.region = region;
+    this.kernels = region.kernels;
+    this.area = area;
+    this.totalNumberOfMemorySegments = area.segmentCount;
+    this.memorySegmentSize = area.segmentSize;
+    this.shift = Math.log2(area.segmentSize);
+    const buffer = region.bytes.buffer;
+    this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
+    this.header = new Uint32Array(buffer, area.table, NB_FREE_COUNT / 4 + 1);
+    this.bySegment = new Array<MemorySegment | null>(area.segmentCount).fill(null);
+    if (!attach) this.kernels.buffersInit(area.table, area.segmentCount, this.shift, area.base);
+    this.availability = new Availability(this.free() > 0);
+  }
+
+  /** Segments on the global free list (not in any pool, not out as unpooled segments). */
+  get numberOfAvailableMemorySegments(): number {
+    return this.destroyed ? 0 : this.free();
+  }
+
+  /** Segments neither required by a pool's minimum nor by an unpooled request. */
+  get numberOfSpareMemorySegments(): number {
+    return this.totalNumberOfMemorySegments - this.required;
+  }
+
+  /** The pools made from this one and not destroyed. */
+  get numberOfBufferPools(): number {
+    return this.pools.length;
+  }
+
+  /** True after destroy() (or the runtime's close()). */
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Resolves when the global free list has a segment (at once while it has one). */
+  whenAvailable(): Promise<void> {
+    return this.availability.whenAvailable();
+  }
+
+  // ---------------------------------------------------------------- pools
+
+  /**
+   * A LocalBufferPool of at least `minSize` and at most `maxSize` segments.
+   * Its minimum is taken now (what other pools hold beyond theirs comes as
+   * they recycle it); spare segments are then shared again among the
+   * resizable pools. Throws InsufficientBuffersError when the minimum does
+   * not fit beside what is already required.
+   */
+  createBufferPool(options: BufferPoolOptions): LocalBufferPool {
+    const checked = this.checkPoolOptions(options);
+    this.checkOpen('createBufferPool');
+    if (this.required + checked.minSize > this.totalNumberOfMemorySegments) {
+      throw new InsufficientBuffersError(
+        `createBufferPool: requires ${checked.minSize} buffers, ${this.totalNumberOfMemorySegments - this.required} available ` +
+          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${this.required} required by other pools and unpooled requests); ` +
+          'raise networkMemory or lower minSize',
+      );
+    }
+    const pool = new LocalBufferPool(this, checked);
+    this.pools.push(pool);
+    this.required += checked.minSize;
+    this.redistribute();
+    pool.takeRequired(checked.minSize);
+    return pool;
+  }
+
+  /** A destroyed pool gives up its place. @internal */
+  poolDestroyed(pool: LocalBufferPool): void {
+    const at = this.pools.indexOf(pool);
+    if (at < 0) return;
+    this.pools.splice(at, 1);
+    this.required -= pool.minSize;
+    const waiting = this.waitingPools.indexOf(pool);
+    if (waiting >= 0) this.waitingPools.splice(waiting, 1);
+    pool.waitingForGlobal = false;
+    this.redistribute();
+  }
+
+  /** Shares the spare segments among the resizable pools again (shrinking ones first, so the others find segments free). */
+  private redistribute(): void {
+    if (this.destroyed) return;
+    const resizable = this.pools.filter((p) => p.maxSize > p.minSize);
+    if (resizable.length === 0) return;
+    const extra = shareSpare(
+      this.totalNumberOfMemorySegments - this.required,
+      resizable.map((p) => p.expectedSize),
+      resizable.map((p) => p.maxSize - p.minSize),
+    );
+    // Shrinking pools first: what they give back is then free for the growing ones.
+    const shrinking = resizable.filter((p, i) => p.minSize + extra[i]! < p.numBuffers);
+    resizable.forEach((p, i) => {
+      if (p.minSize + extra[i]! < p.numBuffers) p.resize(p.minSize + extra[i]!);
+    });
+    resizable.forEach((p, i) => {
+      if (!shrinking.includes(p)) p.resize(p.minSize + extra[i]!);
+    });
+  }
+
+  // ---------------------------------------------------------------- single segments
+
+  /** A segment straight from the free list (null when none is free); give it back with recyclePooledMemorySegment() or its free(). */
+  requestPooledMemorySegment(): MemorySegment | null {
+    this.checkOpen('requestPooledMemorySegment');
+    const segment = this.takeSegment(this);
+    if (segment !== null) this.pooled.add(segment);
+    return segment;
+  }
+
+  /** Gives back a segment of requestPooledMemorySegment(). */
+  recyclePooledMemorySegment(segment: MemorySegment): void {
+    if (this.destroyed) return;
+    this.checkHeld(segment, this.pooled, 'recyclePooledMemorySegment', 'requestPooledMemorySegment()');
+    this.pooled.delete(segment);
+    this.giveBackSegment(segment);
+  }
+
+  // ---------------------------------------------------------------- unpooled segments
+
+  /**
+   * `n` segments outside any pool (all at once), counted as required so
+   * that the pools shrink to make room. Waits while the segments are held by
+   * pools that will give them back. Throws InsufficientBuffersError when `n`
+   * does not fit beside what is required already; rejects with the signal's
+   * reason, a TimeoutError or BufferPoolDestroyedError when it gives up,
+   * holding nothing.
+   */
+  requestUnpooledMemorySegments(n: number, options?: WaitOptions): Promise<MemorySegment[]> {
+    checkCount(n, 'n', 'requestUnpooledMemorySegments');
+    const { signal, timeoutMs } = checkWait(options, 'requestUnpooledMemorySegments');
+    this.checkOpen('requestUnpooledMemorySegments');
+    if (n > this.totalNumberOfMemorySegments - this.required) {
+      throw new InsufficientBuffersError(
+        `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - this.required} available ` +
+          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${this.required} required by buffer pools and unpooled requests); raise networkMemory`,
+      );
+    }
+    if (signal !== null && signal.aborted) return Promise.reject(abortReason(signal));
+    if (n === 0) return Promise.resolve([]);
+    return new Promise<MemorySegment[]>((resolve, reject) => {
+      const waiter: UnpooledWaiter = { n, resolve, reject, signal, onAbort: null, timer: null, done: false };
+      this.required += n;
+      this.unpooledWaiters.push(waiter);
+      // The pools shrink; what they have available comes back now, which may serve the request at once.
+      this.redistribute();
+      this.notify();
+      if (waiter.done) return;
+      if (signal !== null) {
+        waiter.onAbort = () => this.giveUpUnpooled(waiter, abortReason(signal));
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      if (timeoutMs !== Infinity) {
+        const error = () =>
+          new TimeoutError(
+            `requestUnpooledMemorySegments: ${n} buffers not free within ${timeoutMs} ms (${this.free()} free; the pools still hold the rest); recycle buffers sooner or raise networkMemory`,
+          );
+        waiter.timer = setTimeout(() => this.giveUpUnpooled(waiter, error()), timeoutMs);
+      }
+    });
+  }
+
+  /**
+   * Gives back segments of requestUnpooledMemorySegments(), all or none: a
+   * segment that is not one of them, or was already given back, is refused
+   * before anything changes.
+   */
+  recycleUnpooledMemorySegments(segments: readonly MemorySegment[]): void {
+    if (!Array.isArray(segments)) throw new InvalidArgumentError(`recycleUnpooledMemorySegments: expected an array of segments, got ${show(segments)}`);
+    // After destroy every segment is freed already: nothing is left to give back.
+    if (this.destroyed) return;
+    const list: unknown[] = Array.prototype.slice.call(segments);
+    const seen = new Set<unknown>();
+    for (const segment of list) {
+      this.checkHeld(segment, this.unpooled, 'recycleUnpooledMemorySegments', 'requestUnpooledMemorySegments()');
+      if (seen.has(segment)) throw new IllegalReferenceCountError(`recycleUnpooledMemorySegments: a segment is listed twice among ${list.length}`);
+      seen.add(segment);
+    }
+    if (list.length === 0) return;
+    for (const segment of list) this.unpooled.delete(segment as MemorySegment);
+    this.required -= list.length;
+    this.giveBackSegments(list as MemorySegment[], 0, list.length);
+    this.redistribute();
+  }
+
+  // ---------------------------------------------------------------- destroy
+
+  /**
+   * Destroys the pool: every waiting request, of this pool and of its
+   * LocalBufferPools, rejects with BufferPoolDestroyedError, and every
+   * segment still out is freed. Idempotent.
+   */
+  destroy(reason = 'the network buffer pool has been destroyed'): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.destroyReason = reason;
+    let failure: { error: unknown } | undefined;
+    for (const pool of this.pools) failure = pool.destroyByGlobal(reason) ?? failure;
+    this.pools.length = 0;
+    this.waitingPools = [];
+    const waiters = this.unpooledWaiters;
+    this.unpooledWaiters = [];
+    for (const waiter of waiters) {
+      if (waiter.done) continue;
+      this.settleWaiter(waiter);
+      waiter.reject(new BufferPoolDestroyedError(`requestUnpooledMemorySegments: ${reason}`));
+    }
+    // Every segment this runtime handed out goes back through the kernels, in one batch, so that the list
+    // stays consistent for any other runtime attached to the same memory (whose segments stay out).
+    const io = this.io;
+    let count = 0;
+    for (let i = 0; i < this.bySegment.length; i++) {
+      const segment = this.bySegment[i];
+      if (segment === null || segment === undefined) continue;
+      segment.markFreed();
+      this.bySegment[i] = null;
+      io[count++] = i;
+    }
+    this.kernels.buffersGive(this.area.table, count);
+    this.unpooled.clear();
+    this.pooled.clear();
+    this.required = 0;
+    this.availability.set(true);
+    if (failure !== undefined) throw failure.error;
+  }
+
+  // ---------------------------------------------------------------- segments in and out (for the pools)
+
+  /** One segment from the free list for `owner`, or null. @internal */
+  takeSegment(owner: unknown): MemorySegment | null {
+    if (this.destroyed || this.kernels.buffersTake(this.area.table, 1) !== 1) return null;
+    const segment = this.segmentAt(this.io[0]!, owner);
+    if (this.free() === 0) this.availability.set(false);
+    return segment;
+  }
+
+  /** Up to `n` segments for `owner`, pushed onto `into`, in one batch; returns how many. @internal */
+  takeSegments(owner: unknown, n: number, into: MemorySegment[]): number {
+    if (this.destroyed) return 0;
+    const count = Math.min(n, this.free());
+    if (count === 0 || this.kernels.buffersTake(this.area.table, count) !== count) return 0;
+    const io = this.io;
+    for (let i = 0; i < count; i++) into.push(this.segmentAt(io[i]!, owner));
+    if (this.free() === 0) this.availability.set(false);
+    return count;
+  }
+
+  /** Gives one segment back to the free list (the handle is freed). @internal */
+  giveBackSegment(segment: MemorySegment): void {
+    if (this.destroyed) return;
+    this.io[0] = this.detach(segment.markFreed());
+    this.kernels.buffersGive(this.area.table, 1);
+    this.notify();
+  }
+
+  /** Gives `count` segments of `list` from `start` back in one batch (the handles are freed). @internal */
+  giveBackSegments(list: readonly MemorySegment[], start: number, count: number): void {
+    if (this.destroyed || count === 0) return;
+    const io = this.io;
+    for (let i = 0; i < count; i++) io[i] = this.detach(list[start + i]!.markFreed());
+    this.kernels.buffersGive(this.area.table, count);
+    this.notify();
+  }
+
+  /** `pool` asks to be told when the free list has a segment again. @internal */
+  waitForSegment(pool: LocalBufferPool): void {
+    if (this.destroyed || pool.waitingForGlobal) return;
+    pool.waitingForGlobal = true;
+    this.waitingPools.push(pool);
+  }
+
+  /** Called by a network segment's free(): it goes back to the free list, and its holder is told. @internal */
+  segmentFreed(segment: MemorySegment, address: number): void {
+    if (this.destroyed) return;
+    this.io[0] = this.detach(address);
+    this.kernels.buffersGive(this.area.table, 1);
+    const owner = segment.owner;
+    if (owner instanceof LocalBufferPool) owner.segmentLost(segment);
+    else if (this.unpooled.delete(segment)) {
+      this.required -= 1;
+      this.redistribute();
+    } else this.pooled.delete(segment);
+    this.notify();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private free(): number {
+    return this.header[NB_FREE_COUNT >>> 2]!;
+  }
+
+  private segmentAt(index: number, owner: unknown): MemorySegment {
+    const size = this.area.segmentSize;
+    const segment = this.region.segment(this.area.base + index * size, size, owner, this);
+    this.bySegment[index] = segment;
+    return segment;
+  }
+
+  /** Forgets the live segment at `address`; returns its index. */
+  private detach(address: number): number {
+    const index = (address - this.area.base) >>> this.shift;
+    this.bySegment[index] = null;
+    return index;
+  }
+
+  /**
+   * After segments came back: serve waiting unpooled requests in order, then
+   * the pools that wait for segments, then whoever awaits availability.
+   * Re-entrant calls are folded into the running one.
+   */
+  private notify(): void {
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    let failure: { error: unknown } | undefined;
+    try {
+      do {
+        this.notifyAgain = false;
+        this.serveUnpooled();
+        while (this.waitingPools.length > 0 && this.free() > 0 && !this.destroyed) {
+          const pool = this.waitingPools.shift()!;
+          try {
+            pool.onGlobalAvailable();
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      } while (this.notifyAgain);
+    } finally {
+      this.notifying = false;
+    }
+    this.availability.set(this.destroyed || this.free() > 0);
+    if (failure !== undefined) throw failure.error;
+  }
+
+  private serveUnpooled(): void {
+    const waiters = this.unpooledWaiters;
+    while (waiters.length > 0) {
+      const waiter = waiters[0]!;
+      if (waiter.done) {
+        waiters.shift();
+        continue;
+      }
+      if (this.free() < waiter.n) return;
+      waiters.shift();
+      const segments: MemorySegment[] = [];
+      this.takeSegments(this, waiter.n, segments);
+      for (const segment of segments) this.unpooled.add(segment);
+      waiter.done = true;
+      this.settleWaiter(waiter);
+      waiter.resolve(segments);
+    }
+  }
+
+  private giveUpUnpooled(waiter: UnpooledWaiter, reason: unknown): void {
+    if (waiter.done) return;
+    waiter.done = true;
+    this.settleWaiter(waiter);
+    this.required -= waiter.n;
+    waiter.reject(reason);
+    this.redistribute();
+    // The head may have been what held the requests behind it back.
+    this.notify();
+  }
+
+  private settleWaiter(waiter: UnpooledWaiter): void {
+    if (waiter.timer !== null) clearTimeout(waiter.timer);
+    if (waiter.onAbort !== null) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    waiter.timer = null;
+    waiter.onAbort = null;
+  }
+
+  private checkOpen(operation: string): void {
+    if (this.destroyed) throw new BufferPoolDestroyedError(`${operation}: ${this.destroyReason}`);
+  }
+
+  /** Throws unless `segment` is in `held`; a freed segment (given back already) is a reference-count error. */
+  private checkHeld(segment: unknown, held: Set<MemorySegment>, operation: string, source: string): void {
+    if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`${operation}: expected a MemorySegment, got ${show(segment)}`);
+    if (held.has(segment)) return;
+    if (segment.isFreed() && segment.releaser === null && segment.owner === this) {
+      throw new IllegalReferenceCountError(`${operation}: the segment (${segment.size} bytes) was already given back`);
+    }
+    throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes, owner ${show(segment.owner)}) is not one this pool handed out by ${source}`);
+  }
+
+  private checkPoolOptions(options: BufferPoolOptions): Required<BufferPoolOptions> {
+    const op = 'createBufferPool';
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${op}: options must be an object, got ${show(options)}`);
+    const total = this.totalNumberOfMemorySegments;
+    const minSize = checkCount(options.minSize, 'minSize', op);
+    const maxSize = options.maxSize === Infinity ? Infinity : checkCount(options.maxSize, 'maxSize', op, 1);
+    if (minSize > maxSize) throw new InvalidArgumentError(`${op}: minSize ${minSize} is above maxSize ${maxSize}`);
+    const expectedSize = options.expectedSize === undefined ? Math.max(minSize, 1) : checkCount(options.expectedSize, 'expectedSize', op, 1);
+    const numSubpartitions = options.numSubpartitions === undefined ? 0 : checkCount(options.numSubpartitions, 'numSubpartitions', op, 0, 1 << 24);
+    const maxBuffersPerChannel =
+      options.maxBuffersPerChannel === undefined || options.maxBuffersPerChannel === Infinity ? Infinity : checkCount(options.maxBuffersPerChannel, 'maxBuffersPerChannel', op, 1);
+    const maxOverdraftBuffersPerGate = options.maxOverdraftBuffersPerGate === undefined ? 0 : checkCount(options.maxOverdraftBuffersPerGate, 'maxOverdraftBuffersPerGate', op, 0, total);
+    return { minSize, maxSize, expectedSize, numSubpartitions, maxBuffersPerChannel, maxOverdraftBuffersPerGate };
+  }
+}
