@@ -50,7 +50,10 @@ export class DataOutputView {
   private encodeBuffer = new Uint8Array(64);
 
   /** A view writing to pages from `source`; throws ERR_INVALID_ARGUMENT when it is not a PageSource. */
-  constructor(readonly source: PageSource) {
+  constructor(
+    /** Where the pages come from. */
+    readonly source: PageSource,
+  ) {
     if (source === null || typeof source !== 'object' || typeof source.nextPage !== 'function') {
       throw new InvalidArgumentError(`expected a PageSource, got ${render(source)}`);
     }

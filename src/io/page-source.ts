@@ -22,11 +22,14 @@ export class ManagerPageSource implements PageSource {
   readonly pageSize: number;
   /** Pages this source has handed out. */
   taken = 0;
+  /** Most pages this source hands out. */
   readonly maxPages: number;
 
   /** Throws ERR_INVALID_ARGUMENT for a missing manager or owner, or a maxPages that is not a whole number. */
   constructor(
+    /** The manager the pages come from. */
     readonly memoryManager: MemoryManager,
+    /** Whom the pages are allocated for. */
     readonly owner: unknown,
     maxPages: number = Number.MAX_SAFE_INTEGER,
   ) {

@@ -21,21 +21,45 @@ import { checkedUtf8Length } from './output-view.js';
 /** The types a field can have. */
 export type FieldType = 'int' | 'long' | 'bigint' | 'double' | 'boolean' | 'string' | 'bytes';
 /** One field: its type, or its type with options. */
-export type FieldSpec = FieldType | { readonly type: FieldType; readonly nullable?: boolean; readonly length?: number };
+export type FieldSpec = FieldType | FieldOptions;
+
+/** A field's type with its options. */
+export interface FieldOptions {
+  /** The field's type. */
+  readonly type: FieldType;
+  /** True: the field also takes null (default false). */
+  readonly nullable?: boolean;
+  /** 'bytes' only: a fixed length in bytes. */
+  readonly length?: number;
+}
+
 /** A record type: field name to field spec, in serialization order. */
 export type RecordTypeSpec = { readonly [name: string]: FieldSpec };
 
-/** JS value of each field type. */
-interface ValueOf {
+/** The JS value of each field type. */
+export interface FieldValues {
+  /** A number, an integer from -2^31 to 2^31 - 1. */
   int: number;
+  /** A number, an integer within ±(2^53 - 1). */
   long: number;
+  /** A bigint within the int64 range. */
   bigint: bigint;
+  /** Any number. */
   double: number;
+  /** true or false. */
   boolean: boolean;
+  /** A well-formed string. */
   string: string;
+  /** A Uint8Array. */
   bytes: Uint8Array;
 }
-type FieldValue<F> = F extends FieldType ? ValueOf[F] : F extends { type: infer T extends FieldType; nullable: true } ? ValueOf[T] | null : F extends { type: infer T extends FieldType } ? ValueOf[T] : never;
+
+/** The JS value of a field of spec F (null too when it is nullable). */
+export type FieldValue<F> = F extends FieldType
+  ? FieldValues[F]
+  : F extends FieldOptions
+    ? FieldValues[F['type']] | (F['nullable'] extends true ? null : never)
+    : never;
 /** The JS object a record type describes. */
 export type RecordOf<S extends RecordTypeSpec> = { -readonly [K in keyof S]: FieldValue<S[K]> };
 
@@ -56,9 +80,12 @@ const KINDS: { readonly [T in FieldType]: Kind } = {
 
 /** One field, resolved. */
 export interface Field {
+  /** The field's name in the record. */
   readonly name: string;
+  /** Its type. */
   readonly type: FieldType;
   /** @internal */ readonly kind: Kind;
+  /** True when it takes null. */
   readonly nullable: boolean;
   /** Bytes of a fixed-length field (its presence flag not counted); -1 for strings and variable bytes. */
   readonly fixedLength: number;

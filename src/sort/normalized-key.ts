@@ -32,7 +32,16 @@ import { render } from '../util/render.js';
 /** Ascending or descending. */
 export type SortOrder = 'asc' | 'desc';
 /** One key field: its name, or its name with an order and (strings, variable bytes) a prefix length. */
-export type KeyFieldSpec = string | { readonly field: string; readonly order?: SortOrder; readonly prefix?: number };
+export type KeyFieldSpec =
+  | string
+  | {
+      /** The field's name. */
+      readonly field: string;
+      /** 'asc' (default) or 'desc'. */
+      readonly order?: SortOrder;
+      /** Strings and variable bytes: bytes of the value taken into the prefix, 1 to 28 (default 8). */
+      readonly prefix?: number;
+    };
 /** The key: one field or several, most significant first. */
 export type KeySpec = KeyFieldSpec | readonly KeyFieldSpec[];
 
@@ -45,7 +54,9 @@ export const DEFAULT_STRING_PREFIX = 8;
 export interface KeyField {
   /** Index of the field in the record type. */
   readonly index: number;
+  /** The field. */
   readonly field: Field;
+  /** True for a descending field. */
   readonly descending: boolean;
   /** Bytes of the prefix this field takes (its flag included); 0 when it is left to the full comparison. */
   readonly width: number;

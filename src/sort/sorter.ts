@@ -75,6 +75,7 @@ export interface SortProgress {
   readonly phase: 'radix' | 'in-place' | 'ties' | 'done';
   /** Units of this phase done, out of `total`. */
   readonly completed: number;
+  /** Units of this phase in all. */
   readonly total: number;
 }
 
@@ -93,7 +94,9 @@ const TIE_RUNS_PER_REPORT = 1024;
 
 /** Sorts records of one type on their binary form, in pages of one MemoryManager. */
 export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
+  /** Writes and reads the records (its `readField` reads one field from a view the sorter gives). */
   readonly serializer: RecordSerializer<S>;
+  /** The normalized keys of the sort key. */
   readonly keys: NormalizedKeys;
   /** Most pages the sorter holds at once. */
   readonly maxPages: number;
@@ -103,11 +106,11 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   readonly entryBytes: number;
   private readonly mm: MemoryManager;
   private readonly owner: unknown;
-  private readonly kernels: Kernels;
+  private readonly sortKernels: Kernels;
   private readonly ctlPage: MemorySegment;
   private readonly ctl: number;
   private readonly bytes: Uint8Array;
-  private readonly view: DataView;
+  private readonly mem: DataView;
   private readonly entryShift: number;
   private readonly pageShift: number;
   private readonly keyBytes: number;
@@ -142,10 +145,10 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     this.capacity = sortListCapacity(this.pageSize);
     const [ctlPage] = memoryManager.allocatePages(this.owner, 1);
     this.ctlPage = ctlPage!;
-    this.kernels = ctlPage!.region.kernels!;
+    this.sortKernels = ctlPage!.region.kernels!;
     this.ctl = ctlPage!.address;
     this.bytes = ctlPage!.bytes;
-    this.view = ctlPage!.view;
+    this.mem = ctlPage!.view;
     // Record pages come through the sorter's own limit.
     const source: PageSource = { pageSize: this.pageSize, nextPage: () => this.takePages(1)[0]! };
     this.out = new DataOutputView(source);
@@ -202,7 +205,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     if (page.isFreed() || this.ctlPage.isFreed()) throw this.freedError();
     const at = page.address + ((n & ((1 << ps) - 1)) << this.entryShift);
     const bytes = this.bytes;
-    this.keys.put(ser.values, bytes, this.view, at);
+    this.keys.put(ser.values, bytes, this.mem, at);
     try {
       ser.writeChecked(this.out);
     } catch (err) {
@@ -211,7 +214,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     }
     const end = at + this.entryBytes - 4;
     for (let i = at + this.keyBytes; i < end; i++) bytes[i] = 0;
-    this.view.setUint32(end, pointer, true);
+    this.mem.setUint32(end, pointer, true);
     this.n = n + 1;
     this.sorted = false;
     this.version++;
@@ -242,7 +245,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     const listA = ctl + SORT_LISTS;
     const listB = listA + 4 * this.capacity;
     try {
-      const view = this.view;
+      const view = this.mem;
       view.setUint32(ctl + SORT_N, this.n, true);
       view.setUint32(ctl + SORT_ENTRY_SHIFT, this.entryShift, true);
       view.setUint32(ctl + SORT_PAGE_SHIFT, this.pageShift, true);
@@ -261,10 +264,10 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
         const scratch = this.scratchPages;
         for (let i = 0; i < scratch.length; i++) view.setUint32(listB + 4 * i, scratch[i]!.address, true);
         const digits = this.keyBytes;
-        if (onProgress === undefined && signal === undefined) this.kernels.sortRadix(ctl, digits - 1, 0);
+        if (onProgress === undefined && signal === undefined) this.sortKernels.sortRadix(ctl, digits - 1, 0);
         else {
           for (let d = digits - 1; d >= 0; d--) {
-            this.kernels.sortRadix(ctl, d, d);
+            this.sortKernels.sortRadix(ctl, d, d);
             this.settleLists(listB);
             report('radix', digits - d, digits);
           }
@@ -272,7 +275,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
         this.settleLists(listB);
         this.releaseScratch();
       } else {
-        this.kernels.sortInPlace(ctl);
+        this.sortKernels.sortInPlace(ctl);
         report('in-place', 1, 1);
       }
       if (!this.keys.fullyDetermined) this.breakTies(stable, report);
@@ -333,6 +336,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     if (!this.mm.isShutdown()) this.mm.release(pages);
   }
 
+  /** Closes the sorter at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -343,7 +347,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   private pointerAt(i: number): number {
     const ps = this.pageShift;
     const page = this.indexPages[i >>> ps]!;
-    return this.view.getUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, true);
+    return this.mem.getUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, true);
   }
 
   /** A view of every record written, remade after writes. */
@@ -357,7 +361,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Orders each run of entries with equal prefixes by the records' full keys. */
   private breakTies(stable: boolean, report: (phase: SortProgress['phase'], completed: number, total: number) => void): void {
-    const kernels = this.kernels;
+    const kernels = this.sortKernels;
     const ctl = this.ctl;
     const n = this.n;
     const input = this.records();
@@ -380,7 +384,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
       const ps = this.pageShift;
       for (let i = start; i < end; i++) {
         const page = this.indexPages[i >>> ps]!;
-        this.view.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, run[i - start]!.pointer, true);
+        this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, run[i - start]!.pointer, true);
       }
       start = end;
       if (++runs % TIE_RUNS_PER_REPORT === 0) report('ties', start, n);
@@ -389,16 +393,16 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** After radix passes the entries may sit in the scratch pages: the page arrays follow the kernel's lists. */
   private settleLists(listB: number): void {
-    if (this.view.getUint32(this.ctl + SORT_LIST, true) !== listB) return;
+    if (this.mem.getUint32(this.ctl + SORT_LIST, true) !== listB) return;
     const index = this.indexPages;
     this.indexPages = this.scratchPages.slice(0, index.length);
     this.scratchPages = index;
     // The kernel's lists follow: list A holds the index pages again.
     const listA = this.ctl + SORT_LISTS;
-    for (let i = 0; i < this.indexPages.length; i++) this.view.setUint32(listA + 4 * i, this.indexPages[i]!.address, true);
-    for (let i = 0; i < this.scratchPages.length; i++) this.view.setUint32(listB + 4 * i, this.scratchPages[i]!.address, true);
-    this.view.setUint32(this.ctl + SORT_LIST, listA, true);
-    this.view.setUint32(this.ctl + SORT_SPARE, listB, true);
+    for (let i = 0; i < this.indexPages.length; i++) this.mem.setUint32(listA + 4 * i, this.indexPages[i]!.address, true);
+    for (let i = 0; i < this.scratchPages.length; i++) this.mem.setUint32(listB + 4 * i, this.scratchPages[i]!.address, true);
+    this.mem.setUint32(this.ctl + SORT_LIST, listA, true);
+    this.mem.setUint32(this.ctl + SORT_SPARE, listB, true);
   }
 
   /** Scratch pages as many as the index has, or none (false) when the limit or budget does not allow them. */
