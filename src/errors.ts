@@ -17,6 +17,8 @@ export type SegmemErrorCode =
   | 'ERR_ILLEGAL_CONFIGURATION'
   | 'ERR_SHUTDOWN'
   | 'ERR_KERNEL_ABORT'
+  | 'ERR_EOF'
+  | 'ERR_ABORTED'
   | 'ERR_TIMEOUT'
   | 'ERR_ILLEGAL_STATE';
 
@@ -172,6 +174,25 @@ export class KernelAbortError extends SegmemError {
   /** An error with code ERR_KERNEL_ABORT and `message`. */
   constructor(message: string) {
     super('ERR_KERNEL_ABORT', message);
+  }
+}
+
+/** A read past the end of what a paged input view holds; the view's position is left where it was. */
+export class EndOfInputError extends SegmemError {
+  declare readonly code: 'ERR_EOF';
+  /** An error with code ERR_EOF and `message`. */
+  constructor(message: string) {
+    super('ERR_EOF', message);
+  }
+}
+
+/** A long operation (a sort) stopped because its AbortSignal was aborted; `cause` is the signal's reason. */
+export class OperationAbortedError extends SegmemError {
+  declare readonly code: 'ERR_ABORTED';
+  /** An error with code ERR_ABORTED and `message`; `cause` is what the signal was aborted with. */
+  constructor(message: string, cause?: unknown) {
+    super('ERR_ABORTED', message);
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, configurable: true, writable: true });
   }
 }
 

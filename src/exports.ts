@@ -15,6 +15,8 @@ export { BACK_PRESSURE_LOW, BACK_PRESSURE_OK, backPressureLevel, type BackPressu
 export type { WaitOptions } from './network/checks.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
+export * from './io/index.js';
+export * from './sort/index.js';
 
 // The classes above are disposable (`using`). Their typings name Symbol.dispose,
 // which TypeScript declares only with lib esnext.disposable (or @types/node):

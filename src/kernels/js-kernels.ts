@@ -2,6 +2,7 @@ import type { Kernels } from './kernels.js';
 import { createJsOffHeap } from './js-off-heap.js';
 import { createJsBufferPool } from './js-buffer-pool.js';
 import { createJsPageTable } from './js-page-table.js';
+import { createJsSort } from './js-sort.js';
 import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
 /** Below this many bytes a loop beats `copyWithin` and `set`, whose call overhead dominates small ranges. */
@@ -59,6 +60,7 @@ export function createJsKernels(buffer: ArrayBuffer): Kernels {
     byteSwap64,
     ...createJsPageTable(buffer),
     ...createJsOffHeap(buffer),
+    ...createJsSort(buffer),
     ...createJsBufferPool(buffer),
   };
 }

@@ -65,6 +65,15 @@ export interface Kernels {
   buffersTake(table: number, n: number): number;
   /** Gives back the `n` network segments listed in the io area, skipping free ones; returns how many were given back. */
   buffersGive(table: number, n: number): number;
+
+  /** LSD radix passes over key bytes `fromDigit` down to `toDigit` of the index the sort control block `ctl` describes (layout in assembly/sort.ts); returns the passes made. */
+  sortRadix(ctl: number, fromDigit: number, toDigit: number): number;
+  /** Introsort of the whole index in place, no scratch pages. */
+  sortInPlace(ctl: number): void;
+  /** First index i >= from whose key equals entry i + 1's, or n. */
+  sortNextTie(ctl: number, from: number): number;
+  /** First index after `start` whose key differs from entry `start`'s, or n. */
+  sortRunEnd(ctl: number, start: number): number;
 }
 
 /**

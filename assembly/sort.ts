@@ -1,0 +1,267 @@
+// Sort kernels over the index of an in-memory sorter: fixed-size entries of a
+// normalized-key prefix and a record pointer, spread over pages the sorter
+// owns, described by a control block in another of its pages. No JS object
+// is touched; the TypeScript twin is src/kernels/js-sort.ts, and a test holds
+// both builds to identical orders.
+//
+// Control block (u32 fields, `ctl` 4-byte aligned; src/kernels/sort-layout.ts
+// names the same offsets):
+//
+//   ctl +  0   n             entries
+//       +  4   entryShift    log2(entry bytes): 3, 4 or 5 (8, 16, 32 bytes)
+//       +  8   pageShift     log2(entries per page)
+//       + 12   keyBytes      K, 1..28
+//       + 16   flags         bit 0: stable (compare the record pointer after the key)
+//       + 20   capacity      page addresses each list can hold
+//       + 24   list          address of the page list holding the entries
+//       + 28   spare         address of the other list (radix scratch pages)
+//       + 32   counts[256]   histogram of one digit
+//       + 1056 lists         two lists of `capacity` u32 page addresses
+//
+// An entry (E = 1 << entryShift bytes):
+//
+//   [ key prefix: K bytes, big-endian normalized ][ zeros ][ pointer: u32 LE ]
+//   0                                            K         E-4              E
+//
+// Entry i lives at list[i >> pageShift] + ((i & (perPage - 1)) << entryShift).
+//
+// Why LSD radix sort with introsort beside it: radix sort touches each entry
+// twice per key byte (count, scatter) and needs a scratch copy of the index;
+// introsort needs no scratch but does ~40 paged compares and swaps per entry.
+// Measured by `node bench/sort.mjs --kernels` (figures beside
+// RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort wins from 64
+// entries up, 7x at 1e6; introsort serves smaller indexes and sorters that
+// cannot get scratch pages.
+
+export const SORT_N: u32 = 0;
+export const SORT_ENTRY_SHIFT: u32 = 4;
+export const SORT_PAGE_SHIFT: u32 = 8;
+export const SORT_KEY_BYTES: u32 = 12;
+export const SORT_FLAGS: u32 = 16;
+export const SORT_CAPACITY: u32 = 20;
+export const SORT_LIST: u32 = 24;
+export const SORT_SPARE: u32 = 28;
+export const SORT_COUNTS: u32 = 32;
+export const SORT_LISTS: u32 = 1056;
+
+/** Below this many entries a range is insertion-sorted. */
+// @ts-ignore: decorator
+@inline const INSERTION_MAX: i32 = 16;
+
+// @ts-ignore: decorator
+@inline function field(ctl: usize, offset: u32): u32 { return load<u32>(ctl + offset); }
+
+/** Address of entry `i` of the list at `list`. */
+// @ts-ignore: decorator
+@inline function entryAt(list: usize, i: u32, pageShift: u32, entryShift: u32): usize {
+  return <usize>load<u32>(list + (<usize>(i >> pageShift) << 2)) + (<usize>(i & ((1 << pageShift) - 1)) << entryShift);
+}
+
+/** Copies one entry. */
+// @ts-ignore: decorator
+@inline function copyEntry(dst: usize, src: usize, entryShift: u32): void {
+  if (entryShift == 3) store<u64>(dst, load<u64>(src));
+  else {
+    v128.store(dst, v128.load(src));
+    if (entryShift == 5) v128.store(dst + 16, v128.load(src + 16));
+  }
+}
+
+/** Order of two entries by their key bytes (and padding, all zero), then, when stable, their pointers: -1, 0 or 1. */
+// @ts-ignore: decorator
+@inline function compareEntries(a: usize, b: usize, entryShift: u32, stable: bool): i32 {
+  let words = ((<usize>1 << entryShift) - 4) >> 2;
+  for (let w: usize = 0; w < words; ++w) {
+    let x = bswap<u32>(load<u32>(a + (w << 2)));
+    let y = bswap<u32>(load<u32>(b + (w << 2)));
+    if (x != y) return select<i32>(-1, 1, x < y);
+  }
+  if (!stable) return 0;
+  let p = load<u32>(a + (words << 2));
+  let q = load<u32>(b + (words << 2));
+  return select<i32>(-1, select<i32>(1, 0, p > q), p < q);
+}
+
+/** Exchanges two entries. */
+// @ts-ignore: decorator
+@inline function swapEntries(a: usize, b: usize, entryShift: u32): void {
+  if (entryShift == 3) {
+    let x = load<u64>(a);
+    store<u64>(a, load<u64>(b));
+    store<u64>(b, x);
+  } else {
+    let x = v128.load(a);
+    v128.store(a, v128.load(b));
+    v128.store(b, x);
+    if (entryShift == 5) {
+      let y = v128.load(a + 16);
+      v128.store(a + 16, v128.load(b + 16));
+      v128.store(b + 16, y);
+    }
+  }
+}
+
+/**
+ * LSD radix passes over key bytes `fromDigit` down to `toDigit`, each a
+ * stable counting sort from `list` into `spare`, after which the two swap.
+ * A byte with the same value in every entry is skipped. Returns the number of
+ * passes made (the lists swapped that many times).
+ */
+export function sortRadix(ctl: usize, fromDigit: i32, toDigit: i32): u32 {
+  let n = field(ctl, SORT_N);
+  let es = field(ctl, SORT_ENTRY_SHIFT);
+  let ps = field(ctl, SORT_PAGE_SHIFT);
+  let perPage = <u32>1 << ps;
+  let counts = ctl + SORT_COUNTS;
+  let passes: u32 = 0;
+  for (let digit = fromDigit; digit >= toDigit; --digit) {
+    let src = <usize>field(ctl, SORT_LIST);
+    let dst = <usize>field(ctl, SORT_SPARE);
+    memory.fill(counts, 0, 1024);
+    let pages = (n + perPage - 1) >> ps;
+    for (let p: u32 = 0; p < pages; ++p) {
+      let base = <usize>load<u32>(src + (<usize>p << 2)) + <usize>digit;
+      let m = min<u32>(perPage, n - (p << ps));
+      for (let k: u32 = 0; k < m; ++k) {
+        let c = counts + (<usize>load<u8>(base + (<usize>k << es)) << 2);
+        store<u32>(c, load<u32>(c) + 1);
+      }
+    }
+    // Exclusive prefix sums; a digit holding every entry leaves the order as it is.
+    let sum: u32 = 0;
+    let trivial = false;
+    for (let d: usize = 0; d < 256; ++d) {
+      let c = load<u32>(counts + (d << 2));
+      if (c == n) trivial = true;
+      store<u32>(counts + (d << 2), sum);
+      sum += c;
+    }
+    if (trivial) continue;
+    for (let p: u32 = 0; p < pages; ++p) {
+      let base = <usize>load<u32>(src + (<usize>p << 2));
+      let m = min<u32>(perPage, n - (p << ps));
+      for (let k: u32 = 0; k < m; ++k) {
+        let e = base + (<usize>k << es);
+        let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
+        let j = load<u32>(c);
+        store<u32>(c, j + 1);
+        copyEntry(entryAt(dst, j, ps, es), e, es);
+      }
+    }
+    store<u32>(ctl + SORT_LIST, <u32>dst);
+    store<u32>(ctl + SORT_SPARE, <u32>src);
+    passes += 1;
+  }
+  return passes;
+}
+
+/** Insertion sort of entries [lo, hi] of `list`. */
+function insertionSort(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): void {
+  for (let i = lo + 1; i <= hi; ++i) {
+    for (let j = i; j > lo; --j) {
+      let a = entryAt(list, <u32>(j - 1), ps, es);
+      let b = entryAt(list, <u32>j, ps, es);
+      if (compareEntries(a, b, es, stable) <= 0) break;
+      swapEntries(a, b, es);
+    }
+  }
+}
+
+/** Heap sort of entries [lo, hi]: introsort's way out of a quadratic partitioning. */
+function heapSort(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): void {
+  let n = hi - lo + 1;
+  for (let i = (n >> 1) - 1; i >= 0; --i) siftDown(list, lo, i, n, ps, es, stable);
+  for (let end = n - 1; end > 0; --end) {
+    swapEntries(entryAt(list, <u32>lo, ps, es), entryAt(list, <u32>(lo + end), ps, es), es);
+    siftDown(list, lo, 0, end, ps, es, stable);
+  }
+}
+
+function siftDown(list: usize, lo: i32, root: i32, n: i32, ps: u32, es: u32, stable: bool): void {
+  for (;;) {
+    let child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && compareEntries(entryAt(list, <u32>(lo + child), ps, es), entryAt(list, <u32>(lo + child + 1), ps, es), es, stable) < 0) child += 1;
+    let r = entryAt(list, <u32>(lo + root), ps, es);
+    let c = entryAt(list, <u32>(lo + child), ps, es);
+    if (compareEntries(r, c, es, stable) >= 0) return;
+    swapEntries(r, c, es);
+    root = child;
+  }
+}
+
+/** Introsort of entries [lo, hi]: median-of-three quicksort, heap sort below `depth`, insertion sort for small ranges. */
+function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, stable: bool): void {
+  while (hi - lo + 1 > INSERTION_MAX) {
+    if (depth == 0) {
+      heapSort(list, lo, hi, ps, es, stable);
+      return;
+    }
+    depth -= 1;
+    let mid = lo + ((hi - lo) >> 1);
+    let a = entryAt(list, <u32>lo, ps, es);
+    let m = entryAt(list, <u32>mid, ps, es);
+    let z = entryAt(list, <u32>hi, ps, es);
+    if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
+    if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
+    if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
+    // lo <= mid <= hi now; the median goes to lo and stays there while the rest is partitioned.
+    swapEntries(a, m, es);
+    let i = lo + 1;
+    let j = hi;
+    for (;;) {
+      while (compareEntries(entryAt(list, <u32>i, ps, es), a, es, stable) < 0) ++i;
+      while (compareEntries(entryAt(list, <u32>j, ps, es), a, es, stable) > 0) --j;
+      if (i >= j) break;
+      swapEntries(entryAt(list, <u32>i, ps, es), entryAt(list, <u32>j, ps, es), es);
+      ++i;
+      --j;
+    }
+    swapEntries(a, entryAt(list, <u32>j, ps, es), es);
+    // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
+    if (j - lo < hi - j) {
+      introSort(list, lo, j - 1, depth, ps, es, stable);
+      lo = j + 1;
+    } else {
+      introSort(list, j + 1, hi, depth, ps, es, stable);
+      hi = j - 1;
+    }
+  }
+  insertionSort(list, lo, hi, ps, es, stable);
+}
+
+/** Sorts all n entries of `list` in place by introsort (no scratch pages). */
+export function sortInPlace(ctl: usize): void {
+  let n = <i32>field(ctl, SORT_N);
+  if (n < 2) return;
+  let depth = 2 * (32 - clz<i32>(n));
+  introSort(<usize>field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+}
+
+/** First index i >= from whose entry has the same key as entry i + 1 (the start of a run of equal prefixes), or n. */
+export function sortNextTie(ctl: usize, from: u32): u32 {
+  let n = field(ctl, SORT_N);
+  let es = field(ctl, SORT_ENTRY_SHIFT);
+  let ps = field(ctl, SORT_PAGE_SHIFT);
+  let list = <usize>field(ctl, SORT_LIST);
+  if (from >= n) return n;
+  let prev = entryAt(list, from, ps, es);
+  for (let i = from + 1; i < n; ++i) {
+    let e = entryAt(list, i, ps, es);
+    if (compareEntries(prev, e, es, false) == 0) return i - 1;
+    prev = e;
+  }
+  return n;
+}
+
+/** First index after `start` whose key differs from entry `start`'s, or n. */
+export function sortRunEnd(ctl: usize, start: u32): u32 {
+  let n = field(ctl, SORT_N);
+  let es = field(ctl, SORT_ENTRY_SHIFT);
+  let ps = field(ctl, SORT_PAGE_SHIFT);
+  let list = <usize>field(ctl, SORT_LIST);
+  let first = entryAt(list, start, ps, es);
+  let i = start + 1;
+  while (i < n && compareEntries(first, entryAt(list, i, ps, es), es, false) == 0) ++i;
+  return i;
+}

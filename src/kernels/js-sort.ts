@@ -1,0 +1,205 @@
+/**
+ * The sort kernels in TypeScript: the twin of assembly/sort.ts, the same
+ * algorithms step for step (same pivots, same swaps) over the same control
+ * block and entries (src/kernels/sort-layout.ts), so both builds put every
+ * index in the same order.
+ */
+import type { Kernels } from './kernels.js';
+import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_FLAGS, SORT_LIST, SORT_N, SORT_PAGE_SHIFT, SORT_SPARE } from './sort-layout.js';
+
+/** The sort members of Kernels. */
+export type SortKernels = Pick<Kernels, 'sortRadix' | 'sortInPlace' | 'sortNextTie' | 'sortRunEnd'>;
+
+/** Below this many entries a range is insertion-sorted (as in assembly/sort.ts). */
+const INSERTION_MAX = 16;
+
+/** Sort kernels over `buffer`. */
+export function createJsSort(buffer: ArrayBuffer): SortKernels {
+  const u8 = new Uint8Array(buffer);
+  const u32 = new Uint32Array(buffer);
+  const dv = new DataView(buffer);
+
+  const field = (ctl: number, offset: number): number => u32[(ctl + offset) >>> 2]!;
+
+  /** Address of entry `i` of the list at `list`. */
+  const entryAt = (list: number, i: number, ps: number, es: number): number => u32[(list >>> 2) + (i >>> ps)]! + ((i & ((1 << ps) - 1)) << es);
+
+  /** Order by key bytes (and zero padding), then, when stable, by pointer. */
+  const compareEntries = (a: number, b: number, es: number, stable: boolean): number => {
+    const words = ((1 << es) - 4) >>> 2;
+    for (let w = 0; w < words; w++) {
+      const x = dv.getUint32(a + (w << 2), false);
+      const y = dv.getUint32(b + (w << 2), false);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    if (!stable) return 0;
+    const p = u32[(a >>> 2) + words]!;
+    const q = u32[(b >>> 2) + words]!;
+    return p < q ? -1 : p > q ? 1 : 0;
+  };
+
+  const swapEntries = (a: number, b: number, es: number): void => {
+    const words = 1 << (es - 2);
+    let i = a >>> 2;
+    let j = b >>> 2;
+    for (let w = 0; w < words; w++, i++, j++) {
+      const x = u32[i]!;
+      u32[i] = u32[j]!;
+      u32[j] = x;
+    }
+  };
+
+  const sortRadix = (ctl: number, fromDigit: number, toDigit: number): number => {
+    const n = field(ctl, SORT_N);
+    const es = field(ctl, SORT_ENTRY_SHIFT);
+    const ps = field(ctl, SORT_PAGE_SHIFT);
+    const perPage = 2 ** ps;
+    const words = 1 << (es - 2);
+    const counts = (ctl + SORT_COUNTS) >>> 2;
+    const pages = Math.ceil(n / perPage);
+    let passes = 0;
+    for (let digit = fromDigit; digit >= toDigit; digit--) {
+      const src = field(ctl, SORT_LIST);
+      const dst = field(ctl, SORT_SPARE);
+      u32.fill(0, counts, counts + 256);
+      for (let p = 0; p < pages; p++) {
+        const base = u32[(src >>> 2) + p]! + digit;
+        const m = Math.min(perPage, n - p * perPage);
+        for (let k = 0; k < m; k++) u32[counts + u8[base + (k << es)]!]!++;
+      }
+      let sum = 0;
+      let trivial = false;
+      for (let d = 0; d < 256; d++) {
+        const c = u32[counts + d]!;
+        if (c === n) trivial = true;
+        u32[counts + d] = sum;
+        sum += c;
+      }
+      if (trivial) continue;
+      const mask = perPage - 1;
+      const dstList = dst >>> 2;
+      for (let p = 0; p < pages; p++) {
+        const base = u32[(src >>> 2) + p]!;
+        const m = Math.min(perPage, n - p * perPage);
+        for (let k = 0; k < m; k++) {
+          const e = base + (k << es);
+          const c = counts + u8[e + digit]!;
+          const j = u32[c]!;
+          u32[c] = j + 1;
+          let to = (u32[dstList + (j >>> ps)]! + ((j & mask) << es)) >>> 2;
+          let from = e >>> 2;
+          for (let w = 0; w < words; w++) u32[to++] = u32[from++]!;
+        }
+      }
+      u32[(ctl + SORT_LIST) >>> 2] = dst;
+      u32[(ctl + SORT_SPARE) >>> 2] = src;
+      passes++;
+    }
+    return passes;
+  };
+
+  const insertionSort = (list: number, lo: number, hi: number, ps: number, es: number, stable: boolean): void => {
+    for (let i = lo + 1; i <= hi; i++) {
+      for (let j = i; j > lo; j--) {
+        const a = entryAt(list, j - 1, ps, es);
+        const b = entryAt(list, j, ps, es);
+        if (compareEntries(a, b, es, stable) <= 0) break;
+        swapEntries(a, b, es);
+      }
+    }
+  };
+
+  const siftDown = (list: number, lo: number, root: number, n: number, ps: number, es: number, stable: boolean): void => {
+    for (;;) {
+      let child = 2 * root + 1;
+      if (child >= n) return;
+      if (child + 1 < n && compareEntries(entryAt(list, lo + child, ps, es), entryAt(list, lo + child + 1, ps, es), es, stable) < 0) child++;
+      const r = entryAt(list, lo + root, ps, es);
+      const c = entryAt(list, lo + child, ps, es);
+      if (compareEntries(r, c, es, stable) >= 0) return;
+      swapEntries(r, c, es);
+      root = child;
+    }
+  };
+
+  const heapSort = (list: number, lo: number, hi: number, ps: number, es: number, stable: boolean): void => {
+    const n = hi - lo + 1;
+    for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(list, lo, i, n, ps, es, stable);
+    for (let end = n - 1; end > 0; end--) {
+      swapEntries(entryAt(list, lo, ps, es), entryAt(list, lo + end, ps, es), es);
+      siftDown(list, lo, 0, end, ps, es, stable);
+    }
+  };
+
+  const introSort = (list: number, lo: number, hi: number, depth: number, ps: number, es: number, stable: boolean): void => {
+    while (hi - lo + 1 > INSERTION_MAX) {
+      if (depth === 0) {
+        heapSort(list, lo, hi, ps, es, stable);
+        return;
+      }
+      depth--;
+      const mid = lo + ((hi - lo) >> 1);
+      const a = entryAt(list, lo, ps, es);
+      const m = entryAt(list, mid, ps, es);
+      const z = entryAt(list, hi, ps, es);
+      if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
+      if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
+      if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
+      swapEntries(a, m, es);
+      let i = lo + 1;
+      let j = hi;
+      for (;;) {
+        while (compareEntries(entryAt(list, i, ps, es), a, es, stable) < 0) i++;
+        while (compareEntries(entryAt(list, j, ps, es), a, es, stable) > 0) j--;
+        if (i >= j) break;
+        swapEntries(entryAt(list, i, ps, es), entryAt(list, j, ps, es), es);
+        i++;
+        j--;
+      }
+      swapEntries(a, entryAt(list, j, ps, es), es);
+      if (j - lo < hi - j) {
+        introSort(list, lo, j - 1, depth, ps, es, stable);
+        lo = j + 1;
+      } else {
+        introSort(list, j + 1, hi, depth, ps, es, stable);
+        hi = j - 1;
+      }
+    }
+    insertionSort(list, lo, hi, ps, es, stable);
+  };
+
+  const sortInPlace = (ctl: number): void => {
+    const n = field(ctl, SORT_N);
+    if (n < 2) return;
+    const depth = 2 * (32 - Math.clz32(n));
+    introSort(field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) !== 0);
+  };
+
+  const sortNextTie = (ctl: number, from: number): number => {
+    const n = field(ctl, SORT_N);
+    const es = field(ctl, SORT_ENTRY_SHIFT);
+    const ps = field(ctl, SORT_PAGE_SHIFT);
+    const list = field(ctl, SORT_LIST);
+    if (from >= n) return n;
+    let prev = entryAt(list, from, ps, es);
+    for (let i = from + 1; i < n; i++) {
+      const e = entryAt(list, i, ps, es);
+      if (compareEntries(prev, e, es, false) === 0) return i - 1;
+      prev = e;
+    }
+    return n;
+  };
+
+  const sortRunEnd = (ctl: number, start: number): number => {
+    const n = field(ctl, SORT_N);
+    const es = field(ctl, SORT_ENTRY_SHIFT);
+    const ps = field(ctl, SORT_PAGE_SHIFT);
+    const list = field(ctl, SORT_LIST);
+    const first = entryAt(list, start, ps, es);
+    let i = start + 1;
+    while (i < n && compareEntries(first, entryAt(list, i, ps, es), es, false) === 0) i++;
+    return i;
+  };
+
+  return { sortRadix, sortInPlace, sortNextTie, sortRunEnd };
+}

@@ -1,0 +1,462 @@
+/**
+ * An in-memory sorter in the manner of Flink's NormalizedKeySorter: records
+ * serialized into record pages, and an index of fixed-size entries
+ * (normalized-key prefix + record pointer) in index pages, every page taken
+ * from a MemoryManager under the sorter's owner and within its page limit.
+ * `sort()` reorders only the index, in linear memory, through the sort
+ * kernels (assembly/sort.ts, or their TypeScript twin in the pure-JS build);
+ * records never become objects until they are read back.
+ *
+ *   control page   counts, the two page lists (layout in assembly/sort.ts)
+ *   index pages    [ key prefix | 0… | ptr ][ key prefix | 0… | ptr ] …   E = 8, 16 or 32 bytes
+ *   record pages   record 0 | record 1 | rec… ord 2 | …                   records span pages
+ *
+ * The algorithm, chosen by measurement (`node bench/sort.mjs --kernels`,
+ * figures beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): LSD radix
+ * sort over the prefix bytes, a stable counting sort per byte that skips
+ * bytes equal in every entry, with scratch pages as many as the index has,
+ * taken for the sort and given back after it. At 1e6 int32 keys it took
+ * 21-33 ns per entry against introsort's 206-249 in the wasm build (wall
+ * clock, two runs on a loaded machine), because it makes 8 sequential passes where introsort makes
+ * ~40 paged compares and swaps per entry. A software write-combining scatter
+ * (64-byte bucket buffers) was tried and measured slower (27-43 against 20-25
+ * ns CPU per entry), so the scatter writes entries straight to their place.
+ * Introsort in place sorts indexes below RADIX_MIN_ENTRIES and any index when
+ * the scratch pages cannot be had (page limit or budget). Radix sort is
+ * stable by nature; introsort is made stable by the `stable` option, which
+ * lets the record pointer (insertion order) break ties. Entries whose
+ * prefixes tie, when the prefix does not
+ * decide the key (strings, cut fields), are ordered by their full keys, read
+ * field by field from the records.
+ */
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
+import { DataInputView } from '../io/input-view.js';
+import { DataOutputView } from '../io/output-view.js';
+import type { PageSource } from '../io/page-source.js';
+import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
+import { RecordSerializer } from '../io/serializer.js';
+import type { Kernels } from '../kernels/kernels.js';
+import {
+  RADIX_MIN_ENTRIES,
+  SORT_CAPACITY,
+  SORT_ENTRY_SHIFT,
+  SORT_FLAGS,
+  SORT_KEY_BYTES,
+  SORT_LIST,
+  SORT_LISTS,
+  SORT_N,
+  SORT_PAGE_SHIFT,
+  SORT_SPARE,
+  sortListCapacity,
+} from '../kernels/sort-layout.js';
+import { MemoryManager } from '../memory/memory-manager.js';
+import type { MemorySegment } from '../memory/segment.js';
+import { checkFunctionOption, checkInteger } from '../util/checks.js';
+import { render } from '../util/render.js';
+import { MAX_KEY_BYTES, NormalizedKeys, type KeySpec } from './normalized-key.js';
+
+/** How to build a sorter. */
+export interface SorterOptions<S extends RecordTypeSpec> {
+  /** The record type. */
+  readonly type: S;
+  /** The sort key: one field or several, each ascending by default. */
+  readonly key: KeySpec;
+  /** Most pages the sorter may hold at once, control, record, index and scratch pages together; at least 3. */
+  readonly pages: number;
+  /** Whom the pages are allocated for (default: the sorter itself). */
+  readonly owner?: unknown;
+  /** Most bytes of normalized key per entry, 1 to 28 (default 28). */
+  readonly keyPrefixBytes?: number;
+}
+
+/** What a progress callback is told. */
+export interface SortProgress {
+  /** 'radix': a pass over one key byte is done; 'ties': runs of equal prefixes are being resolved; 'done'. */
+  readonly phase: 'radix' | 'in-place' | 'ties' | 'done';
+  /** Units of this phase done, out of `total`. */
+  readonly completed: number;
+  /** Units of this phase in all. */
+  readonly total: number;
+}
+
+/** Options of one sort. */
+export interface SortOptions {
+  /** Keep records with equal keys in the order they were written (radix sort always does). Default false. */
+  readonly stable?: boolean;
+  /** Stops the sort at its next step with OperationAbortedError; the sorter keeps every record, unsorted. */
+  readonly signal?: AbortSignal;
+  /** Called after each step of the sort (each radix pass, the tie-break, the end). */
+  readonly onProgress?: (progress: SortProgress) => void;
+}
+
+/** Entries whose prefixes tie are resolved this many runs at a time between progress reports. */
+const TIE_RUNS_PER_REPORT = 1024;
+
+/** Sorts records of one type on their binary form, in pages of one MemoryManager. */
+export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
+  /** Writes and reads the records (its `readField` reads one field from a view the sorter gives). */
+  readonly serializer: RecordSerializer<S>;
+  /** The normalized keys of the sort key. */
+  readonly keys: NormalizedKeys;
+  /** Most pages the sorter holds at once. */
+  readonly maxPages: number;
+  /** Bytes per page. */
+  readonly pageSize: number;
+  /** Bytes of an index entry. */
+  readonly entryBytes: number;
+  private readonly mm: MemoryManager;
+  private readonly owner: unknown;
+  private readonly sortKernels: Kernels;
+  private readonly ctlPage: MemorySegment;
+  private readonly ctl: number;
+  private readonly bytes: Uint8Array;
+  private readonly mem: DataView;
+  private readonly entryShift: number;
+  private readonly pageShift: number;
+  private readonly keyBytes: number;
+  private readonly capacity: number;
+  private readonly out: DataOutputView;
+  private indexPages: MemorySegment[] = [];
+  private scratchPages: MemorySegment[] = [];
+  private n = 0;
+  private held = 1;
+  private sorted = false;
+  private busy = false;
+  private closed = false;
+  /** Changes with every write, so a reader knows its view of the records is stale. */
+  private version = 0;
+  private input: DataInputView | null = null;
+  private inputVersion = -1;
+
+  /** Takes the control page at once; ERR_INVALID_ARGUMENT for bad options, ERR_MEMORY_ALLOCATION when not even that page can be had. */
+  constructor(memoryManager: MemoryManager, options: SorterOptions<S>) {
+    if (!(memoryManager instanceof MemoryManager)) throw new InvalidArgumentError(`expected a MemoryManager, got ${render(memoryManager)}`);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`sorter options must be an object, got ${render(options)}`);
+    this.mm = memoryManager;
+    this.serializer = new RecordSerializer(options.type);
+    this.keys = new NormalizedKeys(this.serializer as RecordSerializer, options.key, options.keyPrefixBytes ?? MAX_KEY_BYTES);
+    this.maxPages = checkInteger(options.pages, 'pages', 3);
+    this.owner = options.owner ?? this;
+    this.pageSize = memoryManager.pageSize;
+    this.keyBytes = this.keys.keyBytes;
+    this.entryShift = this.keyBytes <= 4 ? 3 : this.keyBytes <= 12 ? 4 : 5;
+    this.entryBytes = 1 << this.entryShift;
+    this.pageShift = Math.log2(this.pageSize) - this.entryShift;
+    this.capacity = sortListCapacity(this.pageSize);
+    const [ctlPage] = memoryManager.allocatePages(this.owner, 1);
+    this.ctlPage = ctlPage!;
+    this.sortKernels = ctlPage!.region.kernels!;
+    this.ctl = ctlPage!.address;
+    this.bytes = ctlPage!.bytes;
+    this.mem = ctlPage!.view;
+    // Record pages come through the sorter's own limit.
+    const source: PageSource = { pageSize: this.pageSize, nextPage: () => this.takePages(1)[0]! };
+    this.out = new DataOutputView(source);
+  }
+
+  /** Records written. */
+  get size(): number {
+    return this.n;
+  }
+
+  /** Pages held now (control, records, index). */
+  get pagesHeld(): number {
+    return this.held;
+  }
+
+  /** True after sort() until the next write. */
+  get isSorted(): boolean {
+    return this.sorted;
+  }
+
+  /**
+   * Adds a record; false (nothing written) when its bytes or its index entry
+   * would need a page beyond the limit or the budget, or the index already
+   * has the (pageSize - 1056) / 8 pages the control page can list. ERR_INVALID_ARGUMENT /
+   * ERR_VALUE_OUT_OF_RANGE for a record not matching the type,
+   * ERR_ILLEGAL_STATE after close(), during sort() or from a getter of the
+   * record itself, ERR_SEGMENT_FREED when the sorter's pages were released
+   * underneath it.
+   */
+  write(record: RecordOf<S>): boolean {
+    this.checkUsable('write');
+    // Busy while the record's fields are read: a getter that calls back into the sorter is refused.
+    this.busy = true;
+    try {
+      return this.writeRecord(record);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private writeRecord(record: RecordOf<S>): boolean {
+    const ser = this.serializer;
+    ser.check(record);
+    const n = this.n;
+    const ps = this.pageShift;
+    if (n === this.indexPages.length << ps) {
+      if (this.indexPages.length >= this.capacity || !this.tryTake(this.indexPages)) return false;
+    }
+    const pointer = this.out.position;
+    if (pointer > 0xffffffff) return false;
+    // The key first, from the checked values.
+    const page = this.indexPages[n >>> ps]!;
+    // A page released underneath the sorter (releaseAll on its owner) may be someone else's now.
+    if (page.isFreed() || this.ctlPage.isFreed()) throw this.freedError();
+    const at = page.address + ((n & ((1 << ps) - 1)) << this.entryShift);
+    const bytes = this.bytes;
+    this.keys.put(ser.values, bytes, this.mem, at);
+    try {
+      ser.writeChecked(this.out);
+    } catch (err) {
+      if (err instanceof MemoryAllocationError) return false;
+      throw err;
+    }
+    const end = at + this.entryBytes - 4;
+    for (let i = at + this.keyBytes; i < end; i++) bytes[i] = 0;
+    this.mem.setUint32(end, pointer, true);
+    this.n = n + 1;
+    this.sorted = false;
+    this.version++;
+    return true;
+  }
+
+  /**
+   * Sorts the index by key. ERR_ABORTED (OperationAbortedError, `cause`: the
+   * signal's reason) when the signal is aborted before or during the sort;
+   * an error thrown by onProgress ends the sort the same way. Either way
+   * every record stays, unsorted, and scratch pages go back.
+   * ERR_ILLEGAL_STATE after close() or from inside a progress callback;
+   * ERR_SEGMENT_FREED when its pages were released underneath it.
+   */
+  sort(options: SortOptions = {}): void {
+    this.checkUsable('sort');
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`sort options must be an object, got ${render(options)}`);
+    const { stable = false, signal } = options;
+    const onProgress = checkFunctionOption<(p: SortProgress) => void>(options.onProgress, 'onProgress');
+    if (typeof stable !== 'boolean') throw new InvalidArgumentError(`stable must be true or false, got ${render(stable)}`);
+    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean')) {
+      throw new InvalidArgumentError(`signal must be an AbortSignal, got ${render(signal)}`);
+    }
+    checkAbort(signal, 'before it started');
+    if (this.ctlPage.isFreed() || this.indexPages.some((p) => p.isFreed()) || this.out.pageList.some((p) => p.isFreed())) throw this.freedError();
+    this.busy = true;
+    const ctl = this.ctl;
+    const listA = ctl + SORT_LISTS;
+    const listB = listA + 4 * this.capacity;
+    try {
+      const view = this.mem;
+      view.setUint32(ctl + SORT_N, this.n, true);
+      view.setUint32(ctl + SORT_ENTRY_SHIFT, this.entryShift, true);
+      view.setUint32(ctl + SORT_PAGE_SHIFT, this.pageShift, true);
+      view.setUint32(ctl + SORT_KEY_BYTES, this.keyBytes, true);
+      view.setUint32(ctl + SORT_FLAGS, stable ? 1 : 0, true);
+      view.setUint32(ctl + SORT_CAPACITY, this.capacity, true);
+      view.setUint32(ctl + SORT_LIST, listA, true);
+      view.setUint32(ctl + SORT_SPARE, listB, true);
+      const index = this.indexPages;
+      for (let i = 0; i < index.length; i++) view.setUint32(listA + 4 * i, index[i]!.address, true);
+      const report = (phase: SortProgress['phase'], completed: number, total: number) => {
+        if (onProgress !== undefined) onProgress({ phase, completed, total });
+        checkAbort(signal, 'during the sort');
+      };
+      if (this.n >= RADIX_MIN_ENTRIES && this.takeScratch()) {
+        const scratch = this.scratchPages;
+        for (let i = 0; i < scratch.length; i++) view.setUint32(listB + 4 * i, scratch[i]!.address, true);
+        const digits = this.keyBytes;
+        if (onProgress === undefined && signal === undefined) this.sortKernels.sortRadix(ctl, digits - 1, 0);
+        else {
+          for (let d = digits - 1; d >= 0; d--) {
+            this.sortKernels.sortRadix(ctl, d, d);
+            this.settleLists(listB);
+            report('radix', digits - d, digits);
+          }
+        }
+        this.settleLists(listB);
+        this.releaseScratch();
+      } else {
+        this.sortKernels.sortInPlace(ctl);
+        report('in-place', 1, 1);
+      }
+      if (!this.keys.fullyDetermined) this.breakTies(stable, report);
+      this.sorted = true;
+      // Sorted now: the last report is told so, and an abort from it changes nothing.
+      onProgress?.({ phase: 'done', completed: 1, total: 1 });
+    } finally {
+      this.settleLists(listB);
+      this.releaseScratch();
+      this.busy = false;
+    }
+  }
+
+  /** The record at position `i` of the index (sorted order after sort()); ERR_SEGMENT_OUT_OF_BOUNDS outside 0 to size - 1. */
+  recordAt(i: number): RecordOf<S> {
+    return this.serializer.read(this.viewAt(i));
+  }
+
+  /** A view positioned at the record at index position `i`, shared by every call (it moves on the next one); ERR_SEGMENT_OUT_OF_BOUNDS outside 0 to size - 1. */
+  viewAt(i: number): DataInputView {
+    this.checkUsable('viewAt');
+    if (!(typeof i === 'number' && Number.isInteger(i) && i >= 0 && i < this.n)) {
+      throw new SegmentOutOfBoundsError(`index ${render(i)} is not from 0 to ${this.n - 1} (the sorter holds ${this.n} records)`);
+    }
+    const input = this.records();
+    input.seek(this.pointerAt(i));
+    return input;
+  }
+
+  /** Yields every record, as an object, in index order. */
+  *[Symbol.iterator](): Generator<RecordOf<S>, void, undefined> {
+    for (const view of this.views()) yield this.serializer.read(view);
+  }
+
+  /** Yields one shared view positioned at each record in index order; ERR_ILLEGAL_STATE once the sorter is closed or written to. */
+  *views(): Generator<DataInputView, void, undefined> {
+    this.checkUsable('views');
+    const version = this.version;
+    const n = this.n;
+    for (let i = 0; i < n; i++) {
+      if (this.closed || this.version !== version) throw new IllegalStateError('the sorter was closed or written to while it was being iterated');
+      const input = this.records();
+      input.seek(this.pointerAt(i));
+      yield input;
+    }
+  }
+
+  /** Gives every page back. Idempotent; ERR_ILLEGAL_STATE from inside a progress callback. */
+  close(): void {
+    if (this.closed) return;
+    if (this.busy) throw new IllegalStateError('close: the sorter is sorting; close it after sort() returns');
+    this.closed = true;
+    const pages = [this.ctlPage, ...this.indexPages, ...this.scratchPages, ...this.out.pageList];
+    this.indexPages = [];
+    this.scratchPages = [];
+    this.input = null;
+    this.held = 0;
+    if (!this.mm.isShutdown()) this.mm.release(pages);
+  }
+
+  /** Closes the sorter at the end of a `using` block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** The record pointer of index entry `i`. */
+  private pointerAt(i: number): number {
+    const ps = this.pageShift;
+    const page = this.indexPages[i >>> ps]!;
+    return this.mem.getUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, true);
+  }
+
+  /** A view of every record written, remade after writes. */
+  private records(): DataInputView {
+    if (this.input === null || this.inputVersion !== this.version) {
+      this.input = this.out.toInputView();
+      this.inputVersion = this.version;
+    }
+    return this.input;
+  }
+
+  /** Orders each run of entries with equal prefixes by the records' full keys. */
+  private breakTies(stable: boolean, report: (phase: SortProgress['phase'], completed: number, total: number) => void): void {
+    const kernels = this.sortKernels;
+    const ctl = this.ctl;
+    const n = this.n;
+    const input = this.records();
+    const keys = this.keys.keys;
+    const ser = this.serializer;
+    let runs = 0;
+    for (let start = kernels.sortNextTie(ctl, 0); start < n; start = kernels.sortNextTie(ctl, start)) {
+      const end = kernels.sortRunEnd(ctl, start);
+      const run: { pointer: number; values: unknown[] }[] = [];
+      for (let i = start; i < end; i++) {
+        const pointer = this.pointerAt(i);
+        const values = keys.map((k) => {
+          input.seek(pointer);
+          return ser.readFieldAt(input, k.index, false);
+        });
+        run.push({ pointer, values });
+      }
+      // Array.prototype.sort is stable: records with equal keys keep the kernel's order, the same in both builds.
+      run.sort((a, b) => this.keys.compare(a.values, b.values) || (stable ? a.pointer - b.pointer : 0));
+      const ps = this.pageShift;
+      for (let i = start; i < end; i++) {
+        const page = this.indexPages[i >>> ps]!;
+        this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, run[i - start]!.pointer, true);
+      }
+      start = end;
+      if (++runs % TIE_RUNS_PER_REPORT === 0) report('ties', start, n);
+    }
+  }
+
+  /** After radix passes the entries may sit in the scratch pages: the page arrays follow the kernel's lists. */
+  private settleLists(listB: number): void {
+    if (this.mem.getUint32(this.ctl + SORT_LIST, true) !== listB) return;
+    const index = this.indexPages;
+    this.indexPages = this.scratchPages.slice(0, index.length);
+    this.scratchPages = index;
+    // The kernel's lists follow: list A holds the index pages again.
+    const listA = this.ctl + SORT_LISTS;
+    for (let i = 0; i < this.indexPages.length; i++) this.mem.setUint32(listA + 4 * i, this.indexPages[i]!.address, true);
+    for (let i = 0; i < this.scratchPages.length; i++) this.mem.setUint32(listB + 4 * i, this.scratchPages[i]!.address, true);
+    this.mem.setUint32(this.ctl + SORT_LIST, listA, true);
+    this.mem.setUint32(this.ctl + SORT_SPARE, listB, true);
+  }
+
+  /** Scratch pages as many as the index has, or none (false) when the limit or budget does not allow them. */
+  private takeScratch(): boolean {
+    const need = this.indexPages.length;
+    if (this.held + need > this.maxPages || need * this.pageSize > this.mm.availableMemory) return false;
+    try {
+      this.scratchPages = this.takePages(need);
+      return true;
+    } catch (err) {
+      if (err instanceof MemoryAllocationError) return false;
+      throw err;
+    }
+  }
+
+  private releaseScratch(): void {
+    if (this.scratchPages.length === 0) return;
+    this.held -= this.scratchPages.length;
+    this.mm.release(this.scratchPages);
+    this.scratchPages = [];
+  }
+
+  /** One more page into `list`; false at the limit or the budget. */
+  private tryTake(list: MemorySegment[]): boolean {
+    try {
+      list.push(this.takePages(1)[0]!);
+      return true;
+    } catch (err) {
+      if (err instanceof MemoryAllocationError) return false;
+      throw err;
+    }
+  }
+
+  /** `count` pages within the sorter's limit; ERR_MEMORY_ALLOCATION beyond it or the budget. */
+  private takePages(count: number): MemorySegment[] {
+    if (this.held + count > this.maxPages) {
+      throw new MemoryAllocationError(`the sorter holds ${this.held} of its ${this.maxPages} pages and cannot take ${count} more; raise its pages option`);
+    }
+    const pages = this.mm.allocatePages(this.owner, count);
+    this.held += count;
+    return pages;
+  }
+
+  private freedError(): SegmentFreedError {
+    return new SegmentFreedError("a page of the sorter was freed underneath it (releaseAll on its owner?); it cannot go on");
+  }
+
+  private checkUsable(operation: string): void {
+    if (this.closed) throw new IllegalStateError(`${operation}: the sorter is closed`);
+    if (this.busy) throw new IllegalStateError(`${operation}: the sorter is sorting (called from a progress callback?)`);
+  }
+}
+
+/** Throws OperationAbortedError when `signal` is aborted. */
+function checkAbort(signal: AbortSignal | undefined, when: string): void {
+  if (signal !== undefined && signal.aborted) throw new OperationAbortedError(`the sort was aborted ${when}`, signal.reason);
+}
