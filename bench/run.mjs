@@ -22,6 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { openEngine, V8_FLAGS } from './engines.mjs';
 import { measureExtraModules } from './extra-rows.mjs';
+import { sortBenchmark } from './sort.mjs';
 import { combine, watchMachine } from './interference.mjs';
 import { mergeProcesses } from './merge.mjs';
 import { BUILDS, buildEngineReport, buildReport } from './report.mjs';
@@ -92,6 +93,11 @@ const loadBefore = os.loadavg()[0];
 const engines = [];
 for (const id of engineIds) engines.push(await measureEngine(id));
 const extra = await measureExtraModules(engineIds, { quick, log: (m) => process.stderr.write(`${m}\n`) });
+// The sort rows (bench/sort.mjs) compare with JS objects and DuckDB on the machine's Node.
+const sort = engineIds.includes('node') ? await sortBenchmark({ n: quick ? 100_000 : 1_000_000, processes: quick ? 1 : 3 }) : null;
+if (sort) {
+  for (const row of [...sort.rows, ...sort.density]) if (row.error) extra.failures.push(`sort: ${row.name ?? row.variant}: ${row.error}`);
+}
 
 const cpus = os.cpus();
 const all = engineIds.length === ENGINE_IDS.length;
@@ -110,13 +116,16 @@ const report = buildReport(engines, {
   failures: extra.failures,
 });
 report.extra = { sections: extra.sections };
-const markdown = renderMarkdown(report);
+const sortBase = quick ? 'sort-quick' : all ? 'sort' : 'sort-partial';
+if (sort) report.sort = { rows: sort.rows, density: sort.density, meta: sort.meta };
+const markdown = renderMarkdown(report) + (sort ? `\n${sort.markdown.replace('(sort.svg)', `(${sortBase}.svg)`)}\n` : '');
 
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 const base = quick ? 'quick' : all ? 'latest' : 'partial';
 writeFileSync(new URL(`${base}.json`, dir), JSON.stringify(report, null, 2) + '\n');
 writeFileSync(new URL(`${base}.md`, dir), markdown + '\n');
+if (sort) writeFileSync(new URL(`${sortBase}.svg`, dir), sort.svg);
 
 process.stdout.write(markdown + '\n');
 process.stderr.write(`done in ${report.seconds.toFixed(0)} s; wrote bench/results/${base}.json and ${base}.md\n`);
