@@ -14,7 +14,7 @@ import { CONTROLS } from './controls.mjs';
 import { timeRounds } from './harness.mjs';
 import { live, measureRow, microRows } from './micro.mjs';
 import { referenceRows } from './reference.mjs';
-import { WORKLOADS } from './workloads.mjs';
+import { W8_BUFFERS, W8_SEGMENT, WORKLOADS } from './workloads.mjs';
 
 const fmt = (ns) => (ns < 10 ? ns.toFixed(2) : ns < 100 ? ns.toFixed(1) : ns.toFixed(0));
 
@@ -25,7 +25,8 @@ const fmt = (ns) => (ns < 10 ? ns.toFixed(2) : ns < 100 ? ns.toFixed(1) : ns.toF
  * leftovers from being collected inside the next row's timing).
  */
 export async function measureBuild({ lib, build, timings: t, log, collect = () => {} }) {
-  const rt = await lib.init({ managedMemory: 1000 * 32768, networkMemory: 0 });
+  // W7's manager (1000 pages) and W8's network pool (2048 buffers of 32 KiB).
+  const rt = await lib.init({ managedMemory: 1000 * 32768, networkMemory: W8_BUFFERS * W8_SEGMENT });
   if (rt.build !== build) throw new Error(`the ${build} entry started a '${rt.build}' runtime`);
   const mm = rt.memoryManager;
   const buildName = build === 'js' ? 'pure-JS' : 'wasm';

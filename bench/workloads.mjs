@@ -13,7 +13,9 @@
  * also when a check fails halfway.
  */
 import { check, fnv1aSegments, hex, xorshift32 } from './checks.mjs';
-import { W8_BUFFERS, W8_SEGMENT, w8Runtime } from './network-runtime.mjs';
+/** W8: a NetworkBufferPool of this many buffers of W8_SEGMENT bytes (the worker's runtime holds exactly these). */
+export const W8_BUFFERS = 2048;
+export const W8_SEGMENT = 32768;
 
 export const SEG = 32768;
 export const PAIRS = 1_000_000;
@@ -335,11 +337,10 @@ function setupW7({ mm, owner, label }) {
 
 // ---------------------------------------------------------------- W8
 
-/** The NetworkBufferPool W8 runs on: the worker runtime's when it holds 2048 × 32 KiB, else the one network-runtime.mjs made. */
+/** The NetworkBufferPool W8 runs on: the worker runtime's, which holds exactly 2048 × 32 KiB. */
 function w8Pool(rt) {
   const own = rt.networkBufferPool;
   if (own.totalNumberOfMemorySegments === W8_BUFFERS && own.memorySegmentSize === W8_SEGMENT) return own;
-  if (w8Runtime !== null && w8Runtime.build === rt.build) return w8Runtime.networkBufferPool;
   throw new Error(`W8 needs a NetworkBufferPool of ${W8_BUFFERS} × ${W8_SEGMENT} bytes; start the worker's runtime with networkMemory: ${W8_BUFFERS * W8_SEGMENT}`);
 }
 
