@@ -1,9 +1,6 @@
 import type { Kernels, LongKernels } from '../kernels/kernels.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
 
-const NO_BYTES = new Uint8Array(0);
-const NO_VIEW = new DataView(NO_BYTES.buffer);
-
 /**
  * The bytes segments are carved from, with the views and kernels over them:
  * a runtime's whole linear memory (made once per runtime and shared by the
@@ -13,9 +10,9 @@ const NO_VIEW = new DataView(NO_BYTES.buffer);
  */
 export class MemoryRegion {
   /** Every byte of the region. */
-  bytes: Uint8Array;
+  readonly bytes: Uint8Array;
   /** A DataView over `bytes`. */
-  view: DataView;
+  readonly view: DataView;
   /** Kernels over the linear memory; null for plain JS memory, which they cannot reach. */
   kernels: Kernels | null;
   /** Bigint longs through wasm exports (the wasm build where DataView's BigInt path is slow); null: through the DataView. */
@@ -41,10 +38,13 @@ export class MemoryRegion {
     return new MemorySegment(this, address, size, owner, releaser);
   }
 
-  /** Lets go of the memory once every segment in it is freed, so nothing that still points here keeps it alive. */
+  /**
+   * Drops the kernels once every segment in the region is freed. The bytes
+   * need no reset: the runtime detaches the memory after this. The kernels
+   * do: the wasm exports hold the instance, and the instance the memory
+   * object, whose backing store survives the detach.
+   */
   close(): void {
-    this.bytes = NO_BYTES;
-    this.view = NO_VIEW;
     this.kernels = null;
     this.longs = null;
   }

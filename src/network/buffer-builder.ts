@@ -1,6 +1,7 @@
 import { IllegalStateError, InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
 import { MemorySegment } from '../memory/segment.js';
-import { checkCount, show } from './checks.js';
+import { render } from '../util/render.js';
+import { checkCount } from './checks.js';
 import { type BufferDataType, type BufferRecycler, NetworkBuffer } from './network-buffer.js';
 
 /**
@@ -68,10 +69,10 @@ export class BufferBuilder {
    * rest of it) as fits, uncommitted; returns the number of bytes appended.
    */
   append(src: Uint8Array, srcOffset = 0, length: number = src.length - srcOffset): number {
-    if (!(src instanceof Uint8Array)) throw new InvalidArgumentError(`append: expected a Uint8Array, got ${show(src)}`);
+    if (!(src instanceof Uint8Array)) throw new InvalidArgumentError(`append: expected a Uint8Array, got ${render(src)}`);
     if (this.finished || this.closed) throw this.stateError('append');
     if (!(srcOffset >>> 0 === srcOffset && length >>> 0 === length && srcOffset + length <= src.length)) {
-      throw new SegmentOutOfBoundsError(`append: srcOffset ${show(srcOffset)}, length ${show(length)} is outside the source's ${src.length} bytes`);
+      throw new SegmentOutOfBoundsError(`append: srcOffset ${render(srcOffset)}, length ${render(length)} is outside the source's ${src.length} bytes`);
     }
     const position = this.position;
     const room = this.limit - position;
@@ -90,7 +91,7 @@ export class BufferBuilder {
    * copy; no intermediate JavaScript array). Returns the bytes appended.
    */
   appendFrom(source: MemorySegment, offset: number, length: number): number {
-    if (!(source instanceof MemorySegment)) throw new InvalidArgumentError(`appendFrom: expected a MemorySegment, got ${show(source)}`);
+    if (!(source instanceof MemorySegment)) throw new InvalidArgumentError(`appendFrom: expected a MemorySegment, got ${render(source)}`);
     if (this.finished || this.closed) throw this.stateError('appendFrom');
     checkCount(offset, 'offset', 'appendFrom');
     checkCount(length, 'length', 'appendFrom');

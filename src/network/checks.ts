@@ -2,14 +2,11 @@ import { InvalidArgumentError } from '../errors.js';
 
 import { render } from '../util/render.js';
 
-/** Values in messages go through the one renderer of the package. */
-export const show = render;
-
 /** Checks that `value` is a whole number in [min, max] (max may be Infinity) and returns it. */
 export function checkCount(value: unknown, name: string, operation: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
   const limit = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
-  throw new InvalidArgumentError(`${operation}: ${name} ${show(value)} is not ${limit}`);
+  throw new InvalidArgumentError(`${operation}: ${name} ${render(value)} is not ${limit}`);
 }
 
 /** Options of a request that may wait. */
@@ -33,14 +30,14 @@ const NO_WAIT_OPTIONS: Wait = { signal: null, timeoutMs: Infinity };
 export function checkWait(options: unknown, operation: string): Wait {
   if (options === undefined) return NO_WAIT_OPTIONS;
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`${operation}: options must be an object, got ${show(options)}`);
+    throw new InvalidArgumentError(`${operation}: options must be an object, got ${render(options)}`);
   }
   const { signal, timeoutMs } = options as WaitOptions;
   if (signal !== undefined && !isAbortSignal(signal)) {
-    throw new InvalidArgumentError(`${operation}: signal must be an AbortSignal, got ${show(signal)}`);
+    throw new InvalidArgumentError(`${operation}: signal must be an AbortSignal, got ${render(signal)}`);
   }
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
-    throw new InvalidArgumentError(`${operation}: timeoutMs ${show(timeoutMs)} is not a number of milliseconds of at least 0`);
+    throw new InvalidArgumentError(`${operation}: timeoutMs ${render(timeoutMs)} is not a number of milliseconds of at least 0`);
   }
   return { signal: signal ?? null, timeoutMs: timeoutMs ?? Infinity };
 }

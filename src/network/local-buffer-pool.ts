@@ -3,7 +3,8 @@ import type { MemorySegment } from '../memory/segment.js';
 import { Availability } from './availability.js';
 import { BackPressureMeter, backPressureLevel, type BackPressureLevel } from './backpressure.js';
 import { BufferBuilder } from './buffer-builder.js';
-import { abortReason, checkCount, checkWait, show, type WaitOptions } from './checks.js';
+import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.js';
+import { render } from '../util/render.js';
 import { NetworkBuffer, type OwningRecycler } from './network-buffer.js';
 import type { NetworkBufferPool } from './network-buffer-pool.js';
 
@@ -229,7 +230,7 @@ export class LocalBufferPool implements OwningRecycler {
    */
   addBufferListener(listener: BufferListener): boolean {
     if (typeof listener !== 'object' || listener === null || typeof listener.notifyBufferAvailable !== 'function' || typeof listener.notifyBufferDestroyed !== 'function') {
-      throw new InvalidArgumentError(`addBufferListener: a listener has notifyBufferAvailable(buffer) and notifyBufferDestroyed(), got ${show(listener)}`);
+      throw new InvalidArgumentError(`addBufferListener: a listener has notifyBufferAvailable(buffer) and notifyBufferDestroyed(), got ${render(listener)}`);
     }
     if (this.destroyed || (this.liveClaims === 0 && this.availability.isAvailable())) return false;
     this.enqueue({ channel: NO_CHANNEL, listener, resolve: null, reject: null, signal: null, onAbort: null, timer: null, done: false });
@@ -337,7 +338,7 @@ export class LocalBufferPool implements OwningRecycler {
   /** Throws unless `segment` is one of this pool's. @internal */
   checkOwnSegment(segment: MemorySegment, operation: string): void {
     if (segment.owner === this) return;
-    const other = segment.owner instanceof LocalBufferPool ? (segment.owner.global === this.global ? 'another buffer pool' : "another runtime's buffer pool") : show(segment.owner);
+    const other = segment.owner instanceof LocalBufferPool ? (segment.owner.global === this.global ? 'another buffer pool' : "another runtime's buffer pool") : render(segment.owner);
     throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes) belongs to ${other}, not to this buffer pool`);
   }
 
@@ -526,7 +527,7 @@ export class LocalBufferPool implements OwningRecycler {
     if (channel === undefined || channel === NO_CHANNEL) return NO_CHANNEL;
     if (typeof channel === 'number' && Number.isInteger(channel) && channel >= 0 && channel < this.numSubpartitions) return channel;
     const range = this.numSubpartitions === 0 ? 'none (the pool has no subpartitions)' : `0 to ${this.numSubpartitions - 1}`;
-    throw new InvalidArgumentError(`${operation}: channel ${show(channel)} is not a channel of this pool (valid: ${range}, or undefined)`);
+    throw new InvalidArgumentError(`${operation}: channel ${render(channel)} is not a channel of this pool (valid: ${range}, or undefined)`);
   }
 
   private destroyedError(operation: string): BufferPoolDestroyedError {

@@ -4,7 +4,8 @@ import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.
 import type { MemoryRegion } from '../memory/region.js';
 import { MemorySegment, type SegmentReleaser } from '../memory/segment.js';
 import { Availability } from './availability.js';
-import { abortReason, checkCount, checkWait, show, type WaitOptions } from './checks.js';
+import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.js';
+import { render } from '../util/render.js';
 import { type BufferPoolOptions, LocalBufferPool } from './local-buffer-pool.js';
 import { shareSpare } from './redistribution.js';
 
@@ -263,7 +264,7 @@ export class NetworkBufferPool implements SegmentReleaser {
    * before anything changes.
    */
   recycleUnpooledMemorySegments(segments: readonly MemorySegment[]): void {
-    if (!Array.isArray(segments)) throw new InvalidArgumentError(`recycleUnpooledMemorySegments: expected an array of segments, got ${show(segments)}`);
+    if (!Array.isArray(segments)) throw new InvalidArgumentError(`recycleUnpooledMemorySegments: expected an array of segments, got ${render(segments)}`);
     // After destroy every segment is freed already: nothing is left to give back.
     if (this.destroyed) return;
     const list: unknown[] = Array.prototype.slice.call(segments);
@@ -495,17 +496,17 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   /** Throws unless `segment` is in `held`; a freed segment (given back already) is a reference-count error. */
   private checkHeld(segment: unknown, held: Set<MemorySegment>, operation: string, source: string): void {
-    if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`${operation}: expected a MemorySegment, got ${show(segment)}`);
+    if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`${operation}: expected a MemorySegment, got ${render(segment)}`);
     if (held.has(segment)) return;
     if (segment.isFreed() && segment.releaser === null && segment.owner === this) {
       throw new IllegalReferenceCountError(`${operation}: the segment (${segment.size} bytes) was already given back`);
     }
-    throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes, owner ${show(segment.owner)}) is not one this pool handed out by ${source}`);
+    throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes, owner ${render(segment.owner)}) is not one this pool handed out by ${source}`);
   }
 
   private checkPoolOptions(options: BufferPoolOptions): Required<BufferPoolOptions> {
     const op = 'createBufferPool';
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${op}: options must be an object, got ${show(options)}`);
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${op}: options must be an object, got ${render(options)}`);
     const total = this.totalNumberOfMemorySegments;
     const minSize = checkCount(options.minSize, 'minSize', op);
     const maxSize = options.maxSize === Infinity ? Infinity : checkCount(options.maxSize, 'maxSize', op, 1);

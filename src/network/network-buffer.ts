@@ -1,6 +1,6 @@
 import { IllegalReferenceCountError, IllegalStateError, InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
 import { MemorySegment } from '../memory/segment.js';
-import { show } from './checks.js';
+import { render } from '../util/render.js';
 
 /** Takes a buffer's segment back when the buffer's last reference is released. */
 export interface BufferRecycler {
@@ -103,7 +103,7 @@ export class NetworkBuffer {
   set readerIndex(index: number) {
     this.checkLive('readerIndex');
     if (!(typeof index === 'number' && Number.isInteger(index) && index >= 0 && index <= this.writer)) {
-      throw new SegmentOutOfBoundsError(`readerIndex ${show(index)} is outside 0 to ${this.writer} (the buffer's size)`);
+      throw new SegmentOutOfBoundsError(`readerIndex ${render(index)} is outside 0 to ${this.writer} (the buffer's size)`);
     }
     this.reader = index;
   }
@@ -118,7 +118,7 @@ export class NetworkBuffer {
     this.checkLive('setSize');
     if (this.root !== this) throw new IllegalStateError('setSize: a read-only slice cannot change its size');
     if (!(typeof size === 'number' && Number.isInteger(size) && size >= this.reader && size <= this.capacity)) {
-      throw new SegmentOutOfBoundsError(`setSize: size ${show(size)} is outside ${this.reader} (readerIndex) to ${this.capacity} (maxCapacity)`);
+      throw new SegmentOutOfBoundsError(`setSize: size ${render(size)} is outside ${this.reader} (readerIndex) to ${this.capacity} (maxCapacity)`);
     }
     this.writer = size;
   }
@@ -178,7 +178,7 @@ export class NetworkBuffer {
     this.checkLive('readOnlySlice');
     const size = this.writer;
     if (!(Number.isInteger(index) && Number.isInteger(length) && index >= 0 && length >= 0 && index + length <= size)) {
-      throw new SegmentOutOfBoundsError(`readOnlySlice: index ${show(index)}, length ${show(length)} is outside the buffer's ${size} bytes`);
+      throw new SegmentOutOfBoundsError(`readOnlySlice: index ${render(index)}, length ${render(length)} is outside the buffer's ${size} bytes`);
     }
     const root = this.root;
     return new NetworkBuffer(this.segment, root.recycler, this.dataType, length, root, this.offset + index, length, root.channel);
@@ -208,13 +208,13 @@ export class NetworkBuffer {
 
 /** The checks of the public constructor. */
 function checkArguments(segment: MemorySegment, recycler: BufferRecycler, dataType: BufferDataType, size: number): void {
-  if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`NetworkBuffer: expected a MemorySegment, got ${show(segment)}`);
+  if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`NetworkBuffer: expected a MemorySegment, got ${render(segment)}`);
   if (typeof recycler !== 'object' || recycler === null || typeof recycler.recycle !== 'function') {
-    throw new InvalidArgumentError(`NetworkBuffer: recycler must have a recycle(segment, channel) method, got ${show(recycler)}`);
+    throw new InvalidArgumentError(`NetworkBuffer: recycler must have a recycle(segment, channel) method, got ${render(recycler)}`);
   }
-  if (dataType !== 'data' && dataType !== 'event') throw new InvalidArgumentError(`NetworkBuffer: dataType ${show(dataType)} is not 'data' or 'event'`);
+  if (dataType !== 'data' && dataType !== 'event') throw new InvalidArgumentError(`NetworkBuffer: dataType ${render(dataType)} is not 'data' or 'event'`);
   if (!(Number.isInteger(size) && size >= 0 && size <= segment.size)) {
-    throw new InvalidArgumentError(`NetworkBuffer: size ${show(size)} is not a whole number from 0 to ${segment.size}`);
+    throw new InvalidArgumentError(`NetworkBuffer: size ${render(size)} is not a whole number from 0 to ${segment.size}`);
   }
   // A pool's segment goes back only to that pool (not to another pool, nor another runtime's).
   if (segment.owner !== recycler && isOwningRecycler(recycler)) recycler.checkOwnSegment(segment, 'NetworkBuffer');
