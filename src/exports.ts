@@ -12,6 +12,7 @@ export { LocalBufferPool, type BufferPoolOptions, type BufferListener } from './
 export { NetworkBuffer, type BufferRecycler, type BufferDataType } from './network/network-buffer.js';
 export { BufferBuilder, BufferConsumer } from './network/buffer-builder.js';
 export { BACK_PRESSURE_LOW, BACK_PRESSURE_OK, backPressureLevel, type BackPressureLevel } from './network/backpressure.js';
+export type { ChannelMetrics, GateMetrics, NetworkPartMetrics, PartitionMetrics, SubpartitionMetrics } from './network/metrics.js';
 export type { WaitOptions } from './network/checks.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';

@@ -1,3 +1,4 @@
+import { MetricsRegistry } from './metrics.js';
 import { BufferPoolDestroyedError, IllegalReferenceCountError, InsufficientBuffersError, InvalidArgumentError, TimeoutError } from '../errors.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.js';
@@ -72,6 +73,8 @@ export class NetworkBufferPool implements SegmentReleaser {
   private notifyAgain = false;
   private destroyed = false;
   private destroyReason = 'the network buffer pool has been destroyed';
+  /** @internal The partitions and gates made over this pool, for runtime snapshots. */
+  readonly metrics = new MetricsRegistry();
 
   /** @internal The pool comes with a runtime (rt.networkBufferPool). With `attach`, the free list laid out in the memory is used as it is. */
   constructor(region: MemoryRegion, area: NetworkArea, attach = false) {
