@@ -14,6 +14,15 @@ export { BufferBuilder, BufferConsumer } from './network/buffer-builder.js';
 export { BACK_PRESSURE_LOW, BACK_PRESSURE_OK, backPressureLevel, type BackPressureLevel } from './network/backpressure.js';
 export type { ChannelMetrics, GateMetrics, NetworkPartMetrics, PartitionMetrics, SubpartitionMetrics } from './network/metrics.js';
 export type { WaitOptions } from './network/checks.js';
+export type {
+  BufferPoolMetrics,
+  LeakMetrics,
+  ManagedMemoryMetrics,
+  MemoryPartMetrics,
+  NetworkMetrics,
+  OwnerMetrics,
+  RuntimeMetrics,
+} from './runtime/metrics.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
 export * from './io/index.js';

@@ -33,6 +33,9 @@ interface Tracked {
  */
 export class LeakDetector {
   private readonly registry: FinalizationRegistry<Tracked>;
+  /** Leaks reported so far, and the bytes they held (for runtime snapshots). */
+  reported = 0;
+  reportedBytes = 0;
 
   constructor(
     private readonly captureStacks: boolean,
@@ -40,6 +43,8 @@ export class LeakDetector {
   ) {
     this.registry = new FinalizationRegistry((tracked) => {
       if (!tracked.reclaim()) return;
+      this.reported += 1;
+      this.reportedBytes += tracked.bytes;
       const where = tracked.stack === undefined ? ' (run with leakDetection: "stack" to see where it was allocated)' : `\nallocated at:\n${tracked.stack}`;
       onLeak({
         kind: tracked.kind,

@@ -108,6 +108,7 @@ export class MemoryManager implements SegmentReleaser {
   private shutDown = false;
   private readonly zeroOnRelease: boolean;
   private readonly leaks: LeakDetector | null;
+  private readonly leakDetection: LeakDetection;
   private readonly shared: SharedResources;
 
   /**
@@ -128,6 +129,7 @@ export class MemoryManager implements SegmentReleaser {
     this.handles = new PageHandles(area.pageCount);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
     this.zeroOnRelease = zeroOnRelease;
+    this.leakDetection = leakDetection;
     this.leaks = leakDetection === false ? null : new LeakDetector(leakDetection === 'stack', onLeak);
     this.shared = new SharedResources(this, this.leaks);
     if (!attach) this.layOutTable();
@@ -361,6 +363,22 @@ export class MemoryManager implements SegmentReleaser {
   /** True after shutdown(). */
   isShutdown(): boolean {
     return this.shutDown;
+  }
+
+  // ---------------------------------------------------------------- metrics
+
+  /**
+   * Calls `visit` for every owner holding pages or a reservation, in the order
+   * owners first allocated; allocates nothing (runtime snapshots read it). @internal
+   */
+  forEachOwner(visit: (owner: unknown, pages: number, reservedBytes: number) => void): void {
+    for (const [owner, state] of this.owners) if (!state.idle) visit(owner, state.pages, state.reserved);
+  }
+
+  /** The leak detection setting, and the leaks reported so far with the bytes they held. @internal */
+  leakStatistics(): { readonly detection: LeakDetection; readonly reported: number; readonly bytes: number } {
+    const leaks = this.leaks;
+    return { detection: this.leakDetection, reported: leaks === null ? 0 : leaks.reported, bytes: leaks === null ? 0 : leaks.reportedBytes };
   }
 
   // ---------------------------------------------------------------- internals

@@ -22,6 +22,8 @@ export interface BufferPoolOptions {
   maxBuffersPerChannel?: number;
   /** Buffers a non-blocking request may take beyond the pool's size while it is unavailable (default 0). */
   maxOverdraftBuffersPerGate?: number;
+  /** What runtime snapshots and the inspector call the pool (default: `pool-<n>`, n counting the pools made). */
+  name?: string;
 }
 
 /** Told when a buffer becomes available to a pool that had none (addBufferListener). */
@@ -81,6 +83,8 @@ export class LocalBufferPool implements OwningRecycler {
   readonly maxOverdraftBuffersPerGate: number;
   /** Bytes per buffer. */
   readonly memorySegmentSize: number;
+  /** The pool's name in runtime snapshots (options.name, or `pool-<n>`). */
+  readonly name: string;
   /** @internal */
   readonly global: NetworkBufferPool;
 
@@ -109,8 +113,9 @@ export class LocalBufferPool implements OwningRecycler {
   private readonly meter = new BackPressureMeter(now);
 
   /** @internal Pools come from NetworkBufferPool.createBufferPool(). */
-  constructor(global: NetworkBufferPool, options: Required<BufferPoolOptions>) {
+  constructor(global: NetworkBufferPool, options: Required<Omit<BufferPoolOptions, 'name'>>, name: string) {
     this.global = global;
+    this.name = name;
     this.minSize = options.minSize;
     this.maxSize = options.maxSize;
     this.expectedSize = options.expectedSize;

@@ -99,6 +99,33 @@ export class MetricsRegistry {
     this.sources.delete(source);
   }
 
+  /** Number of live sources. */
+  get size(): number {
+    return this.sources.size;
+  }
+
+  /**
+   * Pushes every live source's snapshot onto `partitions` or `gates` by its
+   * kind; a source that throws (or returns something else) is skipped and
+   * counted, so one faulty source never stops a runtime snapshot. Returns the
+   * number skipped.
+   */
+  collect(partitions: PartitionMetrics[], gates: GateMetrics[]): number {
+    let failed = 0;
+    for (const source of this.sources) {
+      try {
+        const part = source.metricsSnapshot();
+        const kind = typeof part === 'object' && part !== null ? part.kind : undefined;
+        if (kind === 'partition') partitions.push(part as PartitionMetrics);
+        else if (kind === 'gate') gates.push(part as GateMetrics);
+        else failed += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+    return failed;
+  }
+
   /** Snapshots of every live source, in registration order. */
   snapshot(): NetworkPartMetrics[] {
     const out: NetworkPartMetrics[] = [];

@@ -20,6 +20,9 @@ export interface NetworkArea {
   readonly segmentCount: number;
 }
 
+/** Longest pool name accepted: a name is for people reading a snapshot. */
+const MAX_POOL_NAME = 200;
+
 /** A request for unpooled segments waiting for enough of them to come back. */
 interface UnpooledWaiter {
   readonly n: number;
@@ -75,6 +78,8 @@ export class NetworkBufferPool implements SegmentReleaser {
   private destroyReason = 'the network buffer pool has been destroyed';
   /** @internal The partitions and gates made over this pool, for runtime snapshots. */
   readonly metrics = new MetricsRegistry();
+  /** Number of the next pool made, for its default name. */
+  private nextPoolNumber = 0;
 
   /** @internal The pool comes with a runtime (rt.networkBufferPool). With `attach`, the free list laid out in the memory is used as it is. */
   constructor(region: MemoryRegion, area: NetworkArea, attach = false) {
@@ -108,6 +113,18 @@ export class NetworkBufferPool implements SegmentReleaser {
     return this.pools.length;
   }
 
+  /** The live pools, in the order they were made; the array itself, not a copy (runtime snapshots read it). @internal */
+  get bufferPools(): readonly LocalBufferPool[] {
+    return this.pools;
+  }
+
+  /** Segments out through requestUnpooledMemorySegments() and requestPooledMemorySegment(), and unpooled requests waiting. @internal */
+  get numberOfSegmentsOutsidePools(): { readonly unpooled: number; readonly pooled: number; readonly waitingRequests: number } {
+    let waiting = 0;
+    for (const waiter of this.unpooledWaiters) if (!waiter.done) waiting += 1;
+    return { unpooled: this.unpooled.size, pooled: this.pooled.size, waitingRequests: waiting };
+  }
+
   /** True after destroy() (or the runtime's close()). */
   isDestroyed(): boolean {
     return this.destroyed;
@@ -137,7 +154,8 @@ export class NetworkBufferPool implements SegmentReleaser {
           'raise networkMemory or lower minSize',
       );
     }
-    const pool = new LocalBufferPool(this, checked);
+    const pool = new LocalBufferPool(this, checked, checked.name ?? `pool-${this.nextPoolNumber}`);
+    this.nextPoolNumber += 1;
     this.pools.push(pool);
     this.required += checked.minSize;
     // Another pool's listener may throw while the others are resized; the new pool is made regardless and
@@ -507,7 +525,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes, owner ${render(segment.owner)}) is not one this pool handed out by ${source}`);
   }
 
-  private checkPoolOptions(options: BufferPoolOptions): Required<BufferPoolOptions> {
+  private checkPoolOptions(options: BufferPoolOptions): Required<Omit<BufferPoolOptions, 'name'>> & { readonly name: string | undefined } {
     const op = 'createBufferPool';
     if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${op}: options must be an object, got ${render(options)}`);
     const total = this.totalNumberOfMemorySegments;
@@ -518,7 +536,11 @@ export class NetworkBufferPool implements SegmentReleaser {
     const numSubpartitions = options.numSubpartitions === undefined ? 0 : checkCount(options.numSubpartitions, 'numSubpartitions', op, 0, 1 << 24);
     const maxBuffersPerChannel =
       options.maxBuffersPerChannel === undefined || options.maxBuffersPerChannel === Infinity ? Infinity : checkCount(options.maxBuffersPerChannel, 'maxBuffersPerChannel', op, 1);
+    const name: unknown = options.name;
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > MAX_POOL_NAME)) {
+      throw new InvalidArgumentError(`${op}: name must be a string of 1 to ${MAX_POOL_NAME} characters, got ${render(name)}`);
+    }
     const maxOverdraftBuffersPerGate = options.maxOverdraftBuffersPerGate === undefined ? 0 : checkCount(options.maxOverdraftBuffersPerGate, 'maxOverdraftBuffersPerGate', op, 0, total);
-    return { minSize, maxSize, expectedSize, numSubpartitions, maxBuffersPerChannel, maxOverdraftBuffersPerGate };
+    return { minSize, maxSize, expectedSize, numSubpartitions, maxBuffersPerChannel, maxOverdraftBuffersPerGate, name: name as string | undefined };
   }
 }

@@ -10,6 +10,7 @@ import { NetworkBufferPool } from '../network/network-buffer-pool.js';
 import type { WasmSource } from '../wasm/loader.js';
 import { readHeader, writeHeader } from './header.js';
 import { computeLayout, STATIC_DATA_RESERVE, type MemoryLayout } from './layout.js';
+import { OwnerNames, takeRuntimeMetrics, type RuntimeMetrics } from './metrics.js';
 
 /** Options of init(): the memory model, the manager's switches, and (wasm build) the module to use. */
 export interface InitOptions extends MemoryOptions, MemoryManagerOptions {
@@ -66,6 +67,7 @@ export class Runtime {
   private readonly backend: Backend;
   private readonly region: MemoryRegion;
   private readonly offHeap: OffHeapArea;
+  private readonly ownerNames = new OwnerNames();
   private closed = false;
 
   /**
@@ -97,6 +99,27 @@ export class Runtime {
   /** The memory model as a text table: each part's exact bytes, its size in binary units (KiB, MiB, GiB) and its share of the total, then the page size. */
   describe(): string {
     return describeMemoryConfig(this.config);
+  }
+
+  /**
+   * A plain-data snapshot of the runtime now: the memory model's parts,
+   * managed pages per owner and reservations, every buffer pool with its
+   * back-pressure, the registered partitions and gates, and leaks reported.
+   * Cheap enough to take ten times a second (it reads counters, nothing per
+   * buffer); never throws, also after close().
+   */
+  metrics(): RuntimeMetrics {
+    return takeRuntimeMetrics(
+      {
+        build: this.build,
+        closed: this.closed,
+        config: this.config,
+        linearMemoryBytes: this.layout.byteLength,
+        memoryManager: this.memoryManager,
+        networkBufferPool: this.networkBufferPool,
+      },
+      this.ownerNames,
+    );
   }
 
   /** Releases everything the runtime handed out in its linear memory (every such segment becomes freed). Idempotent. */
