@@ -6,7 +6,7 @@
 // directly (it strips types and knows `using`):
 // `node examples/pages-under-budget.ts`.
 //
-//   node scripts/run-example.mjs examples/pages-under-budget.ts
+//   node scripts/run-example.mjs examples/pages-under-budget.ts [arguments for the example]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
 const runnable = join(dirname(source), `.${basename(source, '.ts')}.run-${process.pid}.mjs`);
 writeFileSync(runnable, outputText);
 try {
-  const { status, signal } = spawnSync(process.execPath, [runnable], { stdio: 'inherit' });
+  const { status, signal } = spawnSync(process.execPath, [runnable, ...process.argv.slice(3)], { stdio: 'inherit' });
   process.exitCode = status ?? (signal ? 1 : 0);
 } finally {
   rmSync(runnable, { force: true });
