@@ -71,8 +71,8 @@ function recordOf(bytes) {
   return record;
 }
 
-/** One segmem pass: `total` bytes of `record`s through builders of `pool`. Returns the sink. */
-function builderPass(pool, record, total) {
+/** One segmem pass: `total` bytes of `record`s through builders of `pool`. Returns the sink. (bench/inspect.mjs runs it too.) */
+export function builderPass(pool, record, total) {
   let sink = 0;
   let moved = 0;
   const length = record.length;

@@ -101,9 +101,10 @@ const finish = () => {
 process.once('SIGINT', finish);
 process.once('SIGTERM', finish);
 const seconds = argument('seconds', Infinity);
-if (Number.isFinite(seconds)) setTimeout(finish, seconds * 1000);
+const deadline = Number.isFinite(seconds) ? setTimeout(finish, seconds * 1000) : undefined;
 
 await work;
+clearTimeout(deadline);
 console.log(`produced ${totals.produced} buffers, consumed ${totals.consumed}; sorted ${totals.sorted} records in ${totals.runs} runs`);
 console.log(`the producer waited ${Math.round(pool.backPressuredTimeMs)} ms for buffers in all`);
 pool.lazyDestroy();

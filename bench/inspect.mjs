@@ -1,0 +1,177 @@
+/**
+ * Inspector rows: what watching a runtime costs.
+ *
+ * - Snapshot: rt.metrics() (and JSON.stringify of it, what the inspector
+ *   server sends each interval) with 10, 100 and 1000 LocalBufferPools and
+ *   as many registered partitions (test sources whose snapshot is a fresh
+ *   object with one subpartition, as a real partition's is), µs per call,
+ *   median of rounds.
+ * - Throughput: the builder → consumer row of bench/network.mjs (1 KiB
+ *   records, a pool of 8 × 32 KiB), run in slices of 1 MiB with a
+ *   macrotask turn between slices, so that a timer can fire, without and
+ *   with serveInspector() attached at 10 Hz and one page (an HTTP client in
+ *   this process, reading the event stream) connected. Passes alternate
+ *   without/with so that drift of a shared machine hits both alike. Target:
+ *   with the inspector, at least 98 % of the throughput without.
+ *
+ *   node bench/inspect.mjs wasm|js [--quick]     (prints the result as JSON)
+ */
+import { request } from 'node:http';
+import { setImmediate as turn } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { summarize } from './harness.mjs';
+import { builderPass } from './network.mjs';
+
+const SEG = 32768;
+const POOL = 8;
+const RECORD = 1024;
+const SLICE = 1024 * 1024;
+export const SNAPSHOT_COUNTS = [10, 100, 1000];
+
+/** A registered partition whose snapshot is made fresh per call, as a real one's. */
+function testPartition(i) {
+  return {
+    metricsSnapshot: () => ({
+      kind: 'partition',
+      id: `partition-${i}`,
+      backPressuredTimeMs: i,
+      backPressuredTimeMsPerSecond: 0,
+      level: 'OK',
+      poolSize: 4,
+      poolInUse: 1,
+      subpartitions: [{ index: 0, backlog: 1, credit: 2, bytesWritten: 4096, buffersSent: 1 }],
+    }),
+  };
+}
+
+/** µs per call of `fn`, median of `rounds` rounds of `calls` calls. */
+function timeCalls(fn, calls, rounds) {
+  let sink = 0;
+  for (let i = 0; i < calls; i++) sink += fn();
+  const us = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < calls; i++) sink += fn();
+    us.push(Number(process.hrtime.bigint() - t0) / 1000 / calls);
+  }
+  return { ...summarize(us), sink };
+}
+
+async function snapshotRows(lib, settings) {
+  const rows = [];
+  for (const n of SNAPSHOT_COUNTS) {
+    const rt = await lib.init({ managedMemory: 16 * 4096, networkMemory: (n + 8) * 4096, offHeapMemory: 0, pageSize: 4096 });
+    try {
+      const pools = [];
+      for (let i = 0; i < n; i++) pools.push(rt.networkBufferPool.createBufferPool({ minSize: 1, maxSize: 1 }));
+      for (let i = 0; i < n; i += 2) pools[i].requestBuffer(); // half of them with a buffer out
+      for (let i = 0; i < n; i++) rt.networkBufferPool.metrics.add(testPartition(i), 'partition');
+      const check = rt.metrics();
+      if (check.network.pools.length !== n || check.network.partitions.length !== n) throw new Error(`snapshot rows: expected ${n} pools and partitions`);
+      const calls = Math.max(5, Math.round((settings.budget * 10) / n));
+      const snapshot = timeCalls(() => rt.metrics().network.pools.length, calls, settings.rounds);
+      const json = timeCalls(() => JSON.stringify(rt.metrics()).length, calls, settings.rounds);
+      rows.push({ count: n, snapshotUs: snapshot, jsonUs: json, jsonBytes: JSON.stringify(check).length });
+    } finally {
+      rt.close();
+    }
+  }
+  return rows;
+}
+
+/** Reads the inspector's event stream until told to stop; counts the snapshots received. */
+function connectPage(url) {
+  let snapshots = 0;
+  const req = request(`${url}events`, (res) => {
+    res.setEncoding('utf8');
+    let buffered = '';
+    res.on('data', (chunk) => {
+      buffered += chunk;
+      let end;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        if (buffered.startsWith('data: {')) snapshots += 1;
+        buffered = buffered.slice(end + 2);
+      }
+    });
+    res.on('error', () => undefined);
+  });
+  req.on('error', () => undefined);
+  req.end();
+  return { stop: () => req.destroy(), get snapshots() { return snapshots; } };
+}
+
+/** One timed pass of `total` bytes in 1 MiB slices, a macrotask turn between slices. Returns GB/s and the sink. */
+async function slicedPass(pool, record, total) {
+  let sink = 0;
+  const t0 = process.hrtime.bigint();
+  for (let moved = 0; moved < total; moved += SLICE) {
+    sink += builderPass(pool, record, SLICE);
+    await turn();
+  }
+  return { gbps: total / Number(process.hrtime.bigint() - t0), sink };
+}
+
+async function throughputRows(lib, inspect, settings) {
+  const rt = await lib.init({ managedMemory: 0, networkMemory: POOL * SEG, offHeapMemory: 0, pageSize: SEG });
+  const pool = rt.networkBufferPool.createBufferPool({ minSize: POOL, maxSize: POOL, name: 'bench' });
+  const record = new Uint8Array(RECORD).map((_, i) => (i * 31 + 7) & 0xff);
+  const total = settings.passBytes;
+  const without = [];
+  const withInspector = [];
+  let sink = 0;
+  let received = 0;
+  let passMs = 0;
+  try {
+    for (let i = 0; i < settings.warmupPasses; i++) sink += (await slicedPass(pool, record, total)).sink;
+    for (let i = 0; i < settings.passes; i++) {
+      const a = await slicedPass(pool, record, total);
+      without.push(a.gbps);
+      const server = await inspect.serveInspector(rt, { intervalMs: 100 });
+      const page = connectPage(server.url);
+      await new Promise((resolve) => setTimeout(resolve, 150)); // the page is connected and has had its first snapshots
+      const before = page.snapshots;
+      const t0 = performance.now();
+      const b = await slicedPass(pool, record, total);
+      passMs += performance.now() - t0;
+      received += page.snapshots - before;
+      withInspector.push(b.gbps);
+      page.stop();
+      await server.close();
+      sink += a.sink + b.sink;
+    }
+    if (pool.numberOfAvailableMemorySegments !== POOL) throw new Error('inspector rows: buffers not recycled');
+  } finally {
+    pool.lazyDestroy();
+    rt.close();
+  }
+  const w = summarize(without);
+  const v = summarize(withInspector);
+  // Snapshots the page received per second of the passes with the inspector: shows the 10 Hz really ran.
+  return { recordBytes: RECORD, bytesPerPass: total, without: w, with: v, ratio: v.median / w.median, snapshotsPerSecond: received / (passMs / 1000), sink };
+}
+
+/** Measures the inspector rows for one build; `lib` and `inspect` are its modules (dist/index.js or dist/js.js, and dist/inspect-node.js). */
+export async function measureInspectRows(lib, inspect, { quick = false } = {}) {
+  const settings = quick
+    ? { rounds: 5, budget: 200, warmupPasses: 1, passes: 3, passBytes: 64 * 1024 * 1024 }
+    : { rounds: 15, budget: 1000, warmupPasses: 2, passes: 9, passBytes: 512 * 1024 * 1024 };
+  const snapshot = await snapshotRows(lib, settings);
+  const throughput = await throughputRows(lib, inspect, settings);
+  const at1000 = snapshot.find((r) => r.count === 1000).snapshotUs.median;
+  const targets = [
+    { what: 'builder → consumer with the inspector attached at 10 Hz ≥ 98 % of without (ratio)', value: throughput.ratio, ok: throughput.ratio >= 0.98 },
+    { what: 'a snapshot of 1000 pools and 1000 partitions within a 10 Hz budget (≤ 10 ms)', value: at1000, ok: at1000 <= 10_000 },
+  ];
+  return { engine: `node ${process.version}`, quick, snapshot, throughput, targets };
+}
+
+// Standalone: node bench/inspect.mjs wasm|js [--quick]
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const build = process.argv[2] ?? 'wasm';
+  const entry = { wasm: '../dist/index.js', js: '../dist/js.js' }[build];
+  if (entry === undefined) throw new Error(`usage: node bench/inspect.mjs wasm|js [--quick] (got ${build})`);
+  const lib = await import(entry);
+  const inspect = await import('../dist/inspect-node.js');
+  const result = await measureInspectRows(lib, inspect, { quick: process.argv.includes('--quick') });
+  process.stdout.write(JSON.stringify({ build, ...result }, null, 2) + '\n');
+}
