@@ -10,7 +10,10 @@ import { node24Path } from '../scripts/node24.mjs';
 import { V8_FLAGS } from './engines.mjs';
 
 /** The modules, by id; each is run as `node bench/<script> wasm|js [--quick]`. */
-export const EXTRA_MODULES = [{ id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' }];
+export const EXTRA_MODULES = [
+  { id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' },
+  { id: 'inspect', script: 'inspect.mjs', title: 'Inspector: the cost of a snapshot, and of watching at 10 Hz' },
+];
 
 const NODE_ENGINES = { node: () => process.execPath, node24: () => node24Path() };
 
@@ -87,7 +90,49 @@ function renderNetwork(section) {
   return out;
 }
 
-const RENDERERS = { network: renderNetwork };
+const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+/** The Markdown of the inspector section (bench/inspect.mjs). */
+function renderInspect(section) {
+  const out = [`## ${section.title}`, ''];
+  out.push(
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating; GB/s medians.',
+    '',
+  );
+  for (const engine of section.engines) {
+    const { wasm, js } = engine.builds;
+    const any = wasm ?? js;
+    if (!any) continue;
+    out.push(`### ${engine.id}: ${any.engine}${any.quick ? ' (quick run: not a measurement)' : ''}`, '');
+    out.push('| pools + partitions | wasm: snapshot µs (min) | wasm: + JSON µs | js: snapshot µs (min) | js: + JSON µs | JSON bytes |', '| --- | --- | --- | --- | --- | --- |');
+    for (const row of any.snapshot) {
+      const cells = [wasm, js].map((r) => {
+        const x = r?.snapshot.find((s) => s.count === row.count);
+        return x === undefined ? ['—', '—'] : [`${us(x.snapshotUs.median)} (${us(x.snapshotUs.min)})`, us(x.jsonUs.median)];
+      });
+      out.push(`| ${row.count} + ${row.count} | ${cells[0].join(' | ')} | ${cells[1].join(' | ')} | ${row.jsonBytes} |`);
+    }
+    out.push(
+      '',
+      '| build | without GB/s | with inspector GB/s | with ÷ without | per CPU s: without | with | with ÷ without | snapshots/s received |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const [name, r] of [['wasm', wasm], ['js', js]]) {
+      if (!r) continue;
+      const t = r.throughput;
+      const pct = (x) => `${(x * 100).toFixed(1)} %`;
+      out.push(`| ${name} | ${gb(t.without.median)} | ${gb(t.with.median)} | ${pct(t.ratio)} | ${gb(t.cpu.without.median)} | ${gb(t.cpu.with.median)} | ${pct(t.cpu.ratio)} | ${t.snapshotsPerSecond.toFixed(1)} |`);
+    }
+    out.push('');
+    for (const [name, r] of [['wasm', wasm], ['js', js]]) {
+      for (const t of r?.targets ?? []) out.push(`- ${name}: ${t.what}: ${t.what.includes('ratio') ? `${(t.value * 100).toFixed(1)} %` : `${us(t.value)} µs`}: ${t.ok ? 'met' : '**not met**'}`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+const RENDERERS = { network: renderNetwork, inspect: renderInspect };
 
 /** The Markdown of every extra section. */
 export function renderExtraSections(extra) {

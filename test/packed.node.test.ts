@@ -95,14 +95,14 @@ function nodeExamples(): string[] {
 }
 
 /** Transpiles a TypeScript program (lowering `using` for Node 20) and runs it in `cwd`, where 'segmem' is installed. */
-function runProgram(file: string, cwd: string): string {
+function runProgram(file: string, cwd: string, args: readonly string[] = []): string {
   const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
     fileName: file,
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   });
   const runnable = join(cwd, `${basename(file, '.ts')}.run.mjs`);
   writeFileSync(runnable, outputText);
-  return ok(process.execPath, [runnable], { cwd });
+  return ok(process.execPath, [runnable, ...args], { cwd });
 }
 
 /** Copies the source tree as a fresh checkout has it: no dependencies, build output or generated files. */
@@ -141,6 +141,8 @@ beforeAll(() => {
   mkdirSync(join(consumer, 'node_modules', '@types'), { recursive: true });
   symlinkSync(join(root, 'node_modules', '@types', 'node'), join(consumer, 'node_modules', '@types', 'node'), 'dir');
   symlinkSync(join(root, 'node_modules', 'undici-types'), join(consumer, 'node_modules', 'undici-types'), 'dir');
+  // segmem/inspect's optional peer dependency, as a user who wants the inspector installs it.
+  symlinkSync(join(root, 'node_modules', 'uplot'), join(consumer, 'node_modules', 'uplot'), 'dir');
 }, 240_000);
 
 afterAll(() => {
@@ -149,7 +151,7 @@ afterAll(() => {
 
 describe('npm pack from a clean tree', { timeout: SLOW }, () => {
   it('builds on prepack and ships dist/ with typings, declaration maps and source maps', () => {
-    for (const file of ['index.js', 'index.d.ts', 'index.d.ts.map', 'index.js.map', 'js.js', 'js.d.ts', 'js.d.ts.map', 'wasm/segmem-wasm.js']) {
+    for (const file of ['index.js', 'index.d.ts', 'index.d.ts.map', 'index.js.map', 'js.js', 'js.d.ts', 'js.d.ts.map', 'wasm/segmem-wasm.js', 'inspect/index.js', 'inspect/index.d.ts', 'inspect-node.js', 'inspect-node.d.ts']) {
       expect(packedFiles, `dist/${file}`).toContain(`dist/${file}`);
     }
     // Every declaration file has its map, and every map's sources are in the package.
@@ -224,12 +226,15 @@ describe('running against the installed package (Node)', { timeout: SLOW }, () =
 
   const expected: Record<string, RegExp[]> = {
     'pages-under-budget.ts': [/^budget: 8 pages of 32 KiB$/m, /^join refused: ERR_MEMORY_ALLOCATION$/m, /^all returned: true$/m],
+    'inspect-backpressure.ts': [/^inspector: http:\/\/127\.0\.0\.1:\d+\/$/m, /^produced \d+ buffers, consumed \d+/m, /^inspector closed$/m],
   };
+  /** Examples that run until stopped get a port of the system's choosing and a deadline. */
+  const exampleArgs: Record<string, string[]> = { 'inspect-backpressure.ts': ['--port', '0', '--seconds', '2'] };
   it.each(nodeExamples())('runs examples/%s', (name) => {
     mkdirSync(join(consumer, 'examples'), { recursive: true });
     const file = join(consumer, 'examples', name);
     cpSync(join(root, 'examples', name), file);
-    const out = runProgram(file, join(consumer, 'examples'));
+    const out = runProgram(file, join(consumer, 'examples'), exampleArgs[name]);
     for (const pattern of expected[name] ?? []) expect(out).toMatch(pattern);
   });
 
@@ -326,10 +331,11 @@ describe('the published typings', { timeout: SLOW }, () => {
     writeFileSync(join(consumer, 'consumer.ts'), CONSUMER);
     writeFileSync(join(consumer, 'readme-example.ts'), readmeExample());
     cpSync(join(root, 'examples', 'vite'), join(consumer, 'vite-app'), { recursive: true, filter: (s) => !s.includes('node_modules') });
+    cpSync(join(root, 'examples', 'vite-inspect'), join(consumer, 'vite-inspect-app'), { recursive: true, filter: (s) => !s.includes('node_modules') });
     const project = join(consumer, 'tsconfig.browser.json');
     writeFileSync(project, JSON.stringify({
       compilerOptions: { ...strict, target: 'ES2022', lib: ['ES2022', 'DOM'], types: [], module: 'ESNext', moduleResolution: 'Bundler' },
-      files: ['consumer.ts', 'readme-example.ts', 'vite-app/main.ts'],
+      files: ['consumer.ts', 'readme-example.ts', 'vite-app/main.ts', 'vite-inspect-app/main.ts'],
     }));
     expect(tsc(project)).toBe('');
   });
@@ -337,7 +343,7 @@ describe('the published typings', { timeout: SLOW }, () => {
   it('contain nothing @internal: no internal members, no public constructors', () => {
     // Only the declaration files a user's program loads, found by compiling one.
     const entry = join(consumer, 'entry.ts');
-    writeFileSync(entry, `export * from 'segmem';\nexport * as js from 'segmem/js';\n`);
+    writeFileSync(entry, `export * from 'segmem';\nexport * as js from 'segmem/js';\nexport * as inspect from 'segmem/inspect';\n`);
     const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [], noEmit: true });
     const files = program.getSourceFiles().filter((f) => f.fileName.includes(`${sep}node_modules${sep}segmem${sep}`) || f.fileName.includes('/node_modules/segmem/'));
     expect(files.length).toBeGreaterThan(5);

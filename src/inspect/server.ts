@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { InvalidArgumentError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import { checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
@@ -70,14 +70,15 @@ interface Stream {
 /**
  * Serves the inspector for `rt` on 127.0.0.1:`port`. Resolves once it
  * listens; rejects with ERR_INVALID_ARGUMENT for a value that is not a
- * runtime or bad options, and with Node's error when the port cannot be had
- * (EADDRINUSE).
+ * runtime or bad options, ERR_ILLEGAL_STATE when the optional peer
+ * dependency uplot is not installed, and with Node's error when the port
+ * cannot be had (EADDRINUSE).
  */
 export async function serveInspector(rt: Runtime, options?: InspectorServerOptions): Promise<InspectorServer> {
   if (!(rt instanceof Runtime)) throw new InvalidArgumentError(`serveInspector: rt must be a Runtime (from init()), got ${render(rt)}`);
   const checked = checkInspectorOptions(options, 'serveInspector', ['port']);
   const port = checked.port === undefined ? 0 : checkInteger(checked.port, 'serveInspector: port', 0, 65535);
-  const uplotFile = join(dirname(createRequire(import.meta.url).resolve('uplot')), 'uPlot.esm.js');
+  const uplotFile = uplotModule();
   const hello = JSON.stringify({ title: checked.title, actions: [...checked.actions.keys()] });
   const streams = new Set<Stream>();
   let origins = new Set<string>();
@@ -195,6 +196,17 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
   // The server's socket keeps the process alive while it serves; the timer need not.
   timer.unref();
   return { url: `http://127.0.0.1:${actual}/`, port: actual, closed, close };
+}
+
+/** uPlot's ES module file, which the page imports; throws ERR_ILLEGAL_STATE when uplot is not installed. */
+function uplotModule(): string {
+  let main: string;
+  try {
+    main = createRequire(import.meta.url).resolve('uplot');
+  } catch {
+    throw new IllegalStateError("serveInspector: the page draws its charts with uPlot, which is not installed; install the optional peer dependency 'uplot' beside segmem (npm install uplot)");
+  }
+  return join(dirname(main), 'uPlot.esm.js');
 }
 
 /** The file of dist/ a request names, or null for a name that is malformed or leads out of it. */
