@@ -18,6 +18,7 @@ export type {
   BufferPoolMetrics,
   LeakMetrics,
   ManagedMemoryMetrics,
+  MemoryModelMetrics,
   MemoryPartMetrics,
   NetworkMetrics,
   OwnerMetrics,

@@ -28,7 +28,20 @@ import { render } from '../util/render.js';
 export interface MemoryPartMetrics {
   /** 'managed', 'network', 'off-heap' or 'user' (left to the JS heap). */
   readonly name: 'managed' | 'network' | 'off-heap' | 'user';
+  /** Its size. */
   readonly bytes: number;
+}
+
+/** The memory model (rt.config), in bytes. */
+export interface MemoryModelMetrics {
+  /** The total the parts add up to. */
+  readonly totalBytes: number;
+  /** Bytes per page (managed pages and network buffers alike). */
+  readonly pageSize: number;
+  /** Bytes of the linear memory: the parts in it plus their tables. */
+  readonly linearMemoryBytes: number;
+  /** managed, network, off-heap and user (left to the JS heap), in that order. */
+  readonly parts: readonly MemoryPartMetrics[];
 }
 
 /** What one owner holds of the managed memory. */
@@ -43,9 +56,11 @@ export interface OwnerMetrics {
 
 /** The managed memory (rt.memoryManager). */
 export interface ManagedMemoryMetrics {
+  /** Bytes per page. */
   readonly pageSize: number;
-  /** Pages in all, and those handed out. */
+  /** Pages in all. */
   readonly totalPages: number;
+  /** Pages handed out. */
   readonly pagesInUse: number;
   /** Bytes reserved without pages. */
   readonly reservedBytes: number;
@@ -59,9 +74,11 @@ export interface ManagedMemoryMetrics {
 export interface BufferPoolMetrics {
   /** The pool's name (createBufferPool's `name`, or `pool-<n>`). */
   readonly name: string;
-  /** Its current size, and its bounds (maxSize null: no bound but the network pool). */
+  /** Its current size: buffers it may hold. */
   readonly size: number;
+  /** Buffers it always holds. */
   readonly minSize: number;
+  /** Buffers it may grow to; null for no bound but the network pool. */
   readonly maxSize: number | null;
   /** Segments it holds: available ones and those out in buffers (overdraft included). */
   readonly held: number;
@@ -71,8 +88,9 @@ export interface BufferPoolMetrics {
   readonly available: number;
   /** Blocking requests waiting for a buffer. */
   readonly waiters: number;
-  /** Milliseconds requests waited, in all and over the last second (0 to 1000). */
+  /** Milliseconds requests waited, in all. */
   readonly backPressuredTimeMs: number;
+  /** Milliseconds of the last second during which a request waited (0 to 1000). */
   readonly backPressuredTimeMsPerSecond: number;
   /** OK (≤ 10 % of the last second), LOW (≤ 50 %) or HIGH. */
   readonly level: BackPressureLevel;
@@ -82,16 +100,19 @@ export interface BufferPoolMetrics {
 export interface NetworkMetrics {
   /** Bytes per buffer. */
   readonly bufferSize: number;
-  /** Buffers in all, and those on the global free list (in no pool, not out unpooled). */
+  /** Buffers in all. */
   readonly totalBuffers: number;
+  /** Buffers on the global free list (in no pool, not out unpooled). */
   readonly freeBuffers: number;
   /** Buffers out through requestUnpooledMemorySegments() and requestPooledMemorySegment(). */
   readonly unpooledBuffers: number;
   /** requestUnpooledMemorySegments() calls waiting. */
   readonly unpooledWaiters: number;
+  /** Every LocalBufferPool made from the network pool and not destroyed, in the order they were made. */
   readonly pools: readonly BufferPoolMetrics[];
-  /** The result partitions and input gates registered with the network pool. */
+  /** The result partitions registered with the network pool. */
   readonly partitions: readonly PartitionMetrics[];
+  /** The input gates registered with the network pool. */
   readonly gates: readonly GateMetrics[];
   /** Registered parts whose snapshot failed this time (left out above). */
   readonly failedSources: number;
@@ -101,8 +122,9 @@ export interface NetworkMetrics {
 export interface LeakMetrics {
   /** The setting: false (off), true, or 'stack'. */
   readonly detection: LeakDetection;
-  /** Pages and leases reported as garbage-collected unreleased, and the bytes they held. */
+  /** Pages and leases reported as garbage-collected unreleased. */
   readonly reported: number;
+  /** Bytes those held (given back when they were reported). */
   readonly bytes: number;
 }
 
@@ -115,9 +137,12 @@ export interface RuntimeMetrics {
   /** True once the runtime is closed: the parts below then read empty. */
   readonly closed: boolean;
   /** The memory model: its parts, their total and the page size, in bytes. */
-  readonly memory: { readonly totalBytes: number; readonly pageSize: number; readonly linearMemoryBytes: number; readonly parts: readonly MemoryPartMetrics[] };
+  readonly memory: MemoryModelMetrics;
+  /** The managed memory (rt.memoryManager). */
   readonly managed: ManagedMemoryMetrics;
+  /** The network memory (rt.networkBufferPool). */
   readonly network: NetworkMetrics;
+  /** Leak detection's findings. */
   readonly leaks: LeakMetrics;
 }
 
