@@ -30,7 +30,7 @@ function snapshotAt(t: number, producers: Record<string, number>): RuntimeMetric
     timestamp: t * 1000,
     build: 'js',
     closed: false,
-    memory: { totalBytes: 0, pageSize: PAGE, linearMemoryBytes: 0, parts: [] },
+    model: { totalBytes: 0, pageSize: PAGE, linearMemoryBytes: 0, parts: [] },
     managed: { pageSize: PAGE, totalPages: 0, pagesInUse: 0, reservedBytes: 0, availableBytes: 0, owners: [] },
     network: { bufferSize: PAGE, totalBuffers: 0, freeBuffers: 0, unpooledBuffers: 0, unpooledWaiters: 0, pools, partitions: [], gates: [], failedSources: 0 },
     leaks: { detection: false, reported: 0, bytes: 0 },
@@ -75,7 +75,13 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     for (const notRuntime of [null, {}, rt.memoryManager, Promise.resolve(rt)]) {
       expectCode(lib, () => mountInspector(host, notRuntime as never), 'ERR_INVALID_ARGUMENT');
     }
-    for (const options of [{ intervalMs: 0 }, { intervalMs: 1.5 }, { actions: { x: 1 } }, { actions: { '': () => 1 } }, { bogus: true }, 7]) {
+    const throwingGetter = { get intervalMs(): number {
+      throw new Error('getter');
+    } };
+    const throwingProxy = new Proxy({}, { ownKeys: () => {
+      throw new Error('trap');
+    } });
+    for (const options of [{ intervalMs: 0 }, { intervalMs: 1.5 }, { actions: { x: 1 } }, { actions: { '': () => 1 } }, { bogus: true }, 7, throwingGetter, throwingProxy, { actions: throwingProxy }]) {
       expectCode(lib, () => mountInspector(host, rt, options as never), 'ERR_INVALID_ARGUMENT');
     }
   });

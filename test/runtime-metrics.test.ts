@@ -65,16 +65,16 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     const m = rt.metrics();
     expect(m.build).toBe(rt.build);
     expect(m.closed).toBe(false);
-    expect(m.memory.totalBytes).toBe(rt.config.totalMemory);
-    expect(m.memory.pageSize).toBe(8192);
-    expect(m.memory.linearMemoryBytes).toBe(rt.linearMemoryBytes);
-    expect(m.memory.parts).toEqual([
+    expect(m.model.totalBytes).toBe(rt.config.totalMemory);
+    expect(m.model.pageSize).toBe(8192);
+    expect(m.model.linearMemoryBytes).toBe(rt.linearMemoryBytes);
+    expect(m.model.parts).toEqual([
       { name: 'managed', bytes: rt.config.managedMemory },
       { name: 'network', bytes: rt.config.networkMemory },
       { name: 'off-heap', bytes: rt.config.offHeapMemory },
       { name: 'user', bytes: rt.config.userMemory },
     ]);
-    expect(m.memory.parts.reduce((sum, p) => sum + p.bytes, 0)).toBe(rt.config.totalMemory);
+    expect(m.model.parts.reduce((sum, p) => sum + p.bytes, 0)).toBe(rt.config.totalMemory);
     expect(Math.abs(m.timestamp - Date.now())).toBeLessThan(60_000);
   });
 

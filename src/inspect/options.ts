@@ -36,10 +36,9 @@ export function checkInspectorOptions(options: unknown, operation: string, known
     throw new InvalidArgumentError(`${operation}: options must be an object, got ${render(options)}`);
   }
   const names = ['intervalMs', 'title', 'actions', ...known];
-  const values: Record<string, unknown> = {};
-  for (const key of Object.keys(options)) {
+  const values = readOwn(options, operation, 'options');
+  for (const key of Object.keys(values)) {
     if (!names.includes(key)) throw new InvalidArgumentError(`${operation}: unknown option ${render(key)}; known options: ${names.join(', ')}`);
-    values[key] = (options as Record<string, unknown>)[key];
   }
   const intervalMs = values.intervalMs === undefined ? 100 : checkInteger(values.intervalMs, `${operation}: intervalMs`, 20, 60_000);
   const title = values.title === undefined ? 'segmem inspector' : values.title;
@@ -49,16 +48,28 @@ export function checkInspectorOptions(options: unknown, operation: string, known
   return { ...values, intervalMs, title, actions: checkActions(values.actions, operation) };
 }
 
+/** A copy of an object's own enumerable properties, read once (a getter or proxy that throws is refused, not passed on). */
+function readOwn(object: object, operation: string, what: string): Record<string, unknown> {
+  try {
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(object)) copy[key] = (object as Record<string, unknown>)[key];
+    return copy;
+  } catch {
+    throw new InvalidArgumentError(`${operation}: ${what} could not be read (a getter or proxy threw)`);
+  }
+}
+
 function checkActions(actions: unknown, operation: string): ReadonlyMap<string, () => unknown> {
   const out = new Map<string, () => unknown>();
   if (actions === undefined) return out;
   if (typeof actions !== 'object' || actions === null || Array.isArray(actions)) {
     throw new InvalidArgumentError(`${operation}: actions must be an object of functions by label, got ${render(actions)}`);
   }
-  const labels = Object.keys(actions);
+  const byLabel = readOwn(actions, operation, 'actions');
+  const labels = Object.keys(byLabel);
   if (labels.length > MAX_ACTIONS) throw new InvalidArgumentError(`${operation}: ${labels.length} actions, at most ${MAX_ACTIONS}`);
   for (const label of labels) {
-    const run = (actions as Record<string, unknown>)[label];
+    const run = byLabel[label];
     if (!ACTION_NAME.test(label)) {
       throw new InvalidArgumentError(`${operation}: action label ${render(label)} must be 1 to 64 letters, digits, spaces, '_', '.' or '-'`);
     }

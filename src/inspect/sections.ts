@@ -23,15 +23,15 @@ const share = (part: number, total: number): string => (total > 0 ? `${((part / 
 
 /** The memory model as one bar with a legend. */
 export function drawMemory(bar: HTMLElement, legend: HTMLElement, m: RuntimeMetrics): void {
-  const total = m.memory.totalBytes;
+  const total = m.model.totalBytes;
   drawBar(
     bar,
-    m.memory.parts.map((p) => ({ weight: p.bytes, color: PART_COLORS[p.name]!, title: `${PART_LABELS[p.name]}: ${formatSize(p.bytes)}` })),
+    m.model.parts.map((p) => ({ weight: p.bytes, color: PART_COLORS[p.name]!, title: `${PART_LABELS[p.name]}: ${formatSize(p.bytes)}` })),
     total,
   );
   syncRows(
     legend,
-    m.memory.parts,
+    m.model.parts,
     (p) => p.name,
     () => {
       const item = el(legend.ownerDocument, 'span');

@@ -137,7 +137,7 @@ export interface RuntimeMetrics {
   /** True once the runtime is closed: the parts below then read empty. */
   readonly closed: boolean;
   /** The memory model: its parts, their total and the page size, in bytes. */
-  readonly memory: MemoryModelMetrics;
+  readonly model: MemoryModelMetrics;
   /** The managed memory (rt.memoryManager). */
   readonly managed: ManagedMemoryMetrics;
   /** The network memory (rt.networkBufferPool). */
@@ -184,7 +184,7 @@ export function takeRuntimeMetrics(rt: MetricsInputs, owners: OwnerNames): Runti
     timestamp: Date.now(),
     build: rt.build,
     closed: rt.closed,
-    memory: {
+    model: {
       totalBytes: config.totalMemory,
       pageSize: config.pageSize,
       linearMemoryBytes: rt.linearMemoryBytes,
