@@ -178,6 +178,7 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     expect((await send(port, '/actions/%E0%A4%A', {}, 'POST')).status).toBe(400);
     expect((await send(port, '/actions/fast%20consumer', {}, 'GET')).status).toBe(404);
     expect((await send(port, '/', {}, 'PUT')).status).toBe(405);
+    expect((await send(port, '/events', {}, 'HEAD')).status).toBe(405);
   });
 
   it('serves compiled modules from dist/ only: no way out of it', async () => {

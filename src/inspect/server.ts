@@ -118,7 +118,7 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
         })
         .end(inspectorPage(checked.title, nonce));
     }
-    if (path === '/events') return openStream(res);
+    if (path === '/events') return req.method === 'GET' ? openStream(res) : void res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET' }).end();
     if (path === '/favicon.ico') return void res.writeHead(204, COMMON_HEADERS).end();
     if (path === '/metrics.json') return void res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json' }).end(JSON.stringify(rt.metrics()));
     if (path === '/uplot.js') return serveFile(uplotFile, res);
@@ -136,7 +136,9 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
     streams.add(stream);
     res.on('close', () => streams.delete(stream));
     send(stream, `retry: 2000\nevent: hello\ndata: ${hello}\n\n`);
-    send(stream, rt.isClosed() ? 'event: closed\ndata: {}\n\n' : `data: ${JSON.stringify(rt.metrics())}\n\n`);
+    if (!rt.isClosed()) return send(stream, `data: ${JSON.stringify(rt.metrics())}\n\n`);
+    streams.delete(stream);
+    res.end('event: closed\ndata: {}\n\n');
   };
 
   const runAction = async (encoded: string, req: IncomingMessage, res: ServerResponse) => {
