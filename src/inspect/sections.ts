@@ -88,7 +88,7 @@ export function drawPools(summary: HTMLElement, rows: HTMLElement, m: RuntimeMet
   const n = m.network;
   setText(
     summary,
-    `${n.freeBuffers} of ${n.totalBuffers} network buffers free (${formatSize(n.bufferSize)} each), ${n.pools.length} pools, ${n.unpooledBuffers} unpooled` +
+    `${n.freeBuffers} of ${n.totalBuffers} network buffers free (${formatSize(n.bufferSize)} each), ${n.pools.length} ${n.pools.length === 1 ? 'pool' : 'pools'}, ${n.unpooledBuffers} unpooled` +
       (n.unpooledWaiters > 0 ? `, ${n.unpooledWaiters} unpooled requests waiting` : ''),
   );
   syncRows(rows, n.pools, (p) => p.name, () => {
@@ -160,6 +160,6 @@ export function drawParts(container: HTMLElement, m: RuntimeMetrics): void {
 export function drawLeaks(line: HTMLElement, m: RuntimeMetrics): void {
   const { detection, reported, bytes } = m.leaks;
   const setting = detection === false ? 'off' : detection === 'stack' ? 'on, with stacks' : 'on';
-  setText(line, `leak detection ${setting}: ${reported} leaks reported (${formatSize(bytes)})`);
+  setText(line, `leak detection ${setting}: ${reported} ${reported === 1 ? 'leak' : 'leaks'} reported (${formatSize(bytes)})`);
   line.dataset.leaks = String(reported);
 }
