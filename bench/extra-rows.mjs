@@ -96,7 +96,7 @@ const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 function renderInspect(section) {
   const out = [`## ${section.title}`, ''];
   out.push(
-    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating; GB/s medians.',
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of adjacent pairs\' ratios.',
     '',
   );
   for (const engine of section.engines) {
