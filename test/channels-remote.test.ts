@@ -4,25 +4,12 @@
 // the channel, tells the other side and returns every buffer (both builds).
 import { describe, expect, it } from 'vitest';
 import { builds } from './builds.js';
-import { consume, produce } from './channels-support.js';
+import { consume, produce, rawHeader } from './channels-support.js';
 import { expectCode, expectRejectCode, flush } from './network-support.js';
 import type { InputGate, Transport } from '../src/index.js';
 
 const SEG = 32768;
 const MiB = 1024 * 1024;
-
-/** A frame header, as a producer or consumer of the test writes it by hand. */
-export function rawHeader(type: number, channel: number, sequence: number, length: number, backlog: number, version = 1): Uint8Array {
-  const bytes = new Uint8Array(16);
-  const view = new DataView(bytes.buffer);
-  view.setUint8(0, type);
-  view.setUint8(1, version);
-  view.setUint16(2, channel, true);
-  view.setUint32(4, sequence, true);
-  view.setUint32(8, length, true);
-  view.setUint32(12, backlog, true);
-  return bytes;
-}
 
 /** Collects what reaches a raw transport end, and whether it was closed. */
 function rawEnd(transport: Transport): { bytes: () => Uint8Array; closed: () => boolean } {

@@ -80,3 +80,16 @@ export async function consume(lib: Build, gate: InputGate, maxLength: number, pa
   }
   return counts;
 }
+
+/** A frame header, as a producer or consumer of the test writes it by hand. */
+export function rawHeader(type: number, channel: number, sequence: number, length: number, backlog: number, version = 1): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setUint8(0, type);
+  view.setUint8(1, version);
+  view.setUint16(2, channel, true);
+  view.setUint32(4, sequence, true);
+  view.setUint32(8, length, true);
+  view.setUint32(12, backlog, true);
+  return bytes;
+}

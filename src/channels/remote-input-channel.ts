@@ -263,6 +263,12 @@ export class GateConnection implements FrameSink, TransportHandlers {
 
   end(channel: number): void {
     this.channels[channel]!.receivedItem({ kind: 'end', channel }, 0);
+    // Every channel has ended: the partition is complete, and whatever follows on the connection is not read.
+    if (this.channels.every((c) => c.endReceived)) {
+      this.decoder.fail();
+      this.closed = true;
+      this.transport.close();
+    }
   }
 
   credit(): void {
