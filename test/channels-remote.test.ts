@@ -141,6 +141,29 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     return err!;
   }
 
+  it('a buffer recycled while a DATA frame is arriving does not take that frame’s place', async () => {
+    const f = await handFedGate();
+    const { raw, gate } = f;
+    raw.write(rawHeader(1, 0, 0, 3, 0), null);
+    raw.write(new Uint8Array([1, 1, 1]), null);
+    const first = await gate.next();
+    if (first?.kind !== 'buffer') throw new Error('expected a buffer');
+    raw.write(rawHeader(1, 0, 1, 3, 0), null);
+    raw.write(new Uint8Array([2]), null);
+    await new Promise((r) => setTimeout(r, 20));
+    // The segment of the first buffer becomes free in the middle of the second frame.
+    first.buffer.recycleBuffer();
+    raw.write(new Uint8Array([2, 2]), null);
+    const second = await gate.next();
+    if (second?.kind !== 'buffer') throw new Error('expected a buffer');
+    expect([...second.buffer.bytes()]).toEqual([2, 2, 2]);
+    second.buffer.recycleBuffer();
+    gate.release();
+    await flush();
+    expect(f.rt.networkBufferPool.numberOfAvailableMemorySegments).toBe(16);
+    f.rt.close();
+  });
+
   it('a frame of another version is malformed', async () => {
     const f = await handFedGate();
     f.raw.write(rawHeader(1, 0, 0, 0, 0, 7), null);

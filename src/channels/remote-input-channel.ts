@@ -16,6 +16,7 @@ import type { Transport, TransportHandlers } from './transport.js';
  * producer's backlog exceeds what it has free.
  *
  *   free: [ announced ........ | not yet announced ]   announced + unannounced = free.length
+ *   (a segment a DATA frame is being written into has left `free` and its credit is used)
  */
 export class RemoteInputChannel extends InputChannel implements BufferRecycler, SegmentTaker {
   /** @internal */ readonly free: MemorySegment[] = [];
@@ -32,6 +33,8 @@ export class RemoteInputChannel extends InputChannel implements BufferRecycler, 
   endReceived = false;
   /** Sequence number of the next CREDIT frame. @internal */
   creditSequence = 0;
+  /** The segment a DATA frame is being written into. @internal */
+  receiving: MemorySegment | null = null;
   private readonly queue: GateItem[] = [];
   private buffersQueued = 0;
   private released = false;
@@ -78,13 +81,16 @@ export class RemoteInputChannel extends InputChannel implements BufferRecycler, 
     if (this.announced === 0) {
       throw new ProtocolError('no-credit', `channel ${this.index}: a DATA frame of ${length} bytes arrived without credit (${this.free.length} buffers free, none announced)`);
     }
-    return this.free[this.free.length - 1]!;
+    // Taken off the free list now: the reader may recycle buffers (pushing segments) while the payload arrives.
+    const segment = this.free.pop()!;
+    this.announced -= 1;
+    this.receiving = segment;
+    return segment;
   }
 
   /** A DATA frame is in the segment dataTarget() gave. @internal */
   received(segment: MemorySegment, length: number, backlog: number): void {
-    this.free.pop();
-    this.announced -= 1;
+    this.receiving = null;
     this.bytesReceived += length;
     this.backlog = backlog;
     this.push({ kind: 'buffer', channel: this.index, buffer: new NetworkBuffer(segment, this, 'data', length, null, 0, segment.size, -1) });
@@ -128,6 +134,8 @@ export class RemoteInputChannel extends InputChannel implements BufferRecycler, 
     this.released = true;
     for (const item of this.queue.splice(0)) if (item.kind === 'buffer') item.buffer.recycleBuffer();
     this.buffersQueued = 0;
+    if (this.receiving !== null) this.free.push(this.receiving);
+    this.receiving = null;
     for (const segment of this.free.splice(0)) {
       this.held -= 1;
       this.buffers.giveBack(segment);
