@@ -5,7 +5,7 @@ import { NO_HANDLERS, type Transport, type TransportHandlers } from './transport
 
 /** What the transport needs of a port: a MessagePort, a Worker, a worker's global scope, a worker_threads MessagePort. */
 export interface MessagePortLike {
-  postMessage(message: unknown, transfer: Transferable[]): void;
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
   addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
   /** Starts delivery (a MessagePort with listeners added by addEventListener needs it). */
