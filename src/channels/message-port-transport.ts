@@ -6,8 +6,8 @@ import { NO_HANDLERS, type Transport, type TransportHandlers } from './transport
 /** What the transport needs of a port: a MessagePort, a Worker, a worker's global scope, a worker_threads MessagePort. */
 export interface MessagePortLike {
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
-  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  addEventListener(type: 'message', listener: (event: Event) => void): void;
+  removeEventListener(type: 'message', listener: (event: Event) => void): void;
   /** Starts delivery (a MessagePort with listeners added by addEventListener needs it). */
   start?(): void;
 }
@@ -50,7 +50,7 @@ class MessagePortTransport implements Transport {
   private readonly spare: ArrayBuffer[] = [];
   private scheduled = false;
   private closed = false;
-  private readonly onMessage = (event: MessageEvent) => this.receive(event.data as unknown);
+  private readonly onMessage = (event: Event) => this.receive((event as MessageEvent).data as unknown);
   private readonly onPortClose = () => this.ended(new ChannelClosedError('the message port was closed by the other side'));
 
   constructor(
