@@ -4,3 +4,4 @@
  * streams). The main entries stay browser-safe; import these beside them.
  */
 export { socketTransport, type SocketTransportOptions } from './channels/socket-transport.js';
+export { partitionWritable, gateReadable } from './channels/node-streams.js';

@@ -10,3 +10,4 @@ export { memoryTransportPair, type MemoryTransportOptions } from './memory-trans
 export { FRAME_HEADER_BYTES, FRAME_VERSION, FRAME_DATA, FRAME_EVENT, FRAME_END, FRAME_CREDIT, FRAME_CANCEL, ALL_CHANNELS, MAX_EVENT_BYTES } from './frame.js';
 export { RecordReader, type RecordReaderOptions } from './record-reader.js';
 export { messagePortTransport, type MessagePortLike, type MessagePortTransportOptions } from './message-port-transport.js';
+export { partitionWritableStream, gateReadableStream, type PartitionStreamOptions } from './web-streams.js';

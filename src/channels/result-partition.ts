@@ -95,29 +95,32 @@ export class ResultPartition implements MetricsSource {
   }
 
   /**
-   * Ends every subpartition (END after what was written) and resolves when
-   * each END has been taken by its reader (locally) or sent (remotely);
-   * rejects when a channel fails first. Release the partition afterwards.
+   * Ends every subpartition (or only `subpartition`): END goes after what was
+   * written, and the promise resolves when each END has been taken by its
+   * reader (locally) or sent (remotely); it rejects when a channel fails
+   * first. Release the partition afterwards.
    */
-  finish(): Promise<void> {
-    if (this.finishing !== null) return this.finishing;
+  finish(subpartition?: number): Promise<void> {
     try {
+      if (subpartition !== undefined) return this.endOf(this.subpartition(subpartition, 'finish'));
       this.checkOpen();
     } catch (error) {
       return Promise.reject(error);
     }
-    const parts = this.subpartitions.map(
-      (sp) =>
-        new Promise<void>((resolve, reject) => {
-          if (sp.failure !== null) return reject(sp.failure);
-          if (!sp.ended) sp.addEvent(null, 'finish');
-          if (sp.delivered) return resolve();
-          sp.onDelivered = resolve;
-          sp.onFailed = reject;
-        }),
-    );
-    this.finishing = Promise.all(parts).then(() => undefined);
+    this.finishing ??= Promise.all(this.subpartitions.map((sp) => this.endOf(sp))).then(() => undefined);
     return this.finishing;
+  }
+
+  /** Queues END on `sp` (once) and settles when it is delivered. */
+  private endOf(sp: Subpartition): Promise<void> {
+    if (sp.failure !== null) return Promise.reject(sp.failure);
+    if (!sp.ended) sp.addEvent(null, 'finish');
+    if (sp.delivered) return Promise.resolve();
+    sp.whenDelivered ??= new Promise<void>((resolve, reject) => {
+      sp.onDelivered = resolve;
+      sp.onFailed = reject;
+    });
+    return sp.whenDelivered;
   }
 
   /**

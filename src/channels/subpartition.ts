@@ -54,6 +54,8 @@ export class Subpartition {
   /** Settle the partition's finish() part for this subpartition. */
   onDelivered: (() => void) | null = null;
   onFailed: ((error: Error) => void) | null = null;
+  /** The promise they settle (one for every finish() call). */
+  whenDelivered: Promise<void> | null = null;
 
   constructor(
     readonly index: number,
