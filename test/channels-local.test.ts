@@ -13,9 +13,10 @@ const MiB = 1024 * 1024;
 describe.each(builds)('$name build', ({ name, init, lib }) => {
   const runtime = (buffers: number) => init({ managedMemory: '128kb', networkMemory: buffers * SEG, offHeapMemory: '64kb', pageSize: SEG });
 
-  // 256 MiB on the wasm build (the issue's size, ~3 s here); 64 MiB on the pure-JS build, whose kernels are the
-  // same code paths at a third of the speed, to keep the channel suites within their minute of CI time.
-  const total = name === 'wasm' ? 256 * MiB : 64 * MiB;
+  // 256 MiB once: the wasm build in Node (the issue's size; ~7 s here, checking every byte). 64 MiB for the pure-JS
+  // build and in Chromium (where 256 MiB took 15 s), to keep the channel suites within their minute of CI time.
+  const inBrowser = typeof window !== 'undefined';
+  const total = name === 'wasm' && !inBrowser ? 256 * MiB : 64 * MiB;
   it(`moves ${total / MiB} MiB of records over 4 subpartitions to a slow consumer: in order, bounded, back-pressured, nothing left out`, { timeout: 60_000 }, async () => {
     const rt = await runtime(32);
     const nbp = rt.networkBufferPool;
