@@ -48,11 +48,24 @@ export function writeHeader(into: DataView, at: number, type: number, channel: n
   into.setUint32(at + 12, backlog >>> 0, true);
 }
 
-/** A fresh header (its own 16 bytes: a transport may hold it until sent). */
+/** A fresh header (its own 16 bytes: a transport may hold it until sent), written byte by byte: no DataView per frame. */
 export function header(type: number, channel: number, sequence: number, length: number, backlog: number): Uint8Array {
-  const bytes = new Uint8Array(FRAME_HEADER_BYTES);
-  writeHeader(new DataView(bytes.buffer), 0, type, channel, sequence, length, backlog);
-  return bytes;
+  const b = new Uint8Array(FRAME_HEADER_BYTES);
+  b[0] = type;
+  b[1] = FRAME_VERSION;
+  b[2] = channel;
+  b[3] = channel >>> 8;
+  putU32(b, 4, sequence);
+  putU32(b, 8, length);
+  putU32(b, 12, backlog);
+  return b;
+}
+
+function putU32(b: Uint8Array, at: number, value: number): void {
+  b[at] = value;
+  b[at + 1] = value >>> 8;
+  b[at + 2] = value >>> 16;
+  b[at + 3] = value >>> 24;
 }
 
 /** A whole CANCEL frame for `code` and `message` (cut to MAX_CANCEL_BYTES). */

@@ -77,7 +77,9 @@ class ChannelRecords {
         this.lengthFilled = 0;
       }
       if (this.limit - this.position >= length) {
-        const record = segment.wrap(this.position, length);
+        // A view made with the constructor: wrap()'s subarray() looks up Symbol.species (see array-ops.ts).
+        const bytes = segment.bytes;
+        const record = new Uint8Array(bytes.buffer, bytes.byteOffset + segment.address + this.position, length);
         this.position += length;
         if (this.position === this.limit) this.retire();
         return record;

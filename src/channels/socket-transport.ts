@@ -23,6 +23,11 @@ class SocketTransport implements Transport {
   private handlers: TransportHandlers = NO_HANDLERS;
   private error: Error | null = null;
   private closed = false;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(
     private readonly socket: Socket,
@@ -47,6 +52,12 @@ class SocketTransport implements Transport {
     if (this.closed || socket.destroyed || socket.writableEnded) {
       if (sent !== null) sent();
       return true;
+    }
+    // Frames written in one task go out in one writev: corked here, uncorked when the task's microtasks are done.
+    if (!this.corked) {
+      this.corked = true;
+      socket.cork();
+      queueMicrotask(this.uncork);
     }
     // The callback runs once the bytes are written, or with an error when the socket is destroyed first.
     socket.write(bytes, sent === null ? undefined : () => sent());

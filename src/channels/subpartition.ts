@@ -86,15 +86,13 @@ export class Subpartition {
     this.checkWritable(operation);
     const total = src.length + (withPrefix ? LENGTH_PREFIX_BYTES : 0);
     const builder = this.builder;
-    if (builder !== null && builder.writableBytes > total) {
-      if (withPrefix) {
-        this.prefixView.setUint32(0, src.length, true);
-        builder.append(this.prefix);
+    if (builder !== null) {
+      // The common case, a record that fits the current buffer: one check, one copy.
+      if (withPrefix ? builder.appendLengthPrefixed(src) : builder.writableBytes > total && builder.append(src) >= 0) {
+        if (!withPrefix) builder.commit();
+        this.bytesWritten += total;
+        return undefined;
       }
-      builder.append(src);
-      builder.commit();
-      this.bytesWritten += total;
-      return undefined;
     }
     return this.writeFrom(src, withPrefix, 0);
   }
