@@ -10,7 +10,10 @@ import { node24Path } from '../scripts/node24.mjs';
 import { V8_FLAGS } from './engines.mjs';
 
 /** The modules, by id; each is run as `node bench/<script> wasm|js [--quick]`. */
-export const EXTRA_MODULES = [{ id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' }];
+export const EXTRA_MODULES = [
+  { id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' },
+  { id: 'channels', script: 'channels.mjs', title: 'Channels: records end to end in process, across worker threads and over loopback TCP' },
+];
 
 const NODE_ENGINES = { node: () => process.execPath, node24: () => node24Path() };
 
@@ -87,7 +90,44 @@ function renderNetwork(section) {
   return out;
 }
 
-const RENDERERS = { network: renderNetwork };
+/** The Markdown of the channels section: each segmem transport beside the plain transport it is measured against. */
+function renderChannels(section) {
+  const out = [`## ${section.title}`, ''];
+  out.push(
+    'GB/s of records moved end to end (10^9 bytes per second), median of the timed passes, both ends in one run. Local: RecordWriter → ResultPartition → InputGate → RecordReader in one thread, beside Node `stream.pipeline` with a fresh Buffer per record. Worker: the producer in a worker thread over a MessagePort transport, beside a MessageChannel carrying one record per message. TCP: a partition and a gate in one process over a loopback socket, beside a raw loopback socket carrying the same bytes in 64 KiB writes. The plain rows run no segmem code (the wasm process\'s figure is shown).',
+    '',
+  );
+  const pairs = [
+    ['local', 'node-stream', 'local ÷ stream.pipeline'],
+    ['worker', 'message-channel', 'worker ÷ MessageChannel'],
+    ['tcp', 'raw-socket', 'TCP ÷ raw socket'],
+  ];
+  for (const engine of section.engines) {
+    const { wasm, js } = engine.builds;
+    const any = wasm ?? js;
+    if (!any) continue;
+    out.push(`### ${engine.id}: ${any.engine}${any.quick ? ' (quick run: not a measurement)' : ''}`, '');
+    out.push('| record | transport | segmem wasm | segmem pure JS | plain | wasm ÷ plain |', '| --- | --- | --- | --- | --- | --- |');
+    const row = (result, kind, bytes) => result?.rows.find((r) => r.kind === kind && r.recordBytes === bytes)?.gbps.median;
+    const cell = (x) => (x === undefined ? '—' : gb(x));
+    for (const bytes of [1024, 16384]) {
+      for (const [mine, plain, label] of pairs) {
+        const w = row(wasm, mine, bytes);
+        const base = row(any, plain, bytes);
+        const ratio = w === undefined || base === undefined ? '—' : `${(w / base).toFixed(2)}×`;
+        out.push(`| ${bytes / 1024} KiB | ${label} | ${cell(w)} | ${cell(row(js, mine, bytes))} | ${cell(base)} | ${ratio} |`);
+      }
+    }
+    out.push('');
+    for (const result of [wasm, js].filter(Boolean)) {
+      for (const t of result.targets) out.push(`- ${t.what}: ${t.value.toFixed(2)}×: ${t.ok ? 'met' : '**not met**'}`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+const RENDERERS = { network: renderNetwork, channels: renderChannels };
 
 /** The Markdown of every extra section. */
 export function renderExtraSections(extra) {
