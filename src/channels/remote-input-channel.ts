@@ -8,6 +8,9 @@ import type { GateBuffers, SegmentTaker } from './gate-buffers.js';
 import { type ChannelOwner, type GateItem, InputChannel } from './input-channel.js';
 import type { Transport, TransportHandlers } from './transport.js';
 
+/** Credit held back while the producer has at least this much announced, to announce it in fewer frames. */
+const CREDIT_BATCH = 4;
+
 /**
  * A channel fed over a transport. Its credit is the segments it holds free
  * to receive into; each is announced to the producer once (CREDIT frames,
@@ -91,6 +94,7 @@ export class RemoteInputChannel extends InputChannel implements BufferRecycler, 
   /** A DATA frame is in the segment dataTarget() gave. @internal */
   received(segment: MemorySegment, length: number, backlog: number): void {
     this.receiving = null;
+    if (this.unannounced > 0) this.connection.scheduleCredit(this);
     this.bytesReceived += length;
     this.backlog = backlog;
     this.push({ kind: 'buffer', channel: this.index, buffer: new NetworkBuffer(segment, this, 'data', length, null, 0, segment.size, -1) });
@@ -295,7 +299,9 @@ export class GateConnection implements FrameSink, TransportHandlers {
     if (this.closed) return;
     for (const channel of dirty) {
       const credit = channel.unannounced;
-      if (credit === 0) continue;
+      // Credit goes out in batches while the producer still has plenty (fewer frames, and the producer sends
+      // several buffers per write); at once when it would otherwise run low. The next DATA frame re-checks.
+      if (credit === 0 || (credit < CREDIT_BATCH && channel.announced >= CREDIT_BATCH)) continue;
       channel.unannounced = 0;
       channel.announced += credit;
       this.transport.write(header(FRAME_CREDIT, channel.index, channel.creditSequence++, 0, credit), null);
