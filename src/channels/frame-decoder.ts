@@ -17,7 +17,7 @@ import {
   parseCancel,
 } from './frame.js';
 
-/** What the decoder hands decoded frames to (one side of a connection). */
+/** What the decoder hands decoded frames to (one side of a connection). @internal */
 export interface FrameSink {
   /** The segment a DATA frame of `length` bytes on `channel` is written into, from byte 0; throws ProtocolError 'no-credit' when the channel has none. */
   dataTarget(channel: number, length: number): MemorySegment;

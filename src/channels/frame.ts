@@ -17,14 +17,20 @@
  * Consumer → producer: CREDIT (no payload), CANCEL. A CANCEL's payload is
  * UTF-8 `code` + "\n" + message, at most MAX_CANCEL_BYTES.
  */
+/** Bytes of a frame header. */
 export const FRAME_HEADER_BYTES = 16;
 /** Version byte of this layout; any other is malformed. */
 export const FRAME_VERSION = 1;
 
+/** Frame type: one buffer's bytes (uses one credit). */
 export const FRAME_DATA = 1;
+/** Frame type: a user event (no credit). */
 export const FRAME_EVENT = 2;
+/** Frame type: the end of the partition on a channel (no payload). */
 export const FRAME_END = 3;
+/** Frame type: credit granted by the consumer (no payload; the count in the backlog field). */
 export const FRAME_CREDIT = 4;
+/** Frame type: a channel or the connection is cancelled (payload: code, newline, message). */
 export const FRAME_CANCEL = 5;
 
 /** The channel number of a CANCEL that ends the whole connection. */

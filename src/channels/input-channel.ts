@@ -3,10 +3,35 @@ import { NetworkBuffer } from '../network/network-buffer.js';
 import type { Subpartition, SubpartitionReader } from './subpartition.js';
 
 /** What a gate yields: a buffer (the reader's to recycle), a user event, or the end of a channel's partition. */
-export type GateItem =
-  | { readonly kind: 'buffer'; readonly channel: number; readonly buffer: NetworkBuffer }
-  | { readonly kind: 'event'; readonly channel: number; readonly payload: Uint8Array }
-  | { readonly kind: 'end'; readonly channel: number };
+export type GateItem = GateBuffer | GateEvent | GateEnd;
+
+/** A buffer of records from a channel: the reader's to recycle. */
+export interface GateBuffer {
+  /** Always 'buffer'. */
+  readonly kind: 'buffer';
+  /** The channel it came from. */
+  readonly channel: number;
+  /** The bytes, holding one reference: recycle it when done. */
+  readonly buffer: NetworkBuffer;
+}
+
+/** A user event, in its place among a channel's buffers. */
+export interface GateEvent {
+  /** Always 'event'. */
+  readonly kind: 'event';
+  /** The channel it came from. */
+  readonly channel: number;
+  /** The event's bytes (a copy of its own). */
+  readonly payload: Uint8Array;
+}
+
+/** The end of a channel's partition: nothing follows on that channel. */
+export interface GateEnd {
+  /** Always 'end'. */
+  readonly kind: 'end';
+  /** The channel that ended. */
+  readonly channel: number;
+}
 
 /** What a channel needs of its gate. @internal */
 export interface ChannelOwner {

@@ -5,8 +5,11 @@ import { NO_HANDLERS, type Transport, type TransportHandlers } from './transport
 
 /** What the transport needs of a port: a MessagePort, a Worker, a worker's global scope, a worker_threads MessagePort. */
 export interface MessagePortLike {
+  /** Posts a message, transferring the listed buffers. */
   postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  /** Listens for messages (MessageEvents). */
   addEventListener(type: 'message', listener: (event: Event) => void): void;
+  /** Stops listening. */
   removeEventListener(type: 'message', listener: (event: Event) => void): void;
   /** Starts delivery (a MessagePort with listeners added by addEventListener needs it). */
   start?(): void;

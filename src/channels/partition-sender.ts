@@ -27,6 +27,7 @@ export class PartitionSender implements FrameSink, TransportHandlers, PartitionC
   /** @internal Made by connectPartition(). */
   constructor(
     private readonly partition: ResultPartition,
+    /** The connection to the consumer. */
     readonly transport: Transport,
   ) {
     this.subpartitions = partition.subpartitions;

@@ -128,6 +128,14 @@ class ChannelRecords {
   }
 }
 
+/** A record and the channel it came from. */
+export interface ChannelRecord {
+  /** The channel. */
+  readonly channel: number;
+  /** The record's bytes: valid until the next record is asked for. */
+  readonly record: Uint8Array;
+}
+
 /**
  * Length-prefixed records (as a RecordWriter writes them) from every channel
  * of a gate, in order per channel. next() resolves with the next record (a
@@ -186,7 +194,7 @@ export class RecordReader {
   }
 
   /** Iterates over { channel, record } until every channel has ended; leaving early releases the gate. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<{ channel: number; record: Uint8Array }, void, undefined> {
+  async *[Symbol.asyncIterator](): AsyncGenerator<ChannelRecord, void, undefined> {
     let done = false;
     try {
       for (;;) {
