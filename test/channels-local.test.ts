@@ -182,11 +182,16 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     const waiting = writer.write(0, big);
     expect(waiting).toBeInstanceOf(Promise);
     expectCode(lib, () => writer.write(0, new Uint8Array(1)), 'ERR_ILLEGAL_STATE');
+    // Neither an event nor the end may cut into the waiting record: refused, and nothing queued.
+    expectCode(lib, () => partition.broadcastEvent(new Uint8Array(1)), 'ERR_ILLEGAL_STATE');
+    await expectRejectCode(lib, partition.finish(), 'ERR_ILLEGAL_STATE');
     let received = 0;
+    const kinds: string[] = [];
     const reading = (async () => {
       for (;;) {
         const item = await gate.next();
         if (item === null) return;
+        kinds.push(item.kind);
         if (item.kind === 'buffer') {
           received += item.buffer.size;
           item.buffer.recycleBuffer();
@@ -197,6 +202,7 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     await partition.finish();
     await reading;
     expect(received).toBe(3 * SEG);
+    expect(kinds.filter((k) => k !== 'buffer')).toEqual(['end']);
     gate.release();
     partition.release();
     expect(nbp.numberOfAvailableMemorySegments).toBe(nbp.totalNumberOfMemorySegments);

@@ -48,16 +48,15 @@ export interface ChannelOwner {
 export abstract class InputChannel {
   /** Its index in the gate (and the subpartition it reads, for a remote channel). */
   readonly index: number;
-  /** @internal */ readonly owner: ChannelOwner;
+  /** Set by the subclass's constructor. @internal */ owner!: ChannelOwner;
   /** In the gate's queue of channels with something to take. @internal */
   queued = false;
   /** END taken. @internal */
   ended = false;
   /** @internal */ bytesReceived = 0;
 
-  /** @internal Channels are made by their InputGate. */
-  constructor(owner: ChannelOwner, index: number) {
-    this.owner = owner;
+  /** A channel numbered `index`; channels are made by their InputGate, as one of its kinds. */
+  protected constructor(index: number) {
     this.index = index;
   }
 
@@ -79,7 +78,8 @@ export class LocalInputChannel extends InputChannel implements SubpartitionReade
 
   /** @internal */
   constructor(owner: ChannelOwner, index: number, source: Subpartition) {
-    super(owner, index);
+    super(index);
+    this.owner = owner;
     this.source = source;
   }
 

@@ -52,7 +52,8 @@ export class RemoteInputChannel extends InputChannel implements BufferRecycler, 
     readonly exclusive: number,
     private readonly maxHeld: number,
   ) {
-    super(owner, index);
+    super(index);
+    this.owner = owner;
   }
 
   /** The transport's name. */

@@ -83,6 +83,8 @@ export class ResultPartition implements MetricsSource {
   broadcastEvent(payload: Uint8Array): void {
     this.checkOpen();
     const copy = checkEvent(payload, 'broadcastEvent');
+    // Every subpartition must take it, or none does.
+    for (const sp of this.subpartitions) sp.checkWritable('broadcastEvent');
     for (const sp of this.subpartitions) sp.addEvent(copy, 'broadcastEvent');
   }
 
@@ -104,11 +106,13 @@ export class ResultPartition implements MetricsSource {
     try {
       if (subpartition !== undefined) return this.endOf(this.subpartition(subpartition, 'finish'));
       this.checkOpen();
+      // Every subpartition must take its END, or none does (a write still waiting refuses it).
+      for (const sp of this.subpartitions) if (!sp.ended) sp.checkWritable('finish');
+      this.finishing ??= Promise.all(this.subpartitions.map((sp) => this.endOf(sp))).then(() => undefined);
+      return this.finishing;
     } catch (error) {
       return Promise.reject(error);
     }
-    this.finishing ??= Promise.all(this.subpartitions.map((sp) => this.endOf(sp))).then(() => undefined);
-    return this.finishing;
   }
 
   /** Queues END on `sp` (once) and settles when it is delivered. */

@@ -184,7 +184,8 @@ export class Subpartition {
     this.reader?.notifyAvailable();
   }
 
-  private checkWritable(operation: string): void {
+  /** Throws what addEvent() would throw, changing nothing. */
+  checkWritable(operation: string): void {
     if (this.failure !== null) throw this.failure;
     if (this.ended) throw new IllegalStateError(`${operation}: subpartition ${this.index} has ended (finish() was called)`);
     if (this.writing) throw new IllegalStateError(`${operation}: a write to subpartition ${this.index} is still waiting for a buffer; await it first`);
