@@ -251,6 +251,22 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     rt.close();
   });
 
+  it('a gate released before its end refuses next() with ERR_CHANNEL_CLOSED; one released after it gives null', async () => {
+    const rt = await runtime(16);
+    const nbp = rt.networkBufferPool;
+    const early = new lib.InputGate(nbp, { partition: new lib.ResultPartition(nbp, { numSubpartitions: 1 }) });
+    early.release();
+    await expectRejectCode(lib, early.next(), 'ERR_CHANNEL_CLOSED');
+    const partition = new lib.ResultPartition(nbp, { numSubpartitions: 1 });
+    const gate = new lib.InputGate(nbp, { partition });
+    const finished = partition.finish();
+    expect(await gate.next()).toMatchObject({ kind: 'end', channel: 0 });
+    await finished;
+    gate.release();
+    expect(await gate.next()).toBeNull();
+    rt.close();
+  });
+
   it('registers partitions and gates with the pool’s metrics while they live; snapshots are plain JSON data', async () => {
     const rt = await runtime(16);
     const nbp = rt.networkBufferPool;

@@ -117,10 +117,14 @@ export class InputGate implements MetricsSource, ChannelOwner {
 
   /**
    * The next buffer, event or end of a channel; null after every channel's
-   * end. Rejects with the gate's failure (ERR_PROTOCOL, ERR_CHANNEL_CLOSED).
+   * end. Rejects with the gate's failure (ERR_PROTOCOL, ERR_CHANNEL_CLOSED),
+   * and with ERR_CHANNEL_CLOSED once the gate is released before its end.
    */
   next(): Promise<GateItem | null> {
     if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.released) {
+      return this.endedChannels === this.channels.length ? Promise.resolve(null) : Promise.reject(new ChannelClosedError(`next: ${this.id} has been released`));
+    }
     if (this.waiters.length === 0) {
       const item = this.poll();
       if (item !== null) return Promise.resolve(item);

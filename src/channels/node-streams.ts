@@ -1,7 +1,7 @@
 import { Readable, Writable } from 'node:stream';
 import type { InputGate } from './input-gate.js';
 import type { ResultPartition } from './result-partition.js';
-import { checkUint8Array } from '../util/checks.js';
+import { checkInteger, checkUint8Array } from '../util/checks.js';
 import { RecordWriter } from './record-writer.js';
 import { checkGateStream, checkPartitionStream, nextBytes, type PartitionStreamOptions } from './web-streams.js';
 
@@ -16,9 +16,10 @@ import { checkGateStream, checkPartitionStream, nextBytes, type PartitionStreamO
 export function partitionWritable(partition: ResultPartition, options: PartitionStreamOptions & { highWaterMark?: number } = {}): Writable {
   const subpartition = checkPartitionStream(partition, options, 'partitionWritable');
   const writer = new RecordWriter(partition, { framing: 'raw' });
+  const highWaterMark = options.highWaterMark === undefined ? undefined : checkInteger(options.highWaterMark, 'partitionWritable: highWaterMark', 1);
   let ended = false;
   return new Writable({
-    highWaterMark: options.highWaterMark,
+    highWaterMark,
     write(chunk: Uint8Array, _encoding, callback) {
       let wait: Promise<void> | undefined;
       try {
@@ -52,9 +53,10 @@ export function partitionWritable(partition: ResultPartition, options: Partition
  */
 export function gateReadable(gate: InputGate, options: { highWaterMark?: number } = {}): Readable {
   const source = checkGateStream(gate, 'gateReadable');
+  const highWaterMark = options.highWaterMark === undefined ? undefined : checkInteger(options.highWaterMark, 'gateReadable: highWaterMark', 1);
   let reading = false;
   return new Readable({
-    highWaterMark: options.highWaterMark,
+    highWaterMark,
     read() {
       if (reading) return;
       reading = true;
