@@ -20,7 +20,9 @@ export type SegmemErrorCode =
   | 'ERR_EOF'
   | 'ERR_ABORTED'
   | 'ERR_TIMEOUT'
-  | 'ERR_ILLEGAL_STATE';
+  | 'ERR_ILLEGAL_STATE'
+  | 'ERR_PROTOCOL'
+  | 'ERR_CHANNEL_CLOSED';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -211,5 +213,33 @@ export class IllegalStateError extends SegmemError {
   /** An error with code ERR_ILLEGAL_STATE and `message`. */
   constructor(message: string) {
     super('ERR_ILLEGAL_STATE', message);
+  }
+}
+
+/** What was wrong with a stream of channel frames (ProtocolError's `reason`). */
+export type ProtocolErrorReason = 'malformed' | 'truncated' | 'sequence-gap' | 'too-large' | 'no-credit';
+
+/** Channel frames that break the protocol: malformed, truncated, out of sequence, too large for a buffer, or data sent without credit. The connection fails. */
+export class ProtocolError extends SegmemError {
+  declare readonly code: 'ERR_PROTOCOL';
+  /** Which rule the frames broke. */
+  readonly reason: ProtocolErrorReason;
+  /** An error with code ERR_PROTOCOL, `reason` and `message`. */
+  constructor(reason: ProtocolErrorReason, message: string) {
+    super('ERR_PROTOCOL', message);
+    this.reason = reason;
+  }
+}
+
+/** A channel that can no longer carry data: cancelled by either side, released, or its connection lost. `cause` is the failure behind it, when there is one. */
+export class ChannelClosedError extends SegmemError {
+  declare readonly code: 'ERR_CHANNEL_CLOSED';
+  /** The code the other side reported, when it was told of a failure there. */
+  readonly remoteCode: string | null;
+  /** An error with code ERR_CHANNEL_CLOSED and `message`. */
+  constructor(message: string, options: { cause?: unknown; remoteCode?: string | null } = {}) {
+    super('ERR_CHANNEL_CLOSED', message);
+    this.remoteCode = options.remoteCode ?? null;
+    if (options.cause !== undefined) Object.defineProperty(this, 'cause', { value: options.cause, configurable: true, writable: true });
   }
 }

@@ -28,6 +28,7 @@ export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type 
 export type { WasmSource } from './wasm/loader.js';
 export * from './io/index.js';
 export * from './sort/index.js';
+export * from './channels/index.js';
 
 // The classes above are disposable (`using`). Their typings name Symbol.dispose,
 // which TypeScript declares only with lib esnext.disposable (or @types/node):

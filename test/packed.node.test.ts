@@ -151,7 +151,7 @@ afterAll(() => {
 
 describe('npm pack from a clean tree', { timeout: SLOW }, () => {
   it('builds on prepack and ships dist/ with typings, declaration maps and source maps', () => {
-    for (const file of ['index.js', 'index.d.ts', 'index.d.ts.map', 'index.js.map', 'js.js', 'js.d.ts', 'js.d.ts.map', 'wasm/segmem-wasm.js', 'inspect/index.js', 'inspect/index.d.ts', 'inspect-node.js', 'inspect-node.d.ts']) {
+    for (const file of ['index.js', 'index.d.ts', 'index.d.ts.map', 'index.js.map', 'js.js', 'js.d.ts', 'js.d.ts.map', 'node.js', 'node.d.ts', 'wasm/segmem-wasm.js', 'inspect/index.js', 'inspect/index.d.ts', 'inspect-node.js', 'inspect-node.d.ts']) {
       expect(packedFiles, `dist/${file}`).toContain(`dist/${file}`);
     }
     // Every declaration file has its map, and every map's sources are in the package.

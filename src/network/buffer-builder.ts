@@ -106,6 +106,26 @@ export class BufferBuilder {
     return n;
   }
 
+  /**
+   * Appends `src` after its length as a u32 little-endian and commits, when
+   * both fit with a byte to spare (the builder is then never full after it);
+   * returns false, appending nothing, otherwise. One check and one copy for
+   * the record writer's common case. @internal
+   */
+  appendLengthPrefixed(src: Uint8Array): boolean {
+    const position = this.position;
+    const length = src.length;
+    if (this.finished || this.closed || this.limit - position <= length + 4) return false;
+    const segment = this.segment;
+    const at = segment.address + position;
+    if (segment.address > segment.addressLimit) return false; // freed: the general path gives its error
+    segment.view.setUint32(at, length, true);
+    copyInto(src, 0, segment.bytes, at + 4, length);
+    this.position = position + 4 + length;
+    this.committed = this.position;
+    return true;
+  }
+
   /** Appends what fits and commits it; returns the number of bytes appended. */
   appendAndCommit(src: Uint8Array): number {
     const n = this.append(src);

@@ -268,7 +268,9 @@ export class LocalBufferPool implements OwningRecycler {
 
   /** Takes the pool's required segments, in one batch, as far as the free list has them; the rest as they come back. @internal */
   takeRequired(n: number): void {
-    this.requested += this.global.takeSegments(this, n, this.available);
+    // The redistribution that ran as the pool was made may have pulled segments already: only the rest is taken.
+    const missing = n - this.requested;
+    if (missing > 0) this.requested += this.global.takeSegments(this, missing, this.available);
     if (this.requested < n) this.global.waitForSegment(this);
     this.settle();
   }

@@ -39,9 +39,9 @@ export interface PartitionMetrics {
   readonly level: BackPressureLevel;
   /** Buffers its pool holds in all, and of those, how many are out (written into or queued). */
   readonly poolSize: number;
-  /** Buffers of its pool that are out (written into or queued). */
+  /** Buffers of its pool out: written into, queued, or with a reader. */
   readonly poolInUse: number;
-  /** Each subpartition, by index. */
+  /** Its subpartitions, by index. */
   readonly subpartitions: readonly SubpartitionMetrics[];
 }
 
@@ -59,7 +59,7 @@ export interface ChannelMetrics {
   readonly buffersInFlight: number;
   /** Exclusive buffers it holds, and floating buffers borrowed from the gate's pool. */
   readonly exclusiveBuffers: number;
-  /** Floating buffers it has borrowed from the gate's pool. */
+  /** Floating buffers it holds, borrowed from the gate while the producer has a backlog. */
   readonly floatingBuffers: number;
   /** Bytes received so far. */
   readonly bytesReceived: number;
@@ -75,9 +75,9 @@ export interface GateMetrics {
   readonly id: string;
   /** Buffers its floating pool holds in all, and of those, how many are lent to channels. */
   readonly floatingPoolSize: number;
-  /** Floating buffers lent to channels. */
+  /** Floating buffers lent to channels now. */
   readonly floatingInUse: number;
-  /** Each input channel, by index. */
+  /** Its channels, by index. */
   readonly channels: readonly ChannelMetrics[];
 }
 
