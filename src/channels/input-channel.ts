@@ -129,7 +129,7 @@ export class LocalInputChannel extends InputChannel implements SubpartitionReade
   metrics(): ChannelMetrics {
     return {
       index: this.index,
-      credit: Infinity,
+      credit: null,
       backlog: this.source.backlog,
       buffersQueued: this.source.backlog,
       buffersInFlight: 0,

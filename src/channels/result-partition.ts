@@ -168,7 +168,7 @@ export class ResultPartition implements MetricsSource {
       subpartitions: this.subpartitions.map((sp) => ({
         index: sp.index,
         backlog: sp.backlog,
-        credit: sp.credit,
+        credit: sp.credit === Infinity ? null : sp.credit,
         bytesWritten: sp.bytesWritten,
         buffersSent: sp.buffersSent,
       })),

@@ -122,6 +122,14 @@ export function drawPools(summary: HTMLElement, rows: HTMLElement, m: RuntimeMet
   });
 }
 
+/** The credit of a part's channels in all; '—' when none is credit-based (local channels need none). */
+function creditOf(channels: readonly { readonly credit: number | null }[]): string {
+  let sum = 0;
+  let any = false;
+  for (const c of channels) if (c.credit !== null) (sum += c.credit), (any = true);
+  return any ? String(sum) : '—';
+}
+
 /** Partitions and gates registered with the network pool, as two tables. */
 export function drawParts(container: HTMLElement, m: RuntimeMetrics): void {
   const doc = container.ownerDocument;
@@ -129,14 +137,14 @@ export function drawParts(container: HTMLElement, m: RuntimeMetrics): void {
   const rows: string[][] = [];
   for (const p of partitions) {
     const backlog = p.subpartitions.reduce((s, x) => s + x.backlog, 0);
-    const credit = p.subpartitions.reduce((s, x) => s + x.credit, 0);
-    rows.push(['partition', p.id, p.level, `${p.poolInUse} of ${p.poolSize}`, String(backlog), String(credit), '']);
+    const credit = creditOf(p.subpartitions);
+    rows.push(['partition', p.id, p.level, `${p.poolInUse} of ${p.poolSize}`, String(backlog), credit, '']);
   }
   for (const g of gates) {
-    const credit = g.channels.reduce((s, x) => s + x.credit, 0);
+    const credit = creditOf(g.channels);
     const backlog = g.channels.reduce((s, x) => s + x.backlog, 0);
     const inFlight = g.channels.reduce((s, x) => s + x.buffersInFlight, 0);
-    rows.push(['gate', g.id, '', `${g.floatingInUse} of ${g.floatingPoolSize}`, String(backlog), String(credit), String(inFlight)]);
+    rows.push(['gate', g.id, '', `${g.floatingInUse} of ${g.floatingPoolSize}`, String(backlog), credit, String(inFlight)]);
   }
   container.replaceChildren();
   if (rows.length === 0) {

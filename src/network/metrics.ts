@@ -17,8 +17,8 @@ export interface SubpartitionMetrics {
   readonly index: number;
   /** Finished buffers queued and not yet sent or taken (what the consumer is told as backlog). */
   readonly backlog: number;
-  /** Credit the consumer has announced and the producer has not used yet (remote channels; Infinity for a local one). */
-  readonly credit: number;
+  /** Credit the consumer has announced and the producer has not used yet; null for a local reader, which needs none (it takes buffers by reference). */
+  readonly credit: number | null;
   /** Bytes written into this subpartition so far. */
   readonly bytesWritten: number;
   /** Buffers handed to the consumer so far. */
@@ -49,8 +49,8 @@ export interface PartitionMetrics {
 export interface ChannelMetrics {
   /** Its index in the gate. */
   readonly index: number;
-  /** Buffers it can receive into now, as last announced to the producer. */
-  readonly credit: number;
+  /** Buffers it can receive into now, as last announced to the producer; null for a local channel, which needs no credit. */
+  readonly credit: number | null;
   /** Backlog the producer last reported. */
   readonly backlog: number;
   /** Buffers received and not yet taken by the reader. */

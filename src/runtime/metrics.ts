@@ -5,8 +5,8 @@
  * reported. It is what the inspector (segmem/inspect) draws, and what a
  * user's own dashboard can log or send: numbers, strings, booleans, null,
  * arrays and objects of those, made fresh on every call, so
- * `JSON.stringify` of it is lossless (the registered parts' Infinity credits
- * excepted: JSON writes them as null).
+ * `JSON.stringify` of it is lossless (a local channel's credit, which it
+ * does not need, is null rather than Infinity for that reason).
  *
  * Taking one reads counters only: one object per owner, pool, partition and
  * gate, none per page or buffer, so its cost does not grow with the traffic
