@@ -20,7 +20,8 @@ export type SegmemErrorCode =
   | 'ERR_EOF'
   | 'ERR_ABORTED'
   | 'ERR_TIMEOUT'
-  | 'ERR_ILLEGAL_STATE';
+  | 'ERR_ILLEGAL_STATE'
+  | 'ERR_SHARED_MEMORY_UNAVAILABLE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -211,5 +212,14 @@ export class IllegalStateError extends SegmemError {
   /** An error with code ERR_ILLEGAL_STATE and `message`. */
   constructor(message: string) {
     super('ERR_ILLEGAL_STATE', message);
+  }
+}
+
+/** A shared runtime where the engine has no SharedArrayBuffer: in browsers, a page that is not cross-origin isolated (COOP/COEP headers). */
+export class SharedMemoryUnavailableError extends SegmemError {
+  declare readonly code: 'ERR_SHARED_MEMORY_UNAVAILABLE';
+  /** An error with code ERR_SHARED_MEMORY_UNAVAILABLE and `message`. */
+  constructor(message: string) {
+    super('ERR_SHARED_MEMORY_UNAVAILABLE', message);
   }
 }

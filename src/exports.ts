@@ -16,6 +16,7 @@ export type { ChannelMetrics, GateMetrics, NetworkPartMetrics, PartitionMetrics,
 export type { WaitOptions } from './network/checks.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
+export type { RuntimeDescriptor } from './threads/descriptor.js';
 export * from './io/index.js';
 export * from './sort/index.js';
 

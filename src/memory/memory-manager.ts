@@ -1,5 +1,7 @@
-import { InvalidArgumentError, MemoryAllocationError, MemoryReservationError, ShutdownError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, MemoryReservationError, ShutdownError } from '../errors.js';
+import type { PageTableKernels } from '../kernels/js-page-table.js';
+import { LockedPageTable } from '../threads/locked-page-table.js';
+import type { ThreadsContext } from '../threads/realm-table.js';
 import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
 import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.js';
 import { render } from '../util/render.js';
@@ -94,7 +96,9 @@ export class MemoryManager implements SegmentReleaser {
 
   private readonly region: MemoryRegion;
   /** @internal */
-  private readonly kernels: Kernels;
+  private readonly kernels: PageTableKernels;
+  /** The same kernels under the shared table's lock (a shared runtime); null when unshared. */
+  private readonly locked: LockedPageTable | null;
   private readonly area: PageArea;
   private readonly pageShift: number;
   /** Page indices pass between the kernels and this class through here. */
@@ -114,16 +118,24 @@ export class MemoryManager implements SegmentReleaser {
    * @internal Managers come with a runtime (rt.memoryManager) or from createMemoryManager().
    * With `attach`, the page table another runtime laid out in the same memory is used as it is.
    */
-  constructor(region: MemoryRegion, area: PageArea, options: MemoryManagerOptions = {}, attach = false) {
+  constructor(region: MemoryRegion, area: PageArea, options: MemoryManagerOptions = {}, attach = false, threads: ThreadsContext | null = null) {
     if (region.kernels === null) throw new InvalidArgumentError('a MemoryManager needs a region of linear memory');
     this.region = region;
-    this.kernels = region.kernels;
     this.area = area;
     this.pageSize = area.pageSize;
     this.pageShift = Math.log2(area.pageSize);
     this.memorySize = area.pageSize * area.pageCount;
     const buffer = region.bytes.buffer;
-    this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
+    if (threads === null) {
+      this.kernels = region.kernels;
+      this.locked = null;
+      this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
+    } else {
+      // Workers share the table's io area; each realm passes page indices through its own array.
+      this.io = new Int32Array(area.pageCount);
+      this.locked = new LockedPageTable(region.kernels, area.table, area.pageCount, this.io, threads.realms, threads.realm);
+      this.kernels = this.locked;
+    }
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
     this.handles = new PageHandles(area.pageCount);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
@@ -171,10 +183,14 @@ export class MemoryManager implements SegmentReleaser {
     const state = this.stateOf(owner);
     if (state.slot < 0) state.slot = this.takeSlot();
     const kernels = this.kernels;
-    // The budget check above guarantees enough free pages; -1 would mean the table is corrupt.
+    // The budget check above guarantees enough free pages in one realm; in a shared runtime
+    // another worker may have taken them since, and the kernel refuses under the table's lock.
     if (kernels.pagesAllocate(this.area.table, state.slot, numPages) !== numPages) {
       this.settle(state);
-      throw new MemoryAllocationError(`page table refused ${numPages} pages with ${available} bytes available`);
+      const now = this.availableMemory;
+      throw new MemoryAllocationError(
+        `requested ${numPages} pages, ${Math.floor(now / pageSize)} available (${pageSize} bytes each, ${this.area.pageCount} in all; other workers took the rest); raise managedMemory`,
+      );
     }
     const io = this.io;
     const region = this.region;
@@ -250,6 +266,22 @@ export class MemoryManager implements SegmentReleaser {
     for (let i = 0; i < count; i++) this.takeSegment(io[i]!)?.markFreed();
     state.pages -= count;
     this.settle(state);
+  }
+
+  /**
+   * Shared runtime: gives back every page and reservation of the worker with
+   * id `workerId` (one that ended without releasing; see Runtime.releaseAllOf,
+   * which also frees its network buffers and its id). Returns the pages and
+   * reserved bytes given back. Throws ERR_ILLEGAL_STATE for an unshared
+   * manager, ERR_INVALID_ARGUMENT for a bad id, ERR_SHUTDOWN after shutdown().
+   */
+  releaseAllOf(workerId: number): { pages: number; bytes: number } {
+    this.checkOpen('releaseAllOf');
+    const locked = this.locked;
+    if (locked === null) throw new IllegalStateError('releaseAllOf: the memory manager is not shared; only workers of a shared runtime have ids');
+    checkInteger(workerId, 'releaseAllOf: workerId', 0, locked.realmCount - 1);
+    if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; use releaseAll() for its owners`);
+    return locked.releaseRealm(this.area.table, workerId);
   }
 
   /** Called by a managed segment's free() (or dispose): its page goes back. @internal */
@@ -445,6 +477,12 @@ export class MemoryManager implements SegmentReleaser {
   private settle(state: OwnerState): void {
     if (state.pages !== 0 || state.reserved !== 0 || state.idle) return;
     state.idle = true;
+    // Workers draw on one slot stack: an idle owner's slot goes back at once, or
+    // idle owners of one worker could leave another without a slot.
+    if (this.locked !== null && state.slot >= 0) {
+      this.kernels.slotRelease(this.area.table, state.slot);
+      state.slot = -1;
+    }
     if (++this.idleOwners > IDLE_OWNER_LIMIT) this.sweepIdleOwners();
   }
 

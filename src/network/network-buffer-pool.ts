@@ -1,6 +1,11 @@
 import { MetricsRegistry } from './metrics.js';
 import { BufferPoolDestroyedError, IllegalReferenceCountError, InsufficientBuffersError, InvalidArgumentError, TimeoutError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { BufferPoolKernels } from '../kernels/js-buffer-pool.js';
+import { IllegalStateError } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
+import type { EpochWatch } from '../threads/epoch-watch.js';
+import { LockedFreeList } from '../threads/locked-free-list.js';
+import type { ThreadsContext } from '../threads/realm-table.js';
 import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.js';
 import type { MemoryRegion } from '../memory/region.js';
 import { MemorySegment, type SegmentReleaser } from '../memory/segment.js';
@@ -50,7 +55,11 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   private readonly region: MemoryRegion;
   /** @internal */
-  private readonly kernels: Kernels;
+  private readonly kernels: BufferPoolKernels;
+  /** The same kernels under the shared list's lock (a shared runtime); null when unshared. */
+  private readonly locked: LockedFreeList | null;
+  /** Wakes this realm when another worker gives segments back (a shared runtime); null when unshared. */
+  private readonly remoteGives: EpochWatch | null;
   private readonly area: NetworkArea;
   private readonly shift: number;
   /** Segment indices pass between the kernels and this class through here. */
@@ -77,16 +86,26 @@ export class NetworkBufferPool implements SegmentReleaser {
   readonly metrics = new MetricsRegistry();
 
   /** @internal The pool comes with a runtime (rt.networkBufferPool). With `attach`, the free list laid out in the memory is used as it is. */
-  constructor(region: MemoryRegion, area: NetworkArea, attach = false) {
+  constructor(region: MemoryRegion, area: NetworkArea, attach = false, threads: ThreadsContext | null = null) {
     if (region.kernels === null) throw new InvalidArgumentError('a NetworkBufferPool needs a region of linear memory');
     this.region = region;
-    this.kernels = region.kernels;
     this.area = area;
     this.totalNumberOfMemorySegments = area.segmentCount;
     this.memorySegmentSize = area.segmentSize;
     this.shift = Math.log2(area.segmentSize);
     const buffer = region.bytes.buffer;
-    this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
+    if (threads === null) {
+      this.kernels = region.kernels;
+      this.locked = null;
+      this.remoteGives = null;
+      this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
+    } else {
+      // Workers share the list's io area; each realm passes segment indices through its own array.
+      this.io = new Int32Array(area.segmentCount);
+      this.locked = new LockedFreeList(region.kernels, threads.realms.words, area.table, area.segmentCount, this.io, threads.realm);
+      this.kernels = this.locked;
+      this.remoteGives = this.locked.watch(this.onRemoteGive);
+    }
     this.header = new Uint32Array(buffer, area.table, NB_FREE_COUNT / 4 + 1);
     this.bySegment = new Array<MemorySegment | null>(area.segmentCount).fill(null);
     if (!attach) this.kernels.buffersInit(area.table, area.segmentCount, this.shift, area.base);
@@ -115,8 +134,37 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   /** Resolves when the global free list has a segment (at once while it has one). */
   whenAvailable(): Promise<void> {
+    if (this.remoteGives !== null && !this.destroyed) {
+      // Another worker may have given segments back since this realm last looked.
+      this.availability.set(this.free() > 0);
+      if (!this.availability.isAvailable()) this.remoteGives.arm();
+    }
     return this.availability.whenAvailable();
   }
+
+  /**
+   * Shared runtime: gives back every network segment the worker with id
+   * `workerId` held (one that ended without closing its runtime; see
+   * Runtime.releaseAllOf). Returns how many. Throws ERR_ILLEGAL_STATE for an
+   * unshared pool, ERR_INVALID_ARGUMENT for a bad id or this worker's own.
+   */
+  releaseAllOf(workerId: number): number {
+    const locked = this.locked;
+    if (locked === null) throw new IllegalStateError('releaseAllOf: the network buffer pool is not shared; only workers of a shared runtime have ids');
+    checkInteger(workerId, 'releaseAllOf: workerId', 0, 255);
+    if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; destroy() gives its segments back`);
+    if (this.destroyed) return 0;
+    const given = locked.releaseRealm(this.area.table, workerId);
+    if (given > 0) this.notify();
+    return given;
+  }
+
+  /** Another worker gave segments back: serve what waits here, and keep listening while something still does. */
+  private readonly onRemoteGive = (): void => {
+    if (this.destroyed) return;
+    this.notifyQuietly();
+    if (this.waitingPools.length > 0 || this.unpooledWaiters.length > 0 || this.availability.hasWaiters()) this.remoteGives!.arm();
+  };
 
   // ---------------------------------------------------------------- pools
 
@@ -247,6 +295,7 @@ export class NetworkBufferPool implements SegmentReleaser {
       }
       this.notifyQuietly();
       if (waiter.done) return;
+      this.remoteGives?.arm();
       if (signal !== null) {
         waiter.onAbort = () => this.giveUpUnpooled(waiter, abortReason(signal));
         signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -372,6 +421,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (this.destroyed || pool.waitingForGlobal) return;
     pool.waitingForGlobal = true;
     this.waitingPools.push(pool);
+    this.remoteGives?.arm();
   }
 
   /** Called by a network segment's free(): it goes back to the free list, and its holder is told. @internal */

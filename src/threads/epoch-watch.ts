@@ -1,0 +1,72 @@
+/**
+ * Waits, without blocking, for a word of a shared memory to change: what a
+ * realm uses to hear that another worker gave network segments back. The
+ * giver bumps the word and notifies (src/threads/locked-free-list.ts); the
+ * waiter counts itself in a waiters word first, so that a giver notifies only
+ * when somebody listens.
+ *
+ * Atomics.waitAsync where the engine has it (Node 16+, Chromium 87+); else a
+ * 1 ms poll, since Atomics.wait would block, and a browser's main thread may
+ * not block at all.
+ */
+type WaitAsync = (typedArray: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
+
+const waitAsync: WaitAsync | undefined = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** Polling interval where Atomics.waitAsync is missing. */
+const POLL_MS = 1;
+
+/** @internal */
+export class EpochWatch {
+  private armed = false;
+
+  constructor(
+    private readonly words: Int32Array,
+    /** Int32 index of the epoch word. */
+    private readonly epoch: number,
+    /** Int32 index of the waiters word. */
+    private readonly waiters: number,
+    /** True when what the waiter waits for is there already (checked after the epoch is read, so no wake is lost). */
+    private readonly ready: () => boolean,
+    /** Called once per arm, when the epoch moved or `ready()` held. */
+    private readonly onChange: () => void,
+  ) {}
+
+  /** Calls onChange once, after the next change of the epoch (or soon, when ready() holds already). Idempotent while armed. */
+  arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    const { words, epoch, waiters } = this;
+    Atomics.add(words, waiters, 1);
+    const seen = Atomics.load(words, epoch);
+    if (this.ready()) {
+      queueMicrotask(this.fire);
+      return;
+    }
+    if (waitAsync === undefined) {
+      setTimeout(this.fire, POLL_MS);
+      return;
+    }
+    const result = waitAsync(words, epoch, seen);
+    if (result.async) (result.value as Promise<string>).then(this.fire);
+    else queueMicrotask(this.fire);
+  }
+
+  /** True while armed. */
+  isArmed(): boolean {
+    return this.armed;
+  }
+
+  private readonly fire = (): void => {
+    if (!this.armed) return;
+    this.armed = false;
+    Atomics.sub(this.words, this.waiters, 1);
+    this.onChange();
+  };
+
+  /** Bumps the epoch and wakes the realms waiting on it. */
+  static bump(words: Int32Array, epoch: number, waiters: number): void {
+    Atomics.add(words, epoch, 1);
+    if (Atomics.load(words, waiters) > 0) Atomics.notify(words, epoch);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The realm table of a shared runtime: which workers are attached, what each
+ * one holds that the page table and the network free list cannot tell, and
+ * the off-heap area's lock. It lies in the linear memory (right after the
+ * network free list) only when the runtime is shared; unshared layouts have
+ * none. Every field is a u32 changed with Atomics or under a table's lock.
+ *
+ *   realms +  0   users           runtimes attached to the memory (the creator included)
+ *          +  4   offHeapLock     lock word of the off-heap area (its own header has no spare word)
+ *          +  8   realmCount      R: worker ids 0..R-1
+ *          + 12   slotCount       P: owner slots of the page table
+ *          + 16..31 (reserved)
+ *          + 32           live[R]       1 while worker id r is taken, else 0
+ *          + 32 + 4R      reserved[R]   managed bytes reserved by worker r's owners (under the page table's lock)
+ *          + 32 + 8R      slotRealm[P]  worker id + 1 of the realm holding owner slot s; 0 while free
+ *          = 32 + 8R + 4P bytes in all
+ */
+
+/** Runtimes attached to the memory. */
+export const RT_USERS = 0;
+/** The off-heap area's lock word. */
+export const RT_OFF_HEAP_LOCK = 4;
+/** Number of worker ids. */
+export const RT_REALM_COUNT = 8;
+/** Number of owner slots (the page table's page count). */
+export const RT_SLOT_COUNT = 12;
+/** Bytes of the header; the arrays follow it. */
+export const RT_HEADER_BYTES = 32;
+
+/**
+ * Worker ids a shared runtime has: at most this many runtimes can be attached
+ * to one memory at once (the creator included). 256 costs 2 KiB.
+ */
+export const MAX_REALMS = 256;
+
+/** Where each array of a realm table starts, in bytes from the table. */
+export function realmTableArrays(realmCount: number) {
+  return {
+    live: RT_HEADER_BYTES,
+    reserved: RT_HEADER_BYTES + realmCount * 4,
+    slotRealm: RT_HEADER_BYTES + realmCount * 8,
+  };
+}
+
+/** Total bytes of a realm table for `slotCount` owner slots. */
+export const realmTableBytes = (slotCount: number): number => RT_HEADER_BYTES + MAX_REALMS * 8 + slotCount * 4;

@@ -1,0 +1,138 @@
+// A shared runtime and runtimes attached to it by descriptor, within one
+// realm: one budget, one free list, disjoint pages, worker ids, clean-up of
+// an ended worker by id, and every refusal with its code. The suites with
+// real workers are threads-*.test.ts beside this one.
+import { describe, expect, it } from 'vitest';
+import { builds } from './builds.js';
+import { expectCode } from './threads/support.js';
+
+const PAGE = 4096;
+const OPTIONS = { managedMemory: 16 * PAGE, networkMemory: 8 * PAGE, offHeapMemory: '64kb', pageSize: PAGE, shared: true } as const;
+
+describe.each(builds)('$name build', ({ name, init, lib }) => {
+  it('attaches by descriptor: one budget, disjoint pages, ids of their own', async () => {
+    const a = await init(OPTIONS);
+    expect(a.shared).toBe(true);
+    expect(a.workerId).toBe(0);
+    const descriptor = a.share();
+    expect(descriptor.kind).toBe('segmem.runtime');
+    expect(descriptor.build).toBe(name);
+    expect(descriptor.module === null).toBe(name === 'js');
+    const held = a.memoryManager.allocatePages('a', 5);
+    held.forEach((page, i) => page.putInt(0, 7000 + i));
+    a.memoryManager.reserveMemory('a', 2 * PAGE);
+    const b = await lib.attach(descriptor);
+    expect(b.workerId).toBe(1);
+    expect(b.shared).toBe(true);
+    expect(a.attachedRuntimes).toBe(2);
+    expect(b.config.managedMemory).toBe(16 * PAGE);
+    expect(b.memoryManager.availableMemory).toBe(9 * PAGE);
+    const mine = b.memoryManager.allocatePages('b', 9);
+    expect(new Set([...held, ...mine].map((p) => p.address)).size).toBe(14);
+    expect(held.map((p) => p.getInt(0))).toEqual([7000, 7001, 7002, 7003, 7004]);
+    const err = expectCode(lib, () => a.memoryManager.allocatePages('a', 1), 'ERR_MEMORY_ALLOCATION');
+    expect(err.message).toContain('requested 1 pages, 0 available');
+    b.memoryManager.releaseAll('b');
+    expect(a.memoryManager.availableMemory).toBe(9 * PAGE);
+    a.memoryManager.release(held);
+    a.memoryManager.releaseAllMemory('a');
+    expect(b.memoryManager.verifyEmpty()).toBe(true);
+    b.close();
+    expect(a.attachedRuntimes).toBe(1);
+    a.close();
+    // A shared memory is never detached.
+    expect(a.memory.buffer.byteLength).toBe(a.linearMemoryBytes);
+  });
+
+  it('releaseAllOf() gives back what an ended worker held: pages, reservations, network segments, its id', async () => {
+    const a = await init(OPTIONS);
+    const b = await lib.attach(a.share());
+    b.memoryManager.allocatePages('x', 3);
+    b.memoryManager.allocatePages('y', 2);
+    b.memoryManager.reserveMemory('y', 3 * PAGE);
+    b.networkBufferPool.requestPooledMemorySegment();
+    const pool = b.networkBufferPool.createBufferPool({ minSize: 2, maxSize: 2 });
+    expect(pool.numberOfAvailableMemorySegments).toBe(2);
+    const kept = a.memoryManager.allocatePages('a', 1);
+    expect(a.memoryManager.availableMemory).toBe(7 * PAGE);
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(5);
+    // b "ends" without closing: a reclaims everything by its id.
+    expect(a.releaseAllOf(b.workerId)).toEqual({ pages: 5, bytes: 3 * PAGE, buffers: 3 });
+    expect(a.memoryManager.availableMemory).toBe(15 * PAGE);
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(8);
+    expect(a.attachedRuntimes).toBe(1);
+    expect(kept[0]!.isFreed()).toBe(false);
+    // Its id is free for the next worker; nothing is left to release twice.
+    const c = await lib.attach(a.share());
+    expect(c.workerId).toBe(1);
+    expect(a.releaseAllOf(1)).toEqual({ pages: 0, bytes: 0, buffers: 0 });
+    a.memoryManager.release(kept);
+    expect(a.memoryManager.verifyEmpty()).toBe(true);
+    a.close();
+  });
+
+  it('waits for network segments are woken when another runtime on the memory recycles', async () => {
+    const a = await init(OPTIONS);
+    const b = await lib.attach(a.share());
+    const held: InstanceType<typeof lib.MemorySegment>[] = [];
+    for (let i = 0; i < 8; i++) held.push(a.networkBufferPool.requestPooledMemorySegment()!);
+    expect(b.networkBufferPool.requestPooledMemorySegment()).toBeNull();
+    let woken = false;
+    const available = b.networkBufferPool.whenAvailable().then(() => (woken = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(woken).toBe(false);
+    a.networkBufferPool.recyclePooledMemorySegment(held.pop()!);
+    await available;
+    expect(b.networkBufferPool.numberOfAvailableMemorySegments).toBe(1);
+    // A pool's blocking request waits for the global list, and a recycle elsewhere serves it.
+    const taken = b.networkBufferPool.requestPooledMemorySegment()!;
+    const pool = b.networkBufferPool.createBufferPool({ minSize: 0, maxSize: 4 });
+    const waiting = pool.requestBufferBuilderBlocking(undefined, { timeoutMs: 4000 });
+    a.networkBufferPool.recyclePooledMemorySegment(held.pop()!);
+    const builder = await waiting;
+    expect(builder.writableBytes).toBe(PAGE);
+    builder.close();
+    b.networkBufferPool.recyclePooledMemorySegment(taken);
+    b.close();
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(2);
+    a.close();
+  });
+
+  it('refuses what is not a shared runtime, with codes', async () => {
+    const plain = await init({ ...OPTIONS, shared: false });
+    expect(plain.shared).toBe(false);
+    expectCode(lib, () => plain.share(), 'ERR_ILLEGAL_STATE');
+    expectCode(lib, () => plain.releaseAllOf(1), 'ERR_ILLEGAL_STATE');
+    plain.close();
+    await expect(init({ ...OPTIONS, shared: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_ILLEGAL_CONFIGURATION' });
+    const a = await init(OPTIONS);
+    for (const bad of [undefined, null, 12n, Symbol('d'), {}, Object.freeze({ kind: 'segmem.runtime' }), { ...a.share(), header: -1 }]) {
+      await expect(lib.attach(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    }
+    const other = builds.find((b) => b.name !== name)!;
+    const err = await other.lib.attach(a.share()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    expect((err as Error).message).toContain(`'${name}' build`);
+    expectCode(lib, () => a.releaseAllOf(a.workerId), 'ERR_INVALID_ARGUMENT');
+    for (const id of [-1, 256, 1.5, 1n, '1']) expectCode(lib, () => a.releaseAllOf(id as never), 'ERR_INVALID_ARGUMENT');
+    a.close();
+    expectCode(lib, () => a.share(), 'ERR_SHUTDOWN');
+  });
+
+  it('without cross-origin isolation, init({ shared: true }) fails naming COOP/COEP', async () => {
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'crossOriginIsolated');
+    Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false, configurable: true, writable: true });
+    try {
+      const err = await init(OPTIONS).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(lib.SharedMemoryUnavailableError);
+      expect(err).toMatchObject({ code: 'ERR_SHARED_MEMORY_UNAVAILABLE' });
+      expect((err as Error).message).toContain('Cross-Origin-Opener-Policy: same-origin');
+      expect((err as Error).message).toContain('Cross-Origin-Embedder-Policy: require-corp');
+      // Unshared runtimes need no isolation.
+      (await init({ ...OPTIONS, shared: false })).close();
+    } finally {
+      if (own === undefined) delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+      else Object.defineProperty(globalThis, 'crossOriginIsolated', own);
+    }
+  });
+});
