@@ -98,11 +98,67 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     a.close();
   });
 
+  it('passes segments by address: views without ownership, buffers and pages handed over once', async () => {
+    const a = await init(OPTIONS);
+    const b = await lib.attach(a.share());
+    // A view: the same bytes, no ownership.
+    const [page] = a.memoryManager.allocatePages('a', 1);
+    page.putInt(8, 0x1234);
+    const view = b.segments.open(structuredClone(a.segments.share(page)));
+    expect(view.getInt(8)).toBe(0x1234);
+    view.putInt(12, 99);
+    expect(page.getInt(12)).toBe(99);
+    view.free();
+    expect(page.isFreed()).toBe(false);
+    expect(a.memoryManager.availableMemory).toBe(15 * PAGE);
+    expectCode(lib, () => a.segments.share(a.segments.allocateUnpooledSegment(8)), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.segments.open({ kind: 'segmem.segment', handover: 'view', address: 0, size: 16 }), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.segments.open({ kind: 'segmem.segment', handover: 'view', address: -1, size: 16 } as never), 'ERR_INVALID_ARGUMENT');
+
+    // A page handed over: the sender's handle is freed, the receiver's owner holds it, once.
+    const described = a.memoryManager.handOver(page);
+    expect(page.isFreed()).toBe(true);
+    expect(a.memoryManager.availableMemory).toBe(15 * PAGE);
+    const adopted = b.memoryManager.adopt(described, 'b');
+    expect(adopted.getInt(8)).toBe(0x1234);
+    expectCode(lib, () => b.memoryManager.adopt(described, 'b'), 'ERR_ILLEGAL_STATE');
+    expectCode(lib, () => b.memoryManager.adopt({ ...described, handover: 'buffer' }, 'b'), 'ERR_INVALID_ARGUMENT');
+    b.memoryManager.releaseAll('b');
+    expect(adopted.isFreed()).toBe(true);
+    expect(a.memoryManager.verifyEmpty()).toBe(true);
+
+    // A network segment handed over, adopted, recycled by the receiver.
+    const segment = a.networkBufferPool.requestPooledMemorySegment()!;
+    segment.putInt(0, 77);
+    const buffer = b.networkBufferPool.adopt(a.networkBufferPool.handOver(segment));
+    expect(segment.isFreed()).toBe(true);
+    expect(buffer.getInt(0)).toBe(77);
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(7);
+    b.networkBufferPool.recyclePooledMemorySegment(buffer);
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(8);
+    expectCode(lib, () => a.networkBufferPool.handOver(segment), 'ERR_REFERENCE_COUNT');
+
+    // Handed over and never adopted: the sender's id still answers for them.
+    const c = await lib.attach(a.share());
+    const lostPage = c.memoryManager.handOver(c.memoryManager.allocatePages('c', 1)[0]!);
+    const lostBuffer = c.networkBufferPool.handOver(c.networkBufferPool.requestPooledMemorySegment()!);
+    expect(a.releaseAllOf(c.workerId)).toEqual({ pages: 1, bytes: 0, buffers: 1 });
+    expectCode(lib, () => b.memoryManager.adopt(lostPage, 'b'), 'ERR_ILLEGAL_STATE');
+    expectCode(lib, () => b.networkBufferPool.adopt(lostBuffer), 'ERR_ILLEGAL_STATE');
+    expect(a.memoryManager.verifyEmpty()).toBe(true);
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(8);
+    b.close();
+    a.close();
+  });
+
   it('refuses what is not a shared runtime, with codes', async () => {
     const plain = await init({ ...OPTIONS, shared: false });
     expect(plain.shared).toBe(false);
     expectCode(lib, () => plain.share(), 'ERR_ILLEGAL_STATE');
     expectCode(lib, () => plain.releaseAllOf(1), 'ERR_ILLEGAL_STATE');
+    expectCode(lib, () => plain.memoryManager.releaseAllOf(1), 'ERR_ILLEGAL_STATE');
+    expectCode(lib, () => plain.memoryManager.handOver(plain.memoryManager.allocatePages('p', 1)[0]!), 'ERR_ILLEGAL_STATE');
+    expectCode(lib, () => plain.networkBufferPool.handOver(plain.networkBufferPool.requestPooledMemorySegment()!), 'ERR_ILLEGAL_STATE');
     plain.close();
     await expect(init({ ...OPTIONS, shared: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_ILLEGAL_CONFIGURATION' });
     const a = await init(OPTIONS);

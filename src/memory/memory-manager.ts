@@ -1,7 +1,8 @@
-import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, MemoryReservationError, ShutdownError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, MemoryReservationError, SegmentFreedError, ShutdownError } from '../errors.js';
 import type { PageTableKernels } from '../kernels/js-page-table.js';
 import { LockedPageTable } from '../threads/locked-page-table.js';
 import type { ThreadsContext } from '../threads/realm-table.js';
+import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
 import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.js';
 import { render } from '../util/render.js';
@@ -282,6 +283,65 @@ export class MemoryManager implements SegmentReleaser {
     checkInteger(workerId, 'releaseAllOf: workerId', 0, locked.realmCount - 1);
     if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; use releaseAll() for its owners`);
     return locked.releaseRealm(this.area.table, workerId);
+  }
+
+  /**
+   * Shared runtime: hands page `segment` over to another worker. This handle
+   * becomes freed and its owner no longer holds the page; the receiver's
+   * adopt(descriptor, owner) gives it to one of its owners. Until then it
+   * counts against this worker's id (releaseAllOf reclaims it). Throws
+   * ERR_ILLEGAL_STATE for an unshared manager, ERR_INVALID_ARGUMENT for a
+   * segment of another manager, ERR_SEGMENT_FREED for a freed one.
+   */
+  handOver(segment: MemorySegment): SegmentDescriptor {
+    this.checkOpen('handOver');
+    const locked = this.sharedTable('handOver');
+    this.checkManaged(segment);
+    if (segment.isFreed()) throw new SegmentFreedError(`handOver: the page (${segment.size} bytes) has been freed`);
+    const page = (segment.address - this.area.pagesBase) >>> this.pageShift;
+    locked.handOver(page);
+    const address = segment.markFreed();
+    this.handles.forget(page);
+    this.leaks?.untrack(segment);
+    const state = this.owners.get(segment.owner)!;
+    state.pages -= 1;
+    this.settle(state);
+    return { kind: 'segmem.segment', handover: 'page', address, size: this.pageSize };
+  }
+
+  /**
+   * Shared runtime: gives a page another worker handed over (handOver()) to
+   * `owner`, as if allocated to it. Throws ERR_INVALID_ARGUMENT for a
+   * descriptor that is not a page of this memory or a missing owner,
+   * ERR_ILLEGAL_STATE when the page is not in transit (adopted already or
+   * reclaimed), ERR_SHUTDOWN after shutdown().
+   */
+  adopt(descriptor: SegmentDescriptor, owner: unknown): MemorySegment {
+    this.checkOpen('adopt');
+    const locked = this.sharedTable('adopt');
+    checkOwner(owner, 'adopt');
+    const { address, size } = checkSegmentDescriptor(descriptor, 'page', 'adopt');
+    const page = (address - this.area.pagesBase) / this.pageSize;
+    if (size !== this.pageSize || !Number.isInteger(page) || page < 0 || page >= this.area.pageCount) {
+      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.area.pageCount} pages of this memory`);
+    }
+    const state = this.stateOf(owner);
+    if (state.slot < 0) state.slot = this.takeSlot();
+    if (!locked.adopt(page, state.slot)) {
+      this.settle(state);
+      throw new IllegalStateError(`adopt: page ${page} is not in transit (adopted already, released or reclaimed)`);
+    }
+    const segment = this.region.segment(address, size, owner, this);
+    const leaks = this.leaks;
+    if (leaks === null) this.handles.add([segment], Int32Array.of(page), 1);
+    else this.trackLeak(leaks, segment, page, owner, state, leaks.allocationStack());
+    state.pages += 1;
+    return segment;
+  }
+
+  private sharedTable(operation: string): LockedPageTable {
+    if (this.locked === null) throw new IllegalStateError(`${operation}: the memory manager is not shared; start the runtime with init({ shared: true })`);
+    return this.locked;
   }
 
   /** Called by a managed segment's free() (or dispose): its page goes back. @internal */

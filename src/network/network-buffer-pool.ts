@@ -6,6 +6,7 @@ import { checkInteger } from '../util/checks.js';
 import type { EpochWatch } from '../threads/epoch-watch.js';
 import { LockedFreeList } from '../threads/locked-free-list.js';
 import type { ThreadsContext } from '../threads/realm-table.js';
+import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.js';
 import type { MemoryRegion } from '../memory/region.js';
 import { MemorySegment, type SegmentReleaser } from '../memory/segment.js';
@@ -259,6 +260,53 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.checkHeld(segment, this.pooled, 'recyclePooledMemorySegment', 'requestPooledMemorySegment()');
     this.pooled.delete(segment);
     this.giveBackSegment(segment);
+  }
+
+  // ---------------------------------------------------------------- across workers
+
+  /**
+   * Shared runtime: hands a segment of requestPooledMemorySegment() over to
+   * another worker. This handle becomes freed (the segment stays out); the
+   * receiver's adopt(descriptor) makes it its own, and its recycle returns it
+   * to the free list for every worker. Throws ERR_ILLEGAL_STATE for an
+   * unshared pool, ERR_INVALID_ARGUMENT for a segment this pool did not hand
+   * out that way, ERR_POOL_DESTROYED after destroy().
+   */
+  handOver(segment: MemorySegment): SegmentDescriptor {
+    this.checkOpen('handOver');
+    const locked = this.sharedList('handOver');
+    this.checkHeld(segment, this.pooled, 'handOver', 'requestPooledMemorySegment()');
+    this.pooled.delete(segment);
+    const size = segment.size;
+    const address = segment.markFreed();
+    locked.handOver(this.detach(address));
+    return { kind: 'segmem.segment', handover: 'buffer', address, size };
+  }
+
+  /**
+   * Shared runtime: takes a segment another worker handed over (handOver())
+   * as this worker's, as if from requestPooledMemorySegment(). Throws
+   * ERR_INVALID_ARGUMENT for a descriptor that is not a network segment of
+   * this memory, ERR_ILLEGAL_STATE when the segment is not in transit (adopted
+   * already, or reclaimed), ERR_POOL_DESTROYED after destroy().
+   */
+  adopt(descriptor: SegmentDescriptor): MemorySegment {
+    this.checkOpen('adopt');
+    const locked = this.sharedList('adopt');
+    const { address, size } = checkSegmentDescriptor(descriptor, 'buffer', 'adopt');
+    const index = (address - this.area.base) / this.area.segmentSize;
+    if (size !== this.area.segmentSize || !Number.isInteger(index) || index < 0 || index >= this.totalNumberOfMemorySegments) {
+      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.totalNumberOfMemorySegments} network segments of this memory`);
+    }
+    if (!locked.adopt(index)) throw new IllegalStateError(`adopt: network segment ${index} is not in transit (adopted already, recycled or reclaimed)`);
+    const segment = this.segmentAt(index, this);
+    this.pooled.add(segment);
+    return segment;
+  }
+
+  private sharedList(operation: string): LockedFreeList {
+    if (this.locked === null) throw new IllegalStateError(`${operation}: the network buffer pool is not shared; start the runtime with init({ shared: true })`);
+    return this.locked;
   }
 
   // ---------------------------------------------------------------- unpooled segments

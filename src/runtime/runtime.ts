@@ -108,7 +108,8 @@ export class Runtime {
     if (!attach) writeHeader(region.view, layout);
     const offHeapLock = realms === null ? null : new SpinLock(realms.words, (layout.realmsTable + RT_OFF_HEAP_LOCK) >>> 2, workerId + 1);
     this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory, attach, offHeapLock);
-    this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen());
+    const segmentsEnd = layout.networkBase + layout.networkPages * config.pageSize;
+    this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen(), { region, start: layout.offHeapBase, end: segmentsEnd });
     const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
     this.memoryManager = new MemoryManager(region, pages, options, attach, threads);
     const network = { table: layout.networkTable, base: layout.networkBase, segmentSize: config.pageSize, segmentCount: layout.networkPages };

@@ -91,14 +91,21 @@ export class LockedFreeList implements BufferPoolKernels {
   }
 
   /**
-   * Moves segment `index`, handed out to another realm, to this one (an
-   * explicit hand-over): true when it was out, false when it is free.
+   * Marks segment `index` (out to this realm) in transit: its out flag holds
+   * minus this realm's worker id + 1 until a realm adopts it.
    */
+  handOver(index: number): void {
+    this.lock.enter();
+    this.words[this.out + index] = -(this.realm + 1);
+    this.lock.leave();
+  }
+
+  /** Makes segment `index`, in transit, this realm's: true, or false when it is not in transit (free, held, adopted already). */
   adopt(index: number): boolean {
     this.lock.enter();
     try {
       const at = this.out + index;
-      if (index >>> 0 >= this.segmentCount || this.words[at] === 0) return false;
+      if (index >>> 0 >= this.segmentCount || this.words[at]! >= 0) return false;
       this.words[at] = this.realm + 1;
       return true;
     } finally {
@@ -114,7 +121,11 @@ export class LockedFreeList implements BufferPoolKernels {
       const { words, out, tableIo } = this;
       const tag = id + 1;
       let count = 0;
-      for (let index = 0; index < this.segmentCount; index++) if (words[out + index] === tag) tableIo[count++] = index;
+      // What it holds, and what it handed over that nobody adopted.
+      for (let index = 0; index < this.segmentCount; index++) {
+        const flag = words[out + index]!;
+        if (flag === tag || flag === -tag) tableIo[count++] = index;
+      }
       given = this.inner.buffersGive(table, count);
     } finally {
       this.lock.leave();

@@ -1,0 +1,44 @@
+import { InvalidArgumentError } from '../errors.js';
+import { render } from '../util/render.js';
+
+/**
+ * A segment passed to another worker by its address, never by its bytes:
+ * plain data to post along with (or after) the runtime's descriptor.
+ *
+ * - 'view' (rt.segments.share): the receiver wraps the same bytes without
+ *   taking ownership (rt.segments.open); the sender still owns them, and its
+ *   release ends the view's meaning.
+ * - 'buffer' (networkBufferPool.handOver): a network segment handed over; the
+ *   receiver's networkBufferPool.adopt() makes it its own, once.
+ * - 'page' (memoryManager.handOver): a managed page handed over; the
+ *   receiver's memoryManager.adopt() gives it to one of its owners, once.
+ *
+ * Until adopted, a handed-over segment still counts as the sender's worker
+ * id: releaseAllOf() of that id reclaims it if it is never adopted.
+ */
+export interface SegmentDescriptor {
+  /** Always 'segmem.segment'. */
+  readonly kind: 'segmem.segment';
+  /** What the receiver may do with it (see above). */
+  readonly handover: 'view' | 'buffer' | 'page';
+  /** Address of the segment's first byte in the shared memory. */
+  readonly address: number;
+  /** Bytes of the segment. */
+  readonly size: number;
+}
+
+/** Checks that `value` is a segment descriptor of the `handover` kind. @internal */
+export function checkSegmentDescriptor(value: unknown, handover: SegmentDescriptor['handover'], operation: string): SegmentDescriptor {
+  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'segmem.segment') {
+    throw new InvalidArgumentError(`${operation}: expected a segment descriptor, got ${render(value)}`);
+  }
+  const descriptor = value as SegmentDescriptor;
+  if (descriptor.handover !== handover) {
+    throw new InvalidArgumentError(`${operation}: expected a descriptor handed over as ${render(handover)}, got one of ${render(descriptor.handover)}`);
+  }
+  const { address, size } = descriptor;
+  if (typeof address !== 'number' || address >>> 0 !== address || typeof size !== 'number' || size >>> 0 !== size) {
+    throw new InvalidArgumentError(`${operation}: the descriptor's address ${render(address)} and size ${render(size)} are not a range of the memory`);
+  }
+  return descriptor;
+}
