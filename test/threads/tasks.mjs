@@ -182,7 +182,77 @@ function reclaim(rt, { id }) {
   return { ...result, available: rt.memoryManager.availableMemory, buffersFree: rt.networkBufferPool.numberOfAvailableMemorySegments };
 }
 
-const TASKS = { managerRandom, buffersRandom, hold, reclaim };
+/** Fills a segment with the pattern of sequence number `seq`. */
+export function fillPattern(segment, seq) {
+  const bytes = segment.wrap(0, segment.size);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  let x = Math.imul(seq + 1, 0x9e3779b1);
+  for (let i = 0; i < words.length; i++) words[i] = x = (Math.imul(x ^ (x >>> 15), 0x85ebca77) + i) | 0;
+}
+
+/** Counts the words of a segment that differ from the pattern of `seq`. */
+export function patternMismatches(segment, seq) {
+  const bytes = segment.wrap(0, segment.size);
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  let x = Math.imul(seq + 1, 0x9e3779b1);
+  let wrong = 0;
+  for (let i = 0; i < words.length; i++) {
+    x = (Math.imul(x ^ (x >>> 15), 0x85ebca77) + i) | 0;
+    if (words[i] !== x) wrong++;
+  }
+  return wrong;
+}
+
+/**
+ * Sends `bytes` through the shared network pool: each segment filled, handed
+ * over by descriptor on `port`; a full pool (the consumer holds the rest)
+ * makes it wait for a recycle from the other worker.
+ */
+async function produce(rt, { bytes, port }) {
+  const pool = rt.networkBufferPool;
+  const count = Math.ceil(bytes / pool.memorySegmentSize);
+  let waits = 0;
+  const started = performance.now();
+  for (let seq = 0; seq < count; seq++) {
+    let segment = pool.requestPooledMemorySegment();
+    while (segment === null) {
+      waits++;
+      await pool.whenAvailable();
+      segment = pool.requestPooledMemorySegment();
+    }
+    fillPattern(segment, seq);
+    port.postMessage({ seq, segment: pool.handOver(segment) });
+  }
+  port.postMessage(null);
+  return { sent: count, waits, ms: performance.now() - started };
+}
+
+/** Receives what produce() sends: adopts each segment, checks its bytes, recycles it. */
+function consume(rt, { port }) {
+  const pool = rt.networkBufferPool;
+  let received = 0;
+  let mismatches = 0;
+  let outOfOrder = 0;
+  return new Promise((resolve) => {
+    const onMessage = (event) => {
+      const message = event.data;
+      if (message === null) {
+        port.close();
+        resolve({ received, mismatches, outOfOrder, bytes: received * pool.memorySegmentSize });
+        return;
+      }
+      const segment = pool.adopt(message.segment);
+      if (message.seq !== received) outOfOrder++;
+      mismatches += patternMismatches(segment, message.seq);
+      received++;
+      pool.recyclePooledMemorySegment(segment);
+    };
+    port.addEventListener('message', onMessage);
+    port.start();
+  });
+}
+
+const TASKS = { managerRandom, buffersRandom, hold, reclaim, produce, consume };
 
 /** Attaches to the message's runtime, runs its task, and closes the runtime (unless the task keeps it). */
 export async function runTask(lib, message, post) {
