@@ -8,9 +8,13 @@
 import { execFile } from 'node:child_process';
 import { node24Path } from '../scripts/node24.mjs';
 import { V8_FLAGS } from './engines.mjs';
+import { renderThreads } from './threads.mjs';
 
 /** The modules, by id; each is run as `node bench/<script> wasm|js [--quick]`. */
-export const EXTRA_MODULES = [{ id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' }];
+export const EXTRA_MODULES = [
+  { id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' },
+  { id: 'threads', script: 'threads.mjs', title: 'Threads: one shared memory across workers (W7, W8, the lock, producer → consumer)' },
+];
 
 const NODE_ENGINES = { node: () => process.execPath, node24: () => node24Path() };
 
@@ -87,7 +91,7 @@ function renderNetwork(section) {
   return out;
 }
 
-const RENDERERS = { network: renderNetwork };
+const RENDERERS = { network: renderNetwork, threads: renderThreads };
 
 /** The Markdown of every extra section. */
 export function renderExtraSections(extra) {

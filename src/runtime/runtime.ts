@@ -239,7 +239,18 @@ export async function createRuntime(backend: Backend, options: InitOptions = {})
   checkStaticData(memory.kernels);
   if (!shared) return new Runtime(backend, config, layout, memory, options);
   const realms = RealmTable.layOut(memory.buffer, layout.realmsTable, layout.managedPages);
-  return new Runtime(backend, config, layout, memory, options, false, realms, realms.join());
+  return joined(realms, (id) => new Runtime(backend, config, layout, memory, options, false, realms, id));
+}
+
+/** Builds a runtime under a fresh worker id, given back if the build fails. */
+function joined(realms: RealmTable, build: (id: number) => Runtime): Runtime {
+  const id = realms.join();
+  try {
+    return build(id);
+  } catch (err) {
+    realms.leave(id);
+    throw err;
+  }
 }
 
 /**
@@ -258,7 +269,7 @@ export async function attachShared(backend: Backend, descriptor: unknown, option
   const config = configOf(layout);
   checkStaticData(memory.kernels);
   const realms = new RealmTable(memory.buffer, layout.realmsTable);
-  return new Runtime(backend, config, layout, memory, options, true, realms, realms.join());
+  return joined(realms, (id) => new Runtime(backend, config, layout, memory, options, true, realms, id));
 }
 
 /** The layout in the header at `at`, checked against the layout its sizes give. */

@@ -15,10 +15,18 @@ const waitAsync: WaitAsync | undefined = (Atomics as unknown as { waitAsync?: Wa
 
 /** Polling interval where Atomics.waitAsync is missing. */
 const POLL_MS = 1;
+/**
+ * While armed, a timer of this length is pending too: a pending
+ * Atomics.waitAsync does not keep Node's event loop alive, so a worker whose
+ * only task is a wait for segments would otherwise exit; it also re-checks
+ * now and then should a wake ever be missed.
+ */
+const KEEP_ALIVE_MS = 1000;
 
 /** @internal */
 export class EpochWatch {
   private armed = false;
+  private keepAlive: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly words: Int32Array,
@@ -44,9 +52,10 @@ export class EpochWatch {
       return;
     }
     if (waitAsync === undefined) {
-      setTimeout(this.fire, POLL_MS);
+      this.keepAlive = setTimeout(this.fire, POLL_MS);
       return;
     }
+    this.keepAlive = setTimeout(this.fire, KEEP_ALIVE_MS);
     const result = waitAsync(words, epoch, seen);
     if (result.async) (result.value as Promise<string>).then(this.fire);
     else queueMicrotask(this.fire);
@@ -60,6 +69,8 @@ export class EpochWatch {
   private readonly fire = (): void => {
     if (!this.armed) return;
     this.armed = false;
+    if (this.keepAlive !== null) clearTimeout(this.keepAlive);
+    this.keepAlive = null;
     Atomics.sub(this.words, this.waiters, 1);
     this.onChange();
   };

@@ -17,7 +17,7 @@
  * that a holder preempted on a busy machine gets the core back. A browser's
  * main thread may not block and keeps spinning.
  */
-const SPINS_BEFORE_SLEEP = 256;
+const SPINS_BEFORE_SLEEP = 4096;
 const SLEEP_MS = 0.02;
 
 /** Whether this agent may call Atomics.wait (false on a browser's main thread); probed once. */
