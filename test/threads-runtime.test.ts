@@ -112,8 +112,8 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     expect(page.isFreed()).toBe(false);
     expect(a.memoryManager.availableMemory).toBe(15 * PAGE);
     expectCode(lib, () => a.segments.share(a.segments.allocateUnpooledSegment(8)), 'ERR_INVALID_ARGUMENT');
-    expectCode(lib, () => b.segments.open({ kind: 'segmem.segment', handover: 'view', address: 0, size: 16 }), 'ERR_INVALID_ARGUMENT');
-    expectCode(lib, () => b.segments.open({ kind: 'segmem.segment', handover: 'view', address: -1, size: 16 } as never), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.segments.open({ kind: 'segmem.segment', handover: 'view', byteOffset: 0, size: 16 }), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.segments.open({ kind: 'segmem.segment', handover: 'view', byteOffset: -1, size: 16 } as never), 'ERR_INVALID_ARGUMENT');
 
     // A page handed over: the sender's handle is freed, the receiver's owner holds it, once.
     const described = a.memoryManager.handOver(page);

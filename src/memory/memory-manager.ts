@@ -2,6 +2,7 @@ import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, MemoryR
 import type { PageTableKernels } from '../kernels/js-page-table.js';
 import { LockedPageTable } from '../threads/locked-page-table.js';
 import type { ThreadsContext } from '../threads/realm-table.js';
+import type { ReleasedMemory } from '../threads/released.js';
 import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
 import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.js';
@@ -276,7 +277,7 @@ export class MemoryManager implements SegmentReleaser {
    * reserved bytes given back. Throws ERR_ILLEGAL_STATE for an unshared
    * manager, ERR_INVALID_ARGUMENT for a bad id, ERR_SHUTDOWN after shutdown().
    */
-  releaseAllOf(workerId: number): { pages: number; bytes: number } {
+  releaseAllOf(workerId: number): ReleasedMemory {
     this.checkOpen('releaseAllOf');
     const locked = this.locked;
     if (locked === null) throw new IllegalStateError('releaseAllOf: the memory manager is not shared; only workers of a shared runtime have ids');
@@ -306,7 +307,7 @@ export class MemoryManager implements SegmentReleaser {
     const state = this.owners.get(segment.owner)!;
     state.pages -= 1;
     this.settle(state);
-    return { kind: 'segmem.segment', handover: 'page', address, size: this.pageSize };
+    return { kind: 'segmem.segment', handover: 'page', byteOffset: address, size: this.pageSize };
   }
 
   /**
@@ -320,7 +321,7 @@ export class MemoryManager implements SegmentReleaser {
     this.checkOpen('adopt');
     const locked = this.sharedTable('adopt');
     checkOwner(owner, 'adopt');
-    const { address, size } = checkSegmentDescriptor(descriptor, 'page', 'adopt');
+    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'page', 'adopt');
     const page = (address - this.area.pagesBase) / this.pageSize;
     if (size !== this.pageSize || !Number.isInteger(page) || page < 0 || page >= this.area.pageCount) {
       throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.area.pageCount} pages of this memory`);

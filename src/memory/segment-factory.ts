@@ -44,7 +44,7 @@ export class MemorySegmentFactory {
     if (linear === null || !segment.isOffHeap() || segment.address < linear.start || segment.address + segment.size > linear.end) {
       throw new InvalidArgumentError(`share: the segment (${segment.size} bytes) is not in this runtime's linear memory`);
     }
-    return { kind: 'segmem.segment', handover: 'view', address: segment.address, size: segment.size };
+    return { kind: 'segmem.segment', handover: 'view', byteOffset: segment.address, size: segment.size };
   }
 
   /**
@@ -55,7 +55,7 @@ export class MemorySegmentFactory {
    */
   open(descriptor: SegmentDescriptor): MemorySegment {
     this.checkOpen();
-    const { address, size } = checkSegmentDescriptor(descriptor, 'view', 'open');
+    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'view', 'open');
     const linear = this.linear;
     if (linear === null || address < linear.start || address + size > linear.end) {
       const range = linear === null ? 'none' : `[${linear.start}, ${linear.end})`;

@@ -280,7 +280,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const size = segment.size;
     const address = segment.markFreed();
     locked.handOver(this.detach(address));
-    return { kind: 'segmem.segment', handover: 'buffer', address, size };
+    return { kind: 'segmem.segment', handover: 'buffer', byteOffset: address, size };
   }
 
   /**
@@ -293,7 +293,7 @@ export class NetworkBufferPool implements SegmentReleaser {
   adopt(descriptor: SegmentDescriptor): MemorySegment {
     this.checkOpen('adopt');
     const locked = this.sharedList('adopt');
-    const { address, size } = checkSegmentDescriptor(descriptor, 'buffer', 'adopt');
+    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'buffer', 'adopt');
     const index = (address - this.area.base) / this.area.segmentSize;
     if (size !== this.area.segmentSize || !Number.isInteger(index) || index < 0 || index >= this.totalNumberOfMemorySegments) {
       throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.totalNumberOfMemorySegments} network segments of this memory`);

@@ -10,6 +10,7 @@ import { render } from '../util/render.js';
 import { checkDescriptor, checkSharedMemorySupport, type RuntimeDescriptor } from '../threads/descriptor.js';
 import { RT_OFF_HEAP_LOCK } from '../threads/realm-layout.js';
 import { RealmTable } from '../threads/realm-table.js';
+import type { ReleasedResources } from '../threads/released.js';
 import { SpinLock } from '../threads/spin-lock.js';
 import { NetworkBufferPool } from '../network/network-buffer-pool.js';
 import type { WasmSource } from '../wasm/loader.js';
@@ -125,8 +126,8 @@ export class Runtime {
   share(): RuntimeDescriptor {
     this.checkOpen();
     if (!this.shared) throw new IllegalStateError('share: the runtime is not shared; start it with init({ shared: true })');
-    const memory: object = this.memory.memory ?? this.memory.buffer;
-    return { kind: 'segmem.runtime', build: this.build, memory, module: this.memory.module, header: this.layout.header };
+    const sharedMemory: object = this.memory.memory ?? this.memory.buffer;
+    return { kind: 'segmem.runtime', build: this.build, sharedMemory, module: this.memory.module, header: this.layout.header };
   }
 
   /** Runtimes attached to this one's memory now (this one included); 1 for an unshared runtime. */
@@ -143,7 +144,7 @@ export class Runtime {
    * unshared runtime, ERR_INVALID_ARGUMENT for this runtime's own id or an id
    * out of range, ERR_SHUTDOWN after close().
    */
-  releaseAllOf(workerId: number): { pages: number; bytes: number; buffers: number } {
+  releaseAllOf(workerId: number): ReleasedResources {
     this.checkOpen();
     const realms = this.realms;
     if (realms === null) throw new IllegalStateError('releaseAllOf: the runtime is not shared; only workers of a shared runtime have ids');
@@ -262,8 +263,8 @@ function joined(realms: RealmTable, build: (id: number) => Runtime): Runtime {
 export async function attachShared(backend: Backend, descriptor: unknown, options: InitOptions = {}): Promise<Runtime> {
   checkOptions(options, 'attach');
   checkSharedMemorySupport('attach');
-  const { memory: shared, module, header } = checkDescriptor(descriptor, backend.build);
-  const memory = await backend.attachShared(shared, module, options);
+  const { sharedMemory, module, header } = checkDescriptor(descriptor, backend.build);
+  const memory = await backend.attachShared(sharedMemory, module, options);
   const layout = readLayout(memory, header);
   if (layout.realmsTable === 0) throw new InvalidArgumentError('attach: the memory holds an unshared runtime');
   const config = configOf(layout);

@@ -14,7 +14,7 @@ export interface RuntimeDescriptor {
   /** The build that made the runtime; attach() of the other build refuses it. */
   readonly build: KernelsKind;
   /** The shared memory: a shared WebAssembly.Memory (wasm build) or a SharedArrayBuffer (pure-JS build). */
-  readonly memory: object;
+  readonly sharedMemory: object;
   /** The compiled threads kernels module (a WebAssembly.Module; wasm build), null for the pure-JS build. */
   readonly module: object | null;
   /** Address of the runtime header in the memory. */

@@ -1,6 +1,7 @@
 import type { PageTableKernels } from '../kernels/js-page-table.js';
 import { PT_LOCK, pageTableArrays } from '../kernels/page-table-layout.js';
 import type { RealmTable } from './realm-table.js';
+import type { ReleasedMemory } from './released.js';
 import { SpinLock } from './spin-lock.js';
 
 /**
@@ -180,7 +181,7 @@ export class LockedPageTable implements PageTableKernels {
    * holds (the slots go back too) and its reserved bytes. Returns the pages
    * and bytes given back.
    */
-  releaseRealm(table: number, id: number): { pages: number; bytes: number } {
+  releaseRealm(table: number, id: number): ReleasedMemory {
     const { inner, realms } = this;
     this.lock.enter();
     try {

@@ -21,8 +21,8 @@ export interface SegmentDescriptor {
   readonly kind: 'segmem.segment';
   /** What the receiver may do with it (see above). */
   readonly handover: 'view' | 'buffer' | 'page';
-  /** Address of the segment's first byte in the shared memory. */
-  readonly address: number;
+  /** Where the segment's first byte lies in the shared memory (its address). */
+  readonly byteOffset: number;
   /** Bytes of the segment. */
   readonly size: number;
 }
@@ -36,9 +36,9 @@ export function checkSegmentDescriptor(value: unknown, handover: SegmentDescript
   if (descriptor.handover !== handover) {
     throw new InvalidArgumentError(`${operation}: expected a descriptor handed over as ${render(handover)}, got one of ${render(descriptor.handover)}`);
   }
-  const { address, size } = descriptor;
-  if (typeof address !== 'number' || address >>> 0 !== address || typeof size !== 'number' || size >>> 0 !== size) {
-    throw new InvalidArgumentError(`${operation}: the descriptor's address ${render(address)} and size ${render(size)} are not a range of the memory`);
+  const { byteOffset, size } = descriptor;
+  if (typeof byteOffset !== 'number' || byteOffset >>> 0 !== byteOffset || typeof size !== 'number' || size >>> 0 !== size) {
+    throw new InvalidArgumentError(`${operation}: the descriptor's byteOffset ${render(byteOffset)} and size ${render(size)} are not a range of the memory`);
   }
   return descriptor;
 }
