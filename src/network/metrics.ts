@@ -27,6 +27,7 @@ export interface SubpartitionMetrics {
 
 /** A result partition (the producing side), as a snapshot. */
 export interface PartitionMetrics {
+  /** Always 'partition'. */
   readonly kind: 'partition';
   /** Its name, unique within the runtime. */
   readonly id: string;
@@ -38,7 +39,9 @@ export interface PartitionMetrics {
   readonly level: BackPressureLevel;
   /** Buffers its pool holds in all, and of those, how many are out (written into or queued). */
   readonly poolSize: number;
+  /** Of poolSize, the buffers out (written into or queued). */
   readonly poolInUse: number;
+  /** Each subpartition's snapshot. */
   readonly subpartitions: readonly SubpartitionMetrics[];
 }
 
@@ -56,6 +59,7 @@ export interface ChannelMetrics {
   readonly buffersInFlight: number;
   /** Exclusive buffers it holds, and floating buffers borrowed from the gate's pool. */
   readonly exclusiveBuffers: number;
+  /** Floating buffers borrowed from the gate's pool. */
   readonly floatingBuffers: number;
   /** Bytes received so far. */
   readonly bytesReceived: number;
@@ -65,12 +69,15 @@ export interface ChannelMetrics {
 
 /** An input gate (the consuming side), as a snapshot. */
 export interface GateMetrics {
+  /** Always 'gate'. */
   readonly kind: 'gate';
   /** Its name, unique within the runtime. */
   readonly id: string;
   /** Buffers its floating pool holds in all, and of those, how many are lent to channels. */
   readonly floatingPoolSize: number;
+  /** Of floatingPoolSize, the buffers lent to channels. */
   readonly floatingInUse: number;
+  /** Each input channel's snapshot. */
   readonly channels: readonly ChannelMetrics[];
 }
 
