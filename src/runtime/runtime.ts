@@ -185,7 +185,10 @@ export class Runtime {
       // Detaching costs once per process: V8 then checks every DataView access
       // for detachment (the first detach invalidates a process-wide protector).
       // A shared memory cannot be detached: its count of users lives in the memory, for every worker to see.
-      if (this.realms !== null) this.realms.leave(this.workerId);
+      // (Its id may have been given back already by another worker's releaseAllOf.)
+      if (this.realms !== null) {
+        if (this.realms.isLive(this.workerId)) this.realms.leave(this.workerId);
+      }
       else if (--this.memory.users.count === 0) this.backend.detach(this.memory);
     }
   }
