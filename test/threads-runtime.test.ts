@@ -71,6 +71,28 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     a.close();
   });
 
+  it('the pools of every worker draw on one count of required buffers', async () => {
+    const a = await init(OPTIONS);
+    const b = await lib.attach(a.share());
+    const pool = a.networkBufferPool.createBufferPool({ minSize: 6, maxSize: 6 });
+    expect(b.networkBufferPool.numberOfSpareMemorySegments).toBe(2);
+    const err = expectCode(lib, () => b.networkBufferPool.createBufferPool({ minSize: 4, maxSize: 4 }), 'ERR_INSUFFICIENT_BUFFERS');
+    expect(err.message).toContain('requires 4 buffers, 2 available');
+    expectCode(lib, () => b.networkBufferPool.requestUnpooledMemorySegments(3), 'ERR_INSUFFICIENT_BUFFERS');
+    const unpooled = await b.networkBufferPool.requestUnpooledMemorySegments(2);
+    expect(a.networkBufferPool.numberOfSpareMemorySegments).toBe(0);
+    b.networkBufferPool.recycleUnpooledMemorySegments(unpooled);
+    expect(a.networkBufferPool.numberOfSpareMemorySegments).toBe(2);
+    // a ends without destroying its pool: its requirement goes with releaseAllOf.
+    expect(b.releaseAllOf(a.workerId).buffers).toBe(6);
+    expect(b.networkBufferPool.numberOfSpareMemorySegments).toBe(8);
+    const mine = b.networkBufferPool.createBufferPool({ minSize: 8, maxSize: 8 });
+    expect(mine.numberOfAvailableMemorySegments).toBe(8);
+    expect(pool.isDestroyed()).toBe(false);
+    mine.lazyDestroy();
+    b.close();
+  });
+
   it('waits for network segments are woken when another runtime on the memory recycles', async () => {
     const a = await init(OPTIONS);
     const b = await lib.attach(a.share());

@@ -70,8 +70,10 @@ export class NetworkBufferPool implements SegmentReleaser {
   /** The live segment of each index (null while free). */
   private readonly bySegment: (MemorySegment | null)[];
   private readonly pools: LocalBufferPool[] = [];
-  /** Σ minSize of the pools + unpooled segments requested and not recycled. */
-  private required = 0;
+  /** This worker's Σ minSize of the pools + unpooled segments requested and not recycled. */
+  private ownRequired = 0;
+  /** Where a shared runtime counts what every worker requires; null when unshared. */
+  private readonly threads: ThreadsContext | null;
   /** Unpooled segments out, and those handed out by requestPooledMemorySegment(). */
   private readonly unpooled = new Set<MemorySegment>();
   private readonly pooled = new Set<MemorySegment>();
@@ -91,6 +93,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (region.kernels === null) throw new InvalidArgumentError('a NetworkBufferPool needs a region of linear memory');
     this.region = region;
     this.area = area;
+    this.threads = threads;
     this.totalNumberOfMemorySegments = area.segmentCount;
     this.memorySegmentSize = area.segmentSize;
     this.shift = Math.log2(area.segmentSize);
@@ -118,9 +121,38 @@ export class NetworkBufferPool implements SegmentReleaser {
     return this.destroyed ? 0 : this.free();
   }
 
-  /** Segments neither required by a pool's minimum nor by an unpooled request. */
+  /** Segments neither required by a pool's minimum nor by an unpooled request (of any worker, in a shared runtime). */
   get numberOfSpareMemorySegments(): number {
-    return this.totalNumberOfMemorySegments - this.required;
+    return this.totalNumberOfMemorySegments - this.allRequired;
+  }
+
+  /** What this worker requires; setting it publishes the change to every worker of a shared runtime. */
+  private get required(): number {
+    return this.ownRequired;
+  }
+
+  private set required(value: number) {
+    const delta = value - this.ownRequired;
+    this.ownRequired = value;
+    if (this.threads !== null && delta !== 0) this.threads.realms.addRequired(this.threads.realm, delta);
+  }
+
+  /** What every worker on the memory requires. */
+  private get allRequired(): number {
+    return this.threads === null ? this.ownRequired : this.threads.realms.networkRequired();
+  }
+
+  /** Counts `n` more as this worker's, if they fit beside what every worker requires: true, or false with nothing changed. */
+  private tryRequire(n: number): boolean {
+    const total = this.totalNumberOfMemorySegments;
+    if (this.threads === null) {
+      if (this.ownRequired + n > total) return false;
+      this.ownRequired += n;
+      return true;
+    }
+    if (!this.threads.realms.tryRequire(this.threads.realm, n, total)) return false;
+    this.ownRequired += n;
+    return true;
   }
 
   /** The pools made from this one and not destroyed. */
@@ -152,9 +184,10 @@ export class NetworkBufferPool implements SegmentReleaser {
   releaseAllOf(workerId: number): number {
     const locked = this.locked;
     if (locked === null) throw new IllegalStateError('releaseAllOf: the network buffer pool is not shared; only workers of a shared runtime have ids');
-    checkInteger(workerId, 'releaseAllOf: workerId', 0, 255);
+    checkInteger(workerId, 'releaseAllOf: workerId', 0, this.threads!.realms.realmCount - 1);
     if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; destroy() gives its segments back`);
     if (this.destroyed) return 0;
+    this.threads!.realms.dropRequired(workerId);
     const given = locked.releaseRealm(this.area.table, workerId);
     if (given > 0) this.notify();
     return given;
@@ -179,16 +212,16 @@ export class NetworkBufferPool implements SegmentReleaser {
   createBufferPool(options: BufferPoolOptions): LocalBufferPool {
     const checked = this.checkPoolOptions(options);
     this.checkOpen('createBufferPool');
-    if (this.required + checked.minSize > this.totalNumberOfMemorySegments) {
+    if (!this.tryRequire(checked.minSize)) {
+      const required = this.allRequired;
       throw new InsufficientBuffersError(
-        `createBufferPool: requires ${checked.minSize} buffers, ${this.totalNumberOfMemorySegments - this.required} available ` +
-          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${this.required} required by other pools and unpooled requests); ` +
+        `createBufferPool: requires ${checked.minSize} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
+          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by other pools and unpooled requests); ` +
           'raise networkMemory or lower minSize',
       );
     }
     const pool = new LocalBufferPool(this, checked);
     this.pools.push(pool);
-    this.required += checked.minSize;
     // Another pool's listener may throw while the others are resized; the new pool is made regardless and
     // that error is the caller's to see, once everything is consistent.
     let failure: { error: unknown } | undefined;
@@ -220,7 +253,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const resizable = this.pools.filter((p) => p.maxSize > p.minSize);
     if (resizable.length === 0) return;
     const extra = shareSpare(
-      this.totalNumberOfMemorySegments - this.required,
+      this.totalNumberOfMemorySegments - this.allRequired,
       resizable.map((p) => p.expectedSize),
       resizable.map((p) => p.maxSize - p.minSize),
     );
@@ -323,17 +356,22 @@ export class NetworkBufferPool implements SegmentReleaser {
     checkCount(n, 'n', 'requestUnpooledMemorySegments');
     const { signal, timeoutMs } = checkWait(options, 'requestUnpooledMemorySegments');
     this.checkOpen('requestUnpooledMemorySegments');
-    if (n > this.totalNumberOfMemorySegments - this.required) {
+    if (n > this.totalNumberOfMemorySegments - this.allRequired) {
+      const required = this.allRequired;
       throw new InsufficientBuffersError(
-        `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - this.required} available ` +
-          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${this.required} required by buffer pools and unpooled requests); raise networkMemory`,
+        `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
+          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by buffer pools and unpooled requests); raise networkMemory`,
       );
     }
     if (signal !== null && signal.aborted) return Promise.reject(abortReason(signal));
     if (n === 0) return Promise.resolve([]);
     return new Promise<MemorySegment[]>((resolve, reject) => {
       const waiter: UnpooledWaiter = { n, resolve, reject, signal, onAbort: null, timer: null, done: false };
-      this.required += n;
+      // Another worker may have required segments since the check above.
+      if (!this.tryRequire(n)) {
+        reject(new InsufficientBuffersError(`requestUnpooledMemorySegments: requires ${n} buffers; other workers required them meanwhile; raise networkMemory`));
+        return;
+      }
       this.unpooledWaiters.push(waiter);
       // The pools shrink; what they have available comes back now, which may serve the request at once.
       try {

@@ -9,11 +9,13 @@
  *          +  4   offHeapLock     lock word of the off-heap area (its own header has no spare word)
  *          +  8   realmCount      R: worker ids 0..R-1
  *          + 12   slotCount       P: owner slots of the page table
- *          + 16..31 (reserved)
+ *          + 16   netRequired     network segments required by every worker's pools and unpooled requests
+ *          + 20..31 (reserved)
  *          + 32           live[R]       1 while worker id r is taken, else 0
  *          + 32 + 4R      reserved[R]   managed bytes reserved by worker r's owners (under the page table's lock)
- *          + 32 + 8R      slotRealm[P]  worker id + 1 of the realm holding owner slot s; 0 while free
- *          = 32 + 8R + 4P bytes in all
+ *          + 32 + 8R      required[R]   network segments worker r requires (its share of netRequired)
+ *          + 32 + 12R     slotRealm[P]  worker id + 1 of the realm holding owner slot s; 0 while free
+ *          = 32 + 12R + 4P bytes in all
  */
 
 /** Runtimes attached to the memory. */
@@ -24,12 +26,14 @@ export const RT_OFF_HEAP_LOCK = 4;
 export const RT_REALM_COUNT = 8;
 /** Number of owner slots (the page table's page count). */
 export const RT_SLOT_COUNT = 12;
+/** Network segments every worker's pools and unpooled requests require. */
+export const RT_NET_REQUIRED = 16;
 /** Bytes of the header; the arrays follow it. */
 export const RT_HEADER_BYTES = 32;
 
 /**
  * Worker ids a shared runtime has: at most this many runtimes can be attached
- * to one memory at once (the creator included). 256 costs 2 KiB.
+ * to one memory at once (the creator included). 256 costs 3 KiB.
  */
 export const MAX_REALMS = 256;
 
@@ -38,9 +42,10 @@ export function realmTableArrays(realmCount: number) {
   return {
     live: RT_HEADER_BYTES,
     reserved: RT_HEADER_BYTES + realmCount * 4,
-    slotRealm: RT_HEADER_BYTES + realmCount * 8,
+    required: RT_HEADER_BYTES + realmCount * 8,
+    slotRealm: RT_HEADER_BYTES + realmCount * 12,
   };
 }
 
 /** Total bytes of a realm table for `slotCount` owner slots. */
-export const realmTableBytes = (slotCount: number): number => RT_HEADER_BYTES + MAX_REALMS * 8 + slotCount * 4;
+export const realmTableBytes = (slotCount: number): number => RT_HEADER_BYTES + MAX_REALMS * 12 + slotCount * 4;

@@ -1,5 +1,5 @@
 import { IllegalStateError } from '../errors.js';
-import { MAX_REALMS, RT_REALM_COUNT, RT_SLOT_COUNT, RT_USERS, realmTableArrays } from './realm-layout.js';
+import { MAX_REALMS, RT_NET_REQUIRED, RT_REALM_COUNT, RT_SLOT_COUNT, RT_USERS, realmTableArrays } from './realm-layout.js';
 
 /**
  * The realm table of a shared runtime (layout in realm-layout.ts), through
@@ -11,6 +11,8 @@ export class RealmTable {
   private readonly live: number;
   private readonly reserved: number;
   private readonly slotRealm: number;
+  private readonly required: number;
+  private readonly netRequired: number;
   readonly slotCount: number;
   /** Worker ids in all. */
   readonly realmCount = MAX_REALMS;
@@ -23,6 +25,8 @@ export class RealmTable {
     this.live = at + arrays.live / 4;
     this.reserved = at + arrays.reserved / 4;
     this.slotRealm = at + arrays.slotRealm / 4;
+    this.required = at + arrays.required / 4;
+    this.netRequired = at + RT_NET_REQUIRED / 4;
   }
 
   /** Lays out an empty table at `address` (a fresh memory is zero; the counts are written). */
@@ -80,6 +84,35 @@ export class RealmTable {
   /** Adds `bytes` (negative to subtract) to worker `id`'s reserved bytes. Under the page table's lock. */
   addReserved(id: number, bytes: number): void {
     Atomics.store(this.i32, this.reserved + id, (Atomics.load(this.i32, this.reserved + id) >>> 0) + bytes);
+  }
+
+  /** Network segments every worker requires. */
+  networkRequired(): number {
+    return Atomics.load(this.i32, this.netRequired);
+  }
+
+  /** Counts `n` more network segments as required by worker `id`, if the total stays within `limit`: true, or false with nothing changed. */
+  tryRequire(id: number, n: number, limit: number): boolean {
+    for (;;) {
+      const now = Atomics.load(this.i32, this.netRequired);
+      if (now + n > limit) return false;
+      if (Atomics.compareExchange(this.i32, this.netRequired, now, now + n) === now) break;
+    }
+    Atomics.add(this.i32, this.required + id, n);
+    return true;
+  }
+
+  /** Adds `delta` (negative to subtract) to what worker `id` requires. */
+  addRequired(id: number, delta: number): void {
+    Atomics.add(this.i32, this.netRequired, delta);
+    Atomics.add(this.i32, this.required + id, delta);
+  }
+
+  /** Drops everything worker `id` required (it ended); returns how many segments that was. */
+  dropRequired(id: number): number {
+    const n = Atomics.exchange(this.i32, this.required + id, 0);
+    Atomics.sub(this.i32, this.netRequired, n);
+    return n;
   }
 
   /** Bytes worker `id`'s owners hold reserved. */
