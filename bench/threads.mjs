@@ -50,12 +50,18 @@ function inWorkers(messages, transfers = []) {
   );
 }
 
+/** 'wasm' or 'js': which build `lib` is, from a runtime it makes. */
+async function buildOf(lib) {
+  const rt = await lib.init({ managedMemory: PAGE, networkMemory: 0, offHeapMemory: 0 });
+  rt.close();
+  return rt.build;
+}
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const row = (id, title, r, extra = {}) => ({ id, title, median: r.median, min: r.min, max: r.max, ...extra });
 
 async function managerRows(lib, settings) {
   const rows = [];
-  const build = (await lib.init({ managedMemory: PAGE, networkMemory: 0, offHeapMemory: 0 })).build;
+  const build = await buildOf(lib);
   const options = (shared) => ({ managedMemory: W7_PAGES * PAGE, networkMemory: W8_BUFFERS * PAGE, offHeapMemory: 0, shared });
   const alone = async (task, shared) => (await inWorkers([{ build, init: options(shared), task, pages: W7_PAGES, buffers: W8_BUFFERS, settings }]))[0].result;
   rows.push(row('w7-unshared', 'W7, unshared runtime, 1000 pages', await alone('w7', false)));
@@ -134,8 +140,7 @@ export async function measureThreadsRows(lib, { quick = false } = {}) {
     segmemOverClone: get('pair-segmem') / get('pair-clone'),
     segmemOverTransfer: get('pair-segmem') / get('pair-transfer'),
   };
-  const build = (await lib.init({ managedMemory: PAGE, networkMemory: 0, offHeapMemory: 0 })).build;
-  return { build, engine: `node ${process.version}`, quick, rows, ratios };
+  return { build: await buildOf(lib), engine: `node ${process.version}`, quick, rows, ratios };
 }
 
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));

@@ -14,7 +14,9 @@ import { render } from '../util/render.js';
  *   receiver's memoryManager.adopt() gives it to one of its owners, once.
  *
  * Until adopted, a handed-over segment still counts as the sender's worker
- * id: releaseAllOf() of that id reclaims it if it is never adopted.
+ * id: it outlives the sender's close() (a producer may post its last
+ * segments and end), and releaseAllOf() of that id reclaims it if nobody
+ * adopts it.
  */
 export interface SegmentDescriptor {
   /** Always 'segmem.segment'. */
