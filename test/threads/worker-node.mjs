@@ -9,7 +9,7 @@ import { runTask } from './tasks.mjs';
 const post = (message) => parentPort.postMessage(message);
 parentPort.on('message', async (message) => {
   try {
-    post({ type: 'done', result: await runTask(message.build === 'wasm' ? wasm : js, message, post, message.port) });
+    post({ type: 'done', result: await runTask(message.build === 'wasm' ? wasm : js, message, post) });
   } catch (err) {
     post({ type: 'error', message: String(err?.stack ?? err), code: err?.code });
   }
