@@ -145,6 +145,11 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     expect(adopted.getInt(8)).toBe(0x1234);
     expectCode(lib, () => b.memoryManager.adopt(described, 'b'), 'ERR_ILLEGAL_STATE');
     expectCode(lib, () => b.memoryManager.adopt({ ...described, handover: 'buffer' }, 'b'), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.memoryManager.adopt(described, null), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.memoryManager.adopt({ ...described, byteOffset: described.byteOffset + 1 }, 'b'), 'ERR_INVALID_ARGUMENT');
+    const hostile = new Proxy({}, { get: () => { throw new Error('no'); } });
+    expectCode(lib, () => b.memoryManager.adopt(hostile as never, 'b'), 'ERR_INVALID_ARGUMENT');
+    expectCode(lib, () => b.memoryManager.handOver('page' as never), 'ERR_INVALID_ARGUMENT');
     b.memoryManager.releaseAll('b');
     expect(adopted.isFreed()).toBe(true);
     expect(a.memoryManager.verifyEmpty()).toBe(true);
@@ -184,7 +189,8 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     plain.close();
     await expect(init({ ...OPTIONS, shared: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_ILLEGAL_CONFIGURATION' });
     const a = await init(OPTIONS);
-    for (const bad of [undefined, null, 12n, Symbol('d'), {}, Object.freeze({ kind: 'segmem.runtime' }), { ...a.share(), header: -1 }]) {
+    const throwing = new Proxy({}, { get: () => { throw new Error('no'); } });
+    for (const bad of [undefined, null, 12n, Symbol('d'), {}, throwing, Object.freeze({ kind: 'segmem.runtime' }), { ...a.share(), header: -1 }, { ...a.share(), sharedMemory: new ArrayBuffer(8) }]) {
       await expect(lib.attach(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     }
     const other = builds.find((b) => b.name !== name)!;

@@ -32,12 +32,26 @@ export function checkSharedMemorySupport(operation: string): void {
   );
 }
 
+/**
+ * The fields of a descriptor read once into a plain object (a getter that
+ * throws, or answers differently each time, cannot get past the checks);
+ * undefined for anything but an object. @internal
+ */
+export function readFields<T>(value: unknown, names: readonly (keyof T & string)[], operation: string): T | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    return Object.fromEntries(names.map((name) => [name, (value as Record<string, unknown>)[name]])) as T;
+  } catch {
+    throw new InvalidArgumentError(`${operation}: the descriptor's fields cannot be read (${render(value)})`);
+  }
+}
+
 /** Checks that `value` is a descriptor of `build` (from rt.share()). @internal */
 export function checkDescriptor(value: unknown, build: KernelsKind): RuntimeDescriptor {
-  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'segmem.runtime') {
+  const descriptor = readFields<RuntimeDescriptor>(value, ['kind', 'build', 'sharedMemory', 'module', 'header'], 'attach');
+  if (descriptor?.kind !== 'segmem.runtime') {
     throw new InvalidArgumentError(`attach: expected the descriptor rt.share() returns, got ${render(value)}`);
   }
-  const descriptor = value as RuntimeDescriptor;
   if (descriptor.build !== build) {
     const other = build === 'wasm' ? "attach() from 'segmem/js'" : "attach() from 'segmem'";
     throw new InvalidArgumentError(`attach: the descriptor is of the ${render(descriptor.build)} build; attach it with ${other}`);

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { render } from '../util/render.js';
+import { readFields } from './descriptor.js';
 
 /**
  * A segment passed to another worker by its address, never by its bytes:
@@ -31,10 +32,10 @@ export interface SegmentDescriptor {
 
 /** Checks that `value` is a segment descriptor of the `handover` kind. @internal */
 export function checkSegmentDescriptor(value: unknown, handover: SegmentDescriptor['handover'], operation: string): SegmentDescriptor {
-  if (typeof value !== 'object' || value === null || (value as { kind?: unknown }).kind !== 'segmem.segment') {
+  const descriptor = readFields<SegmentDescriptor>(value, ['kind', 'handover', 'byteOffset', 'size'], operation);
+  if (descriptor?.kind !== 'segmem.segment') {
     throw new InvalidArgumentError(`${operation}: expected a segment descriptor, got ${render(value)}`);
   }
-  const descriptor = value as SegmentDescriptor;
   if (descriptor.handover !== handover) {
     throw new InvalidArgumentError(`${operation}: expected a descriptor handed over as ${render(handover)}, got one of ${render(descriptor.handover)}`);
   }
