@@ -71,6 +71,23 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     a.close();
   });
 
+  it('releaseAllOf() refuses a worker that ended holding a table lock (mid-operation), with ERR_ILLEGAL_STATE', async () => {
+    const a = await init(OPTIONS);
+    const b = await lib.attach(a.share());
+    b.memoryManager.allocatePages('b', 2);
+    // As if b had been terminated inside a page-table operation: the lock word still names it.
+    const words = new Int32Array(a.memory.buffer);
+    const lock = (a.layout.managedTable + 28) >>> 2;
+    words[lock] = b.workerId + 1;
+    const err = expectCode(lib, () => a.releaseAllOf(b.workerId), 'ERR_ILLEGAL_STATE');
+    expect(err.message).toContain(`worker ${b.workerId} holds the lock of the page table`);
+    expect(a.memoryManager.availableMemory).toBe(14 * PAGE);
+    words[lock] = 0;
+    expect(a.releaseAllOf(b.workerId).pages).toBe(2);
+    expect(a.memoryManager.verifyEmpty()).toBe(true);
+    a.close();
+  });
+
   it('the pools of every worker draw on one count of required buffers', async () => {
     const a = await init(OPTIONS);
     const b = await lib.attach(a.share());

@@ -116,6 +116,7 @@ export class LockedFreeList implements BufferPoolKernels {
   /** Gives back every segment worker `id` holds; returns how many. */
   releaseRealm(table: number, id: number): number {
     let given: number;
+    this.lock.checkNotHeldBy(id, 'network free list');
     this.lock.enter();
     try {
       const { words, out, tableIo } = this;

@@ -183,6 +183,7 @@ export class LockedPageTable implements PageTableKernels {
    */
   releaseRealm(table: number, id: number): ReleasedMemory {
     const { inner, realms } = this;
+    this.lock.checkNotHeldBy(id, 'page table');
     this.lock.enter();
     try {
       let pages = 0;

@@ -1,3 +1,5 @@
+import { IllegalStateError } from '../errors.js';
+
 /**
  * A short compare-and-swap spin lock on one word of a shared memory: 0 while
  * free, the holder's worker id + 1 while held. Every table operation of a
@@ -70,5 +72,18 @@ export class SpinLock {
   /** The worker id + 1 of the realm holding the lock now, 0 when free. */
   holder(): number {
     return Atomics.load(this.words, this.index);
+  }
+
+  /**
+   * Throws IllegalStateError when worker `id` holds the lock: a worker that
+   * ended while holding it ended inside a table operation, which may have
+   * left the table half-changed, so nothing of it can be reclaimed safely
+   * (and taking the lock would wait forever).
+   */
+  checkNotHeldBy(id: number, what: string): void {
+    if (this.holder() !== id + 1) return;
+    throw new IllegalStateError(
+      `releaseAllOf: worker ${id} holds the lock of the ${what}: it ended inside a table operation, which may have left the table inconsistent; start a new runtime`,
+    );
   }
 }
