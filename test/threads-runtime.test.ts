@@ -110,6 +110,29 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     b.close();
   });
 
+  it("a worker's resizable pool gives back what another worker's new minimum needs", async () => {
+    const a = await init(OPTIONS);
+    const b = await lib.attach(a.share());
+    const elastic = a.networkBufferPool.createBufferPool({ minSize: 0, maxSize: 8 });
+    // A burst: all 8 buffers out, then back in the pool (not in the global list).
+    const burst = Array.from({ length: 8 }, () => elastic.requestBuffer()!);
+    for (const buffer of burst) buffer.recycleBuffer();
+    expect(elastic.numberOfAvailableMemorySegments).toBe(8);
+    expect(a.networkBufferPool.numberOfAvailableMemorySegments).toBe(0);
+    // b's minimum is required at once; a's pool hears of it and shrinks to the spare left.
+    const fixed = b.networkBufferPool.createBufferPool({ minSize: 5, maxSize: 5 });
+    const builder = await fixed.requestBufferBuilderBlocking(undefined, { timeoutMs: 4000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(elastic.numBuffers).toBe(3);
+    expect(fixed.numberOfAvailableMemorySegments).toBe(4);
+    builder.close();
+    fixed.lazyDestroy();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(elastic.numBuffers).toBe(8);
+    b.close();
+    a.close();
+  });
+
   it('waits for network segments are woken when another runtime on the memory recycles', async () => {
     const a = await init(OPTIONS);
     const b = await lib.attach(a.share());

@@ -61,6 +61,8 @@ export class NetworkBufferPool implements SegmentReleaser {
   private readonly locked: LockedFreeList | null;
   /** Wakes this realm when another worker gives segments back (a shared runtime); null when unshared. */
   private readonly remoteGives: EpochWatch | null;
+  /** Wakes this realm when another worker changes what it requires, so that its resizable pools share the spare again; null when unshared. */
+  private readonly remoteRequired: EpochWatch | null;
   private readonly area: NetworkArea;
   private readonly shift: number;
   /** Segment indices pass between the kernels and this class through here. */
@@ -102,6 +104,7 @@ export class NetworkBufferPool implements SegmentReleaser {
       this.kernels = region.kernels;
       this.locked = null;
       this.remoteGives = null;
+      this.remoteRequired = null;
       this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
     } else {
       // Workers share the list's io area; each realm passes segment indices through its own array.
@@ -109,6 +112,7 @@ export class NetworkBufferPool implements SegmentReleaser {
       this.locked = new LockedFreeList(region.kernels, threads.realms.words, area.table, area.segmentCount, this.io, threads.realm);
       this.kernels = this.locked;
       this.remoteGives = this.locked.watch(this.onRemoteGive);
+      this.remoteRequired = threads.realms.watchRequired(this.onRemoteRequired);
     }
     this.header = new Uint32Array(buffer, area.table, NB_FREE_COUNT / 4 + 1);
     this.bySegment = new Array<MemorySegment | null>(area.segmentCount).fill(null);
@@ -193,6 +197,21 @@ export class NetworkBufferPool implements SegmentReleaser {
     return given;
   }
 
+  /** Some worker changed what it requires: share the spare again among this worker's resizable pools (while it has any). */
+  private readonly onRemoteRequired = (): void => {
+    if (this.destroyed) return;
+    try {
+      this.redistribute();
+    } catch {
+      // A pool's listener failed while the pools were resized; nobody of this worker called in here.
+    }
+    this.watchRequiredWhileResizable();
+  };
+
+  private watchRequiredWhileResizable(): void {
+    if (this.remoteRequired !== null && this.pools.some((p) => p.maxSize > p.minSize)) this.remoteRequired.arm();
+  }
+
   /** Another worker gave segments back: serve what waits here, and keep listening while something still does. */
   private readonly onRemoteGive = (): void => {
     if (this.destroyed) return;
@@ -231,6 +250,7 @@ export class NetworkBufferPool implements SegmentReleaser {
       failure = { error };
     }
     pool.takeRequired(checked.minSize);
+    this.watchRequiredWhileResizable();
     if (failure !== undefined) throw failure.error;
     return pool;
   }

@@ -38,6 +38,8 @@ export class EpochWatch {
     private readonly ready: () => boolean,
     /** Called once per arm, when the epoch moved or `ready()` held. */
     private readonly onChange: () => void,
+    /** Whether an armed watch keeps a Node worker alive (a wait someone awaits does; a background watch does not). */
+    private readonly keepsAlive = true,
   ) {}
 
   /** Calls onChange once, after the next change of the epoch (or soon, when ready() holds already). Idempotent while armed. */
@@ -56,6 +58,7 @@ export class EpochWatch {
       return;
     }
     this.keepAlive = setTimeout(this.fire, KEEP_ALIVE_MS);
+    if (!this.keepsAlive) (this.keepAlive as { unref?: () => void }).unref?.();
     const result = waitAsync(words, epoch, seen);
     if (result.async) (result.value as Promise<string>).then(this.fire);
     else queueMicrotask(this.fire);

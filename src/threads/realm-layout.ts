@@ -10,7 +10,9 @@
  *          +  8   realmCount      R: worker ids 0..R-1
  *          + 12   slotCount       P: owner slots of the page table
  *          + 16   netRequired     network segments required by every worker's pools and unpooled requests
- *          + 20..31 (reserved)
+ *          + 20   netEpoch        bumped whenever netRequired changes (workers then share the spare again)
+ *          + 24   netWaiters      realms waiting on netEpoch
+ *          + 28   (reserved)
  *          + 32           live[R]       1 while worker id r is taken, else 0
  *          + 32 + 4R      reserved[R]   managed bytes reserved by worker r's owners (under the page table's lock)
  *          + 32 + 8R      required[R]   network segments worker r requires (its share of netRequired)
@@ -28,6 +30,10 @@ export const RT_REALM_COUNT = 8;
 export const RT_SLOT_COUNT = 12;
 /** Network segments every worker's pools and unpooled requests require. */
 export const RT_NET_REQUIRED = 16;
+/** Bumped whenever RT_NET_REQUIRED changes. */
+export const RT_NET_EPOCH = 20;
+/** Realms waiting on RT_NET_EPOCH. */
+export const RT_NET_WAITERS = 24;
 /** Bytes of the header; the arrays follow it. */
 export const RT_HEADER_BYTES = 32;
 

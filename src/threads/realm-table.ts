@@ -1,5 +1,6 @@
 import { IllegalStateError } from '../errors.js';
-import { MAX_REALMS, RT_NET_REQUIRED, RT_REALM_COUNT, RT_SLOT_COUNT, RT_USERS, realmTableArrays } from './realm-layout.js';
+import { EpochWatch } from './epoch-watch.js';
+import { MAX_REALMS, RT_NET_EPOCH, RT_NET_REQUIRED, RT_NET_WAITERS, RT_REALM_COUNT, RT_SLOT_COUNT, RT_USERS, realmTableArrays } from './realm-layout.js';
 
 /**
  * The realm table of a shared runtime (layout in realm-layout.ts), through
@@ -99,6 +100,7 @@ export class RealmTable {
       if (Atomics.compareExchange(this.i32, this.netRequired, now, now + n) === now) break;
     }
     Atomics.add(this.i32, this.required + id, n);
+    this.requiredChanged();
     return true;
   }
 
@@ -106,13 +108,30 @@ export class RealmTable {
   addRequired(id: number, delta: number): void {
     Atomics.add(this.i32, this.netRequired, delta);
     Atomics.add(this.i32, this.required + id, delta);
+    this.requiredChanged();
   }
 
   /** Drops everything worker `id` required (it ended); returns how many segments that was. */
   dropRequired(id: number): number {
     const n = Atomics.exchange(this.i32, this.required + id, 0);
     Atomics.sub(this.i32, this.netRequired, n);
+    if (n !== 0) this.requiredChanged();
     return n;
+  }
+
+  /**
+   * A watch that calls `onChange` after any worker changed what it requires,
+   * so that resizable pools share the spare again (and give back what another
+   * worker's minimum now needs). It does not keep a Node worker alive.
+   */
+  watchRequired(onChange: () => void): EpochWatch {
+    const at = this.address >>> 2;
+    return new EpochWatch(this.i32, at + RT_NET_EPOCH / 4, at + RT_NET_WAITERS / 4, () => false, onChange, false);
+  }
+
+  private requiredChanged(): void {
+    const at = this.address >>> 2;
+    EpochWatch.bump(this.i32, at + RT_NET_EPOCH / 4, at + RT_NET_WAITERS / 4);
   }
 
   /** Bytes worker `id`'s owners hold reserved. */
