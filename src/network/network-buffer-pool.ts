@@ -15,6 +15,7 @@ import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.j
 import { render } from '../util/render.js';
 import { type BufferPoolOptions, LocalBufferPool } from './local-buffer-pool.js';
 import { shareSpare } from './redistribution.js';
+import { RequiredCount } from './required-count.js';
 
 /** Where the network segments and their free list lie in the linear memory. @internal */
 export interface NetworkArea {
@@ -72,8 +73,8 @@ export class NetworkBufferPool implements SegmentReleaser {
   /** The live segment of each index (null while free). */
   private readonly bySegment: (MemorySegment | null)[];
   private readonly pools: LocalBufferPool[] = [];
-  /** This worker's Σ minSize of the pools + unpooled segments requested and not recycled. */
-  private ownRequired = 0;
+  /** Σ minSize of the pools + unpooled segments requested and not recycled: this worker's, and every worker's of a shared runtime. */
+  private readonly required: RequiredCount;
   /** Where a shared runtime counts what every worker requires; null when unshared. */
   private readonly threads: ThreadsContext | null;
   /** Unpooled segments out, and those handed out by requestPooledMemorySegment(). */
@@ -96,6 +97,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.region = region;
     this.area = area;
     this.threads = threads;
+    this.required = new RequiredCount(area.segmentCount, threads);
     this.totalNumberOfMemorySegments = area.segmentCount;
     this.memorySegmentSize = area.segmentSize;
     this.shift = Math.log2(area.segmentSize);
@@ -127,36 +129,7 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   /** Segments neither required by a pool's minimum nor by an unpooled request (of any worker, in a shared runtime). */
   get numberOfSpareMemorySegments(): number {
-    return this.totalNumberOfMemorySegments - this.allRequired;
-  }
-
-  /** What this worker requires; setting it publishes the change to every worker of a shared runtime. */
-  private get required(): number {
-    return this.ownRequired;
-  }
-
-  private set required(value: number) {
-    const delta = value - this.ownRequired;
-    this.ownRequired = value;
-    if (this.threads !== null && delta !== 0) this.threads.realms.addRequired(this.threads.realm, delta);
-  }
-
-  /** What every worker on the memory requires. */
-  private get allRequired(): number {
-    return this.threads === null ? this.ownRequired : this.threads.realms.networkRequired();
-  }
-
-  /** Counts `n` more as this worker's, if they fit beside what every worker requires: true, or false with nothing changed. */
-  private tryRequire(n: number): boolean {
-    const total = this.totalNumberOfMemorySegments;
-    if (this.threads === null) {
-      if (this.ownRequired + n > total) return false;
-      this.ownRequired += n;
-      return true;
-    }
-    if (!this.threads.realms.tryRequire(this.threads.realm, n, total)) return false;
-    this.ownRequired += n;
-    return true;
+    return this.totalNumberOfMemorySegments - this.required.all;
   }
 
   /** The pools made from this one and not destroyed. */
@@ -231,8 +204,8 @@ export class NetworkBufferPool implements SegmentReleaser {
   createBufferPool(options: BufferPoolOptions): LocalBufferPool {
     const checked = this.checkPoolOptions(options);
     this.checkOpen('createBufferPool');
-    if (!this.tryRequire(checked.minSize)) {
-      const required = this.allRequired;
+    if (!this.required.tryAdd(checked.minSize)) {
+      const required = this.required.all;
       throw new InsufficientBuffersError(
         `createBufferPool: requires ${checked.minSize} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
           `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by other pools and unpooled requests); ` +
@@ -260,7 +233,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const at = this.pools.indexOf(pool);
     if (at < 0) return;
     this.pools.splice(at, 1);
-    this.required -= pool.minSize;
+    this.required.remove(pool.minSize);
     const waiting = this.waitingPools.indexOf(pool);
     if (waiting >= 0) this.waitingPools.splice(waiting, 1);
     pool.waitingForGlobal = false;
@@ -273,7 +246,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const resizable = this.pools.filter((p) => p.maxSize > p.minSize);
     if (resizable.length === 0) return;
     const extra = shareSpare(
-      this.totalNumberOfMemorySegments - this.allRequired,
+      this.totalNumberOfMemorySegments - this.required.all,
       resizable.map((p) => p.expectedSize),
       resizable.map((p) => p.maxSize - p.minSize),
     );
@@ -376,8 +349,8 @@ export class NetworkBufferPool implements SegmentReleaser {
     checkCount(n, 'n', 'requestUnpooledMemorySegments');
     const { signal, timeoutMs } = checkWait(options, 'requestUnpooledMemorySegments');
     this.checkOpen('requestUnpooledMemorySegments');
-    if (n > this.totalNumberOfMemorySegments - this.allRequired) {
-      const required = this.allRequired;
+    if (n > this.totalNumberOfMemorySegments - this.required.all) {
+      const required = this.required.all;
       throw new InsufficientBuffersError(
         `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
           `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by buffer pools and unpooled requests); raise networkMemory`,
@@ -388,7 +361,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     return new Promise<MemorySegment[]>((resolve, reject) => {
       const waiter: UnpooledWaiter = { n, resolve, reject, signal, onAbort: null, timer: null, done: false };
       // Another worker may have required segments since the check above.
-      if (!this.tryRequire(n)) {
+      if (!this.required.tryAdd(n)) {
         reject(new InsufficientBuffersError(`requestUnpooledMemorySegments: requires ${n} buffers; other workers required them meanwhile; raise networkMemory`));
         return;
       }
@@ -434,7 +407,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     }
     if (list.length === 0) return;
     for (const segment of list) this.unpooled.delete(segment as MemorySegment);
-    this.required -= list.length;
+    this.required.remove(list.length);
     // The pools grow first, then the segments come back for them; a listener's exception stops neither.
     try {
       this.redistribute();
@@ -479,7 +452,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.kernels.buffersGive(this.area.table, count);
     this.unpooled.clear();
     this.pooled.clear();
-    this.required = 0;
+    this.required.clear();
     this.availability.set(true);
     if (failure !== undefined) throw failure.error;
   }
@@ -539,7 +512,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     try {
       if (owner instanceof LocalBufferPool) owner.segmentLost(segment);
       else if (this.unpooled.delete(segment)) {
-        this.required -= 1;
+        this.required.remove(1);
         this.redistribute();
       } else this.pooled.delete(segment);
     } finally {
@@ -631,7 +604,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (waiter.done) return;
     waiter.done = true;
     this.settleWaiter(waiter);
-    this.required -= waiter.n;
+    this.required.remove(waiter.n);
     waiter.reject(reason);
     try {
       this.redistribute();
