@@ -18,6 +18,8 @@ export default defineConfig({
         },
       },
       {
+        // Cross-origin isolation, so that the page and its workers have SharedArrayBuffer (the threads suites).
+        server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
         test: {
           name: 'chromium',
           include: ['test/**/*.test.ts'],

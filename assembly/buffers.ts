@@ -13,12 +13,12 @@
 //         +  4   freeCount       entries on the free stack
 //         +  8   segmentShift    log2(segment size)
 //         + 12   segmentsBase    address of segment 0
-//         + 16   lock            0; reserved for the threads build
+//         + 16   lock            0, or worker id + 1 while a shared runtime holds the list (src/threads/spin-lock.ts)
 //         + 20   (reserved)
-//         + 24   (reserved)
-//         + 28   (reserved)
+//         + 24   epoch           shared runtimes: bumped after every give, woken with Atomics.notify
+//         + 28   waiters         shared runtimes: realms waiting on the epoch
 //         + 32           freeStack[N]   segment indices; top is freeStack[freeCount-1]
-//         + 32 + 4N      out[N]         1 while the segment is handed out, 0 while free
+//         + 32 + 4N      out[N]         1 (shared runtimes: holder worker id + 1) while handed out, 0 while free
 //         + 32 + 8N      io[N]          segment indices passed in and out of batches
 //         = 32 + 12N bytes in all
 
@@ -28,6 +28,9 @@ export const NB_FREE_COUNT: u32 = 4;
 export const NB_SEGMENT_SHIFT: u32 = 8;
 export const NB_SEGMENTS_BASE: u32 = 12;
 export const NB_LOCK: u32 = 16;
+/** Shared runtimes: the epoch bumped after every give, and the count of realms waiting on it. */
+export const NB_EPOCH: u32 = 24;
+export const NB_WAITERS: u32 = 28;
 export const NB_HEADER_BYTES: u32 = 32;
 /** Bytes per segment of the arrays after the header. */
 export const NB_BYTES_PER_SEGMENT: u32 = 12;

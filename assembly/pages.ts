@@ -15,7 +15,7 @@
 //         + 16   zeroOnRelease   1: a released page is zeroed before reuse
 //         + 20   bytesAvailable  budget left: pages not handed out, bytes not reserved
 //         + 24   freeSlots       entries on the slot stack
-//         + 28   (reserved)
+//         + 28   lock            0, or worker id + 1 while a shared runtime holds the table (src/threads/spin-lock.ts)
 //         + 32           freeStack[P]   page indices; top is freeStack[freeCount-1]
 //         + 32 + 4P      ownerOf[P]     owner slot + 1; 0 while the page is free
 //         + 32 + 8P      next[2P]       circular doubly linked owner lists:
@@ -36,6 +36,8 @@ export const PT_PAGES_BASE: u32 = 12;
 export const PT_ZERO_ON_RELEASE: u32 = 16;
 export const PT_BYTES_AVAILABLE: u32 = 20;
 export const PT_FREE_SLOTS: u32 = 24;
+/** Lock word of a shared runtime (taken by the TypeScript side around each kernel call). */
+export const PT_LOCK: u32 = 28;
 export const PT_HEADER_BYTES: u32 = 32;
 /** Bytes per page of the arrays after the header. */
 export const PT_BYTES_PER_PAGE: u32 = 32;

@@ -8,12 +8,14 @@
 import { execFile } from 'node:child_process';
 import { node24Path } from '../scripts/node24.mjs';
 import { V8_FLAGS } from './engines.mjs';
+import { renderThreads } from './threads.mjs';
 
 /** The modules, by id; each is run as `node bench/<script> wasm|js [--quick]`. */
 export const EXTRA_MODULES = [
   { id: 'network', script: 'network.mjs', title: 'Network buffers: builder → consumer beside Node and WHATWG streams' },
-  { id: 'inspect', script: 'inspect.mjs', title: 'Inspector: the cost of a snapshot, and of watching at 10 Hz' },
   { id: 'channels', script: 'channels.mjs', title: 'Channels: records end to end in process, across worker threads and over loopback TCP' },
+  { id: 'threads', script: 'threads.mjs', title: 'Threads: one shared memory across workers (W7, W8, the lock, producer → consumer)' },
+  { id: 'inspect', script: 'inspect.mjs', title: 'Inspector: the cost of a snapshot, and of watching at 10 Hz' },
 ];
 
 const NODE_ENGINES = { node: () => process.execPath, node24: () => node24Path() };
@@ -91,15 +93,6 @@ function renderNetwork(section) {
   return out;
 }
 
-const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-
-/** The Markdown of the inspector section (bench/inspect.mjs). */
-function renderInspect(section) {
-  const out = [`## ${section.title}`, ''];
-  out.push(
-    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of adjacent pairs\' ratios.',
-    '',
-  );
 /** The Markdown of the channels section: each segmem transport beside the plain transport it is measured against. */
 function renderChannels(section) {
   const out = [`## ${section.title}`, ''];
@@ -112,6 +105,40 @@ function renderChannels(section) {
     ['worker', 'message-channel', 'worker ÷ MessageChannel'],
     ['tcp', 'raw-socket', 'TCP ÷ raw socket'],
   ];
+  for (const engine of section.engines) {
+    const { wasm, js } = engine.builds;
+    const any = wasm ?? js;
+    if (!any) continue;
+    out.push(`### ${engine.id}: ${any.engine}${any.quick ? ' (quick run: not a measurement)' : ''}`, '');
+    out.push('| record | transport | segmem wasm | segmem pure JS | plain | wasm ÷ plain |', '| --- | --- | --- | --- | --- | --- |');
+    const row = (result, kind, bytes) => result?.rows.find((r) => r.kind === kind && r.recordBytes === bytes)?.gbps.median;
+    const cell = (x) => (x === undefined ? '—' : gb(x));
+    for (const bytes of [1024, 16384]) {
+      for (const [mine, plain, label] of pairs) {
+        const w = row(wasm, mine, bytes);
+        const base = row(any, plain, bytes);
+        const ratio = w === undefined || base === undefined ? '—' : `${(w / base).toFixed(2)}×`;
+        out.push(`| ${bytes / 1024} KiB | ${label} | ${cell(w)} | ${cell(row(js, mine, bytes))} | ${cell(base)} | ${ratio} |`);
+      }
+    }
+    out.push('');
+    for (const result of [wasm, js].filter(Boolean)) {
+      for (const t of result.targets) out.push(`- ${t.what}: ${t.value.toFixed(2)}×: ${t.ok ? 'met' : '**not met**'}`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+/** The Markdown of the inspector section (bench/inspect.mjs). */
+function renderInspect(section) {
+  const out = [`## ${section.title}`, ''];
+  out.push(
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of adjacent pairs\' ratios.',
+    '',
+  );
   for (const engine of section.engines) {
     const { wasm, js } = engine.builds;
     const any = wasm ?? js;
@@ -139,27 +166,13 @@ function renderChannels(section) {
     out.push('');
     for (const [name, r] of [['wasm', wasm], ['js', js]]) {
       for (const t of r?.targets ?? []) out.push(`- ${name}: ${t.what}: ${t.what.includes('ratio') ? `${(t.value * 100).toFixed(1)} %` : `${us(t.value)} µs`}: ${t.ok ? 'met' : '**not met**'}`);
-    out.push('| record | transport | segmem wasm | segmem pure JS | plain | wasm ÷ plain |', '| --- | --- | --- | --- | --- | --- |');
-    const row = (result, kind, bytes) => result?.rows.find((r) => r.kind === kind && r.recordBytes === bytes)?.gbps.median;
-    const cell = (x) => (x === undefined ? '—' : gb(x));
-    for (const bytes of [1024, 16384]) {
-      for (const [mine, plain, label] of pairs) {
-        const w = row(wasm, mine, bytes);
-        const base = row(any, plain, bytes);
-        const ratio = w === undefined || base === undefined ? '—' : `${(w / base).toFixed(2)}×`;
-        out.push(`| ${bytes / 1024} KiB | ${label} | ${cell(w)} | ${cell(row(js, mine, bytes))} | ${cell(base)} | ${ratio} |`);
-      }
-    }
-    out.push('');
-    for (const result of [wasm, js].filter(Boolean)) {
-      for (const t of result.targets) out.push(`- ${t.what}: ${t.value.toFixed(2)}×: ${t.ok ? 'met' : '**not met**'}`);
     }
     out.push('');
   }
   return out;
 }
 
-const RENDERERS = { network: renderNetwork, channels: renderChannels, inspect: renderInspect };
+const RENDERERS = { network: renderNetwork, channels: renderChannels, threads: renderThreads, inspect: renderInspect };
 
 /** The Markdown of every extra section. */
 export function renderExtraSections(extra) {

@@ -22,7 +22,8 @@ export type SegmemErrorCode =
   | 'ERR_TIMEOUT'
   | 'ERR_ILLEGAL_STATE'
   | 'ERR_PROTOCOL'
-  | 'ERR_CHANNEL_CLOSED';
+  | 'ERR_CHANNEL_CLOSED'
+  | 'ERR_SHARED_MEMORY_UNAVAILABLE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -241,5 +242,14 @@ export class ChannelClosedError extends SegmemError {
     super('ERR_CHANNEL_CLOSED', message);
     this.remoteCode = options.remoteCode ?? null;
     if (options.cause !== undefined) Object.defineProperty(this, 'cause', { value: options.cause, configurable: true, writable: true });
+  }
+}
+
+/** A shared runtime where the engine has no SharedArrayBuffer: in browsers, a page that is not cross-origin isolated (COOP/COEP headers). */
+export class SharedMemoryUnavailableError extends SegmemError {
+  declare readonly code: 'ERR_SHARED_MEMORY_UNAVAILABLE';
+  /** An error with code ERR_SHARED_MEMORY_UNAVAILABLE and `message`. */
+  constructor(message: string) {
+    super('ERR_SHARED_MEMORY_UNAVAILABLE', message);
   }
 }

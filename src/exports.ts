@@ -26,6 +26,9 @@ export type {
 } from './runtime/metrics.js';
 export { describeMemoryConfig, formatSize, parseSize, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from './config/index.js';
 export type { WasmSource } from './wasm/loader.js';
+export type { RuntimeDescriptor } from './threads/descriptor.js';
+export type { SegmentDescriptor } from './threads/segment-descriptor.js';
+export type { ReleasedMemory, ReleasedResources } from './threads/released.js';
 export * from './io/index.js';
 export * from './sort/index.js';
 export * from './channels/index.js';

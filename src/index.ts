@@ -2,8 +2,9 @@
  * segmem, wasm build: the kernels run as AssemblyScript compiled to
  * WebAssembly, over the runtime's one linear memory.
  */
-import { createRuntime, type InitOptions, type Runtime } from './runtime/runtime.js';
+import { attachShared, createRuntime, type InitOptions, type Runtime } from './runtime/runtime.js';
 import { standaloneManager } from './runtime/standalone.js';
+import type { RuntimeDescriptor } from './threads/descriptor.js';
 import { wasmBackend } from './wasm/backend.js';
 
 export * from './exports.js';
@@ -18,6 +19,18 @@ export type { MemoryManagerInit } from './runtime/standalone.js';
  */
 export function init(options: InitOptions = {}): Promise<Runtime> {
   return createRuntime(wasmBackend, options);
+}
+
+/**
+ * A runtime over the shared memory of `descriptor` (rt.share() of a runtime
+ * started with init({ shared: true }), posted to this worker): the same
+ * tables, handles of its own, a worker id of its own. Rejects with
+ * ERR_INVALID_ARGUMENT for anything but a wasm build's descriptor,
+ * ERR_ILLEGAL_STATE when all worker ids are taken, ERR_SHARED_MEMORY_UNAVAILABLE
+ * where the engine has no SharedArrayBuffer.
+ */
+export function attach(descriptor: RuntimeDescriptor, options: Omit<InitOptions, 'shared'> = {}): Promise<Runtime> {
+  return attachShared(wasmBackend, descriptor, options);
 }
 
 /** A MemoryManager with a linear memory of its own; rejects as init() does. */

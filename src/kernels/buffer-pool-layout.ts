@@ -30,3 +30,8 @@ export function bufferTableArrays(segmentCount: number) {
 
 /** Total bytes of a list for `segmentCount` segments. */
 export const bufferTableBytes = (segmentCount: number): number => NB_HEADER_BYTES + segmentCount * NB_BYTES_PER_SEGMENT;
+
+/** Shared runtimes: bumped after every give, so that realms waiting for a segment wake (Atomics.waitAsync). */
+export const NB_EPOCH = 24;
+/** Shared runtimes: realms waiting on NB_EPOCH; a give notifies only when some do. */
+export const NB_WAITERS = 28;

@@ -11,7 +11,7 @@ import { NB_FREE_COUNT, NB_LOCK, NB_SEGMENT_COUNT, NB_SEGMENT_SHIFT, NB_SEGMENTS
 export type BufferPoolKernels = Pick<Kernels, 'bufferTableBytes' | 'buffersInit' | 'buffersTake' | 'buffersGive'>;
 
 /** Free-list kernels over `buffer`. */
-export function createJsBufferPool(buffer: ArrayBuffer): BufferPoolKernels {
+export function createJsBufferPool(buffer: ArrayBufferLike): BufferPoolKernels {
   const i32 = new Int32Array(buffer);
   const u32 = new Uint32Array(buffer);
 

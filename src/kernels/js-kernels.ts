@@ -13,7 +13,7 @@ const SMALL_RANGE = 64;
  * memory layout, as the AssemblyScript module, so everything above them is
  * shared code and the two builds can be measured side by side.
  */
-export function createJsKernels(buffer: ArrayBuffer): Kernels {
+export function createJsKernels(buffer: ArrayBufferLike): Kernels {
   const u8 = new Uint8Array(buffer);
   const dv = new DataView(buffer);
   let scratch = new Uint8Array(256);

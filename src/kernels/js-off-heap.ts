@@ -22,7 +22,7 @@ import {
 export type OffHeapKernels = Pick<Kernels, 'offHeapInit' | 'offHeapAllocate' | 'offHeapFree' | 'offHeapLargestFree'>;
 
 /** Off-heap area kernels over `buffer`. */
-export function createJsOffHeap(buffer: ArrayBuffer): OffHeapKernels {
+export function createJsOffHeap(buffer: ArrayBufferLike): OffHeapKernels {
   // A whole-buffer view takes its length from the buffer (see createJsPageTable).
   const u32 = new Uint32Array(buffer);
 

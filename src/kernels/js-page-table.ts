@@ -23,7 +23,7 @@ export type PageTableKernels = Pick<
 >;
 
 /** Page-table kernels over `buffer`. */
-export function createJsPageTable(buffer: ArrayBuffer): PageTableKernels {
+export function createJsPageTable(buffer: ArrayBufferLike): PageTableKernels {
   const u8 = new Uint8Array(buffer);
   // Whole-buffer views take their length from the buffer: `byteLength >>> 2`
   // would be 0 for a memory of exactly 2^32 bytes.

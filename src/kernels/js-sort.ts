@@ -14,7 +14,7 @@ export type SortKernels = Pick<Kernels, 'sortRadix' | 'sortInPlace' | 'sortNextT
 const INSERTION_MAX = 16;
 
 /** Sort kernels over `buffer`. */
-export function createJsSort(buffer: ArrayBuffer): SortKernels {
+export function createJsSort(buffer: ArrayBufferLike): SortKernels {
   const u8 = new Uint8Array(buffer);
   const u32 = new Uint32Array(buffer);
   const dv = new DataView(buffer);

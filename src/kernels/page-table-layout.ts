@@ -37,3 +37,6 @@ export function pageTableArrays(pageCount: number) {
 
 /** Total bytes of a table for `pageCount` pages. */
 export const pageTableBytes = (pageCount: number): number => PT_HEADER_BYTES + pageCount * PT_BYTES_PER_PAGE;
+
+/** Lock word of a shared runtime's table (src/threads/spin-lock.ts); 0 in an unshared one. */
+export const PT_LOCK = 28;

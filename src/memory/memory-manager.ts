@@ -1,5 +1,9 @@
-import { InvalidArgumentError, MemoryAllocationError, MemoryReservationError, ShutdownError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, MemoryReservationError, SegmentFreedError, ShutdownError } from '../errors.js';
+import type { PageTableKernels } from '../kernels/js-page-table.js';
+import { LockedPageTable } from '../threads/locked-page-table.js';
+import type { ThreadsContext } from '../threads/realm-table.js';
+import type { ReleasedMemory } from '../threads/released.js';
+import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
 import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.js';
 import { render } from '../util/render.js';
@@ -94,7 +98,9 @@ export class MemoryManager implements SegmentReleaser {
 
   private readonly region: MemoryRegion;
   /** @internal */
-  private readonly kernels: Kernels;
+  private readonly kernels: PageTableKernels;
+  /** The same kernels under the shared table's lock (a shared runtime); null when unshared. */
+  private readonly locked: LockedPageTable | null;
   private readonly area: PageArea;
   private readonly pageShift: number;
   /** Page indices pass between the kernels and this class through here. */
@@ -115,16 +121,24 @@ export class MemoryManager implements SegmentReleaser {
    * @internal Managers come with a runtime (rt.memoryManager) or from createMemoryManager().
    * With `attach`, the page table another runtime laid out in the same memory is used as it is.
    */
-  constructor(region: MemoryRegion, area: PageArea, options: MemoryManagerOptions = {}, attach = false) {
+  constructor(region: MemoryRegion, area: PageArea, options: MemoryManagerOptions = {}, attach = false, threads: ThreadsContext | null = null) {
     if (region.kernels === null) throw new InvalidArgumentError('a MemoryManager needs a region of linear memory');
     this.region = region;
-    this.kernels = region.kernels;
     this.area = area;
     this.pageSize = area.pageSize;
     this.pageShift = Math.log2(area.pageSize);
     this.memorySize = area.pageSize * area.pageCount;
     const buffer = region.bytes.buffer;
-    this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
+    if (threads === null) {
+      this.kernels = region.kernels;
+      this.locked = null;
+      this.io = new Int32Array(buffer, area.table + pageTableArrays(area.pageCount).io, area.pageCount);
+    } else {
+      // Workers share the table's io area; each realm passes page indices through its own array.
+      this.io = new Int32Array(area.pageCount);
+      this.locked = new LockedPageTable(region.kernels, area.table, area.pageCount, this.io, threads.realms, threads.realm);
+      this.kernels = this.locked;
+    }
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
     this.handles = new PageHandles(area.pageCount);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
@@ -173,10 +187,14 @@ export class MemoryManager implements SegmentReleaser {
     const state = this.stateOf(owner);
     if (state.slot < 0) state.slot = this.takeSlot();
     const kernels = this.kernels;
-    // The budget check above guarantees enough free pages; -1 would mean the table is corrupt.
+    // The budget check above guarantees enough free pages in one realm; in a shared runtime
+    // another worker may have taken them since, and the kernel refuses under the table's lock.
     if (kernels.pagesAllocate(this.area.table, state.slot, numPages) !== numPages) {
       this.settle(state);
-      throw new MemoryAllocationError(`page table refused ${numPages} pages with ${available} bytes available`);
+      const now = this.availableMemory;
+      throw new MemoryAllocationError(
+        `requested ${numPages} pages, ${Math.floor(now / pageSize)} available (${pageSize} bytes each, ${this.area.pageCount} in all; other workers took the rest); raise managedMemory`,
+      );
     }
     const io = this.io;
     const region = this.region;
@@ -252,6 +270,81 @@ export class MemoryManager implements SegmentReleaser {
     for (let i = 0; i < count; i++) this.takeSegment(io[i]!)?.markFreed();
     state.pages -= count;
     this.settle(state);
+  }
+
+  /**
+   * Shared runtime: gives back every page and reservation of the worker with
+   * id `workerId` (one that ended without releasing; see Runtime.releaseAllOf,
+   * which also frees its network buffers and its id). Returns the pages and
+   * reserved bytes given back. Throws ERR_ILLEGAL_STATE for an unshared
+   * manager, ERR_INVALID_ARGUMENT for a bad id, ERR_SHUTDOWN after shutdown().
+   */
+  releaseAllOf(workerId: number): ReleasedMemory {
+    this.checkOpen('releaseAllOf');
+    const locked = this.locked;
+    if (locked === null) throw new IllegalStateError('releaseAllOf: the memory manager is not shared; only workers of a shared runtime have ids');
+    checkInteger(workerId, 'releaseAllOf: workerId', 0, locked.realmCount - 1);
+    if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; use releaseAll() for its owners`);
+    return locked.releaseRealm(this.area.table, workerId);
+  }
+
+  /**
+   * Shared runtime: hands page `segment` over to another worker. This handle
+   * becomes freed and its owner no longer holds the page; the receiver's
+   * adopt(descriptor, owner) gives it to one of its owners. Until then it
+   * counts against this worker's id (releaseAllOf reclaims it). Throws
+   * ERR_ILLEGAL_STATE for an unshared manager, ERR_INVALID_ARGUMENT for a
+   * segment of another manager, ERR_SEGMENT_FREED for a freed one.
+   */
+  handOver(segment: MemorySegment): SegmentDescriptor {
+    this.checkOpen('handOver');
+    const locked = this.sharedTable('handOver');
+    this.checkManaged(segment);
+    if (segment.isFreed()) throw new SegmentFreedError(`handOver: the page (${segment.size} bytes) has been freed`);
+    const page = (segment.address - this.area.pagesBase) >>> this.pageShift;
+    locked.handOver(page);
+    const address = segment.markFreed();
+    this.handles.forget(page);
+    this.leaks?.untrack(segment);
+    const state = this.owners.get(segment.owner)!;
+    state.pages -= 1;
+    this.settle(state);
+    return { kind: 'segmem.segment', handover: 'page', byteOffset: address, size: this.pageSize };
+  }
+
+  /**
+   * Shared runtime: gives a page another worker handed over (handOver()) to
+   * `owner`, as if allocated to it. Throws ERR_INVALID_ARGUMENT for a
+   * descriptor that is not a page of this memory or a missing owner,
+   * ERR_ILLEGAL_STATE when the page is not in transit (adopted already or
+   * reclaimed), ERR_SHUTDOWN after shutdown().
+   */
+  adopt(descriptor: SegmentDescriptor, owner: unknown): MemorySegment {
+    this.checkOpen('adopt');
+    const locked = this.sharedTable('adopt');
+    checkOwner(owner, 'adopt');
+    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'page', 'adopt');
+    const page = (address - this.area.pagesBase) / this.pageSize;
+    if (size !== this.pageSize || !Number.isInteger(page) || page < 0 || page >= this.area.pageCount) {
+      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.area.pageCount} pages of this memory`);
+    }
+    const state = this.stateOf(owner);
+    if (state.slot < 0) state.slot = this.takeSlot();
+    if (!locked.adopt(page, state.slot)) {
+      this.settle(state);
+      throw new IllegalStateError(`adopt: page ${page} is not in transit (adopted already, released or reclaimed)`);
+    }
+    const segment = this.region.segment(address, size, owner, this);
+    const leaks = this.leaks;
+    if (leaks === null) this.handles.add([segment], Int32Array.of(page), 1);
+    else this.trackLeak(leaks, segment, page, owner, state, leaks.allocationStack());
+    state.pages += 1;
+    return segment;
+  }
+
+  private sharedTable(operation: string): LockedPageTable {
+    if (this.locked === null) throw new IllegalStateError(`${operation}: the memory manager is not shared; start the runtime with init({ shared: true })`);
+    return this.locked;
   }
 
   /** Called by a managed segment's free() (or dispose): its page goes back. @internal */
@@ -463,6 +556,12 @@ export class MemoryManager implements SegmentReleaser {
   private settle(state: OwnerState): void {
     if (state.pages !== 0 || state.reserved !== 0 || state.idle) return;
     state.idle = true;
+    // Workers draw on one slot stack: an idle owner's slot goes back at once, or
+    // idle owners of one worker could leave another without a slot.
+    if (this.locked !== null && state.slot >= 0) {
+      this.kernels.slotRelease(this.area.table, state.slot);
+      state.slot = -1;
+    }
     if (++this.idleOwners > IDLE_OWNER_LIMIT) this.sweepIdleOwners();
   }
 

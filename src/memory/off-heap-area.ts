@@ -8,6 +8,7 @@ import {
   offHeapBlockBytes,
   OH_BLOCK_HEADER_BYTES,
 } from '../kernels/off-heap-layout.js';
+import type { SpinLock } from '../threads/spin-lock.js';
 import type { MemoryRegion } from './region.js';
 import type { MemorySegment, SegmentReleaser } from './segment.js';
 
@@ -40,6 +41,8 @@ export class OffHeapArea implements SegmentReleaser {
     readonly base: number,
     readonly capacity: number,
     attach = false,
+    /** A shared runtime's lock over the area's kernels (workers allocate from one area); null when unshared. */
+    private readonly lock: SpinLock | null = null,
   ) {
     const areaBytes = offHeapAreaBytes(capacity);
     if (areaBytes === 0) {
@@ -68,7 +71,7 @@ export class OffHeapArea implements SegmentReleaser {
   /** Carves a segment of `size` bytes (an integer from 0 to 2^32 - 1, checked by the caller), or throws MemoryAllocationError with nothing changed. */
   allocate(size: number, owner: unknown): MemorySegment {
     const kernels = this.region.kernels;
-    const address = this.header === null || kernels === null ? 0 : kernels.offHeapAllocate(this.base, size) >>> 0;
+    const address = this.header === null || kernels === null ? 0 : this.locked(() => kernels.offHeapAllocate(this.base, size) >>> 0);
     if (address === 0) throw this.allocationError(size);
     const segment = this.region.segment(address, size, owner, this);
     this.live.add(segment);
@@ -79,7 +82,19 @@ export class OffHeapArea implements SegmentReleaser {
   segmentFreed(segment: MemorySegment, address: number): void {
     this.live.delete(segment);
     const kernels = this.region.kernels;
-    if (this.header !== null && kernels !== null) kernels.offHeapFree(this.base, address);
+    if (this.header !== null && kernels !== null) this.locked(() => kernels.offHeapFree(this.base, address));
+  }
+
+  /** Runs one kernel call, under the shared runtime's lock when there is one. */
+  private locked<T>(call: () => T): T {
+    const lock = this.lock;
+    if (lock === null) return call();
+    lock.enter();
+    try {
+      return call();
+    } finally {
+      lock.leave();
+    }
   }
 
   /** Frees every segment this runtime handed out and has not freed. */
@@ -93,7 +108,7 @@ export class OffHeapArea implements SegmentReleaser {
     const kernels = this.region.kernels;
     let detail = '';
     if (offHeapBlockBytes(size) - OH_BLOCK_HEADER_BYTES <= free && kernels !== null && this.header !== null) {
-      detail = `, fragmented: the largest free block holds ${kernels.offHeapLargestFree(this.base) >>> 0}`;
+      detail = `, fragmented: the largest free block holds ${this.locked(() => kernels.offHeapLargestFree(this.base) >>> 0)}`;
     }
     return new MemoryAllocationError(
       `cannot allocate an unpooled off-heap segment of ${size} bytes: ${free} of ${this.capacity} bytes free${detail}; raise offHeapMemory`,

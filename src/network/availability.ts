@@ -20,6 +20,11 @@ export class Availability {
     return this.available;
   }
 
+  /** True while someone awaits a whenAvailable() promise that has not resolved. */
+  hasWaiters(): boolean {
+    return this.future !== null;
+  }
+
   /** A promise that resolves when the state is (or next becomes) available. */
   whenAvailable(): Promise<void> {
     if (this.available) return AVAILABLE;

@@ -1,6 +1,12 @@
 import { MetricsRegistry } from './metrics.js';
 import { BufferPoolDestroyedError, IllegalReferenceCountError, InsufficientBuffersError, InvalidArgumentError, TimeoutError } from '../errors.js';
-import type { Kernels } from '../kernels/kernels.js';
+import type { BufferPoolKernels } from '../kernels/js-buffer-pool.js';
+import { IllegalStateError } from '../errors.js';
+import { checkInteger } from '../util/checks.js';
+import type { EpochWatch } from '../threads/epoch-watch.js';
+import { LockedFreeList } from '../threads/locked-free-list.js';
+import type { ThreadsContext } from '../threads/realm-table.js';
+import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.js';
 import type { MemoryRegion } from '../memory/region.js';
 import { MemorySegment, type SegmentReleaser } from '../memory/segment.js';
@@ -9,6 +15,7 @@ import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.j
 import { render } from '../util/render.js';
 import { type BufferPoolOptions, LocalBufferPool } from './local-buffer-pool.js';
 import { shareSpare } from './redistribution.js';
+import { RequiredCount } from './required-count.js';
 
 /** Where the network segments and their free list lie in the linear memory. @internal */
 export interface NetworkArea {
@@ -53,7 +60,13 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   private readonly region: MemoryRegion;
   /** @internal */
-  private readonly kernels: Kernels;
+  private readonly kernels: BufferPoolKernels;
+  /** The same kernels under the shared list's lock (a shared runtime); null when unshared. */
+  private readonly locked: LockedFreeList | null;
+  /** Wakes this realm when another worker gives segments back (a shared runtime); null when unshared. */
+  private readonly remoteGives: EpochWatch | null;
+  /** Wakes this realm when another worker changes what it requires, so that its resizable pools share the spare again; null when unshared. */
+  private readonly remoteRequired: EpochWatch | null;
   private readonly area: NetworkArea;
   private readonly shift: number;
   /** Segment indices pass between the kernels and this class through here. */
@@ -63,8 +76,10 @@ export class NetworkBufferPool implements SegmentReleaser {
   /** The live segment of each index (null while free). */
   private readonly bySegment: (MemorySegment | null)[];
   private readonly pools: LocalBufferPool[] = [];
-  /** Σ minSize of the pools + unpooled segments requested and not recycled. */
-  private required = 0;
+  /** Σ minSize of the pools + unpooled segments requested and not recycled: this worker's, and every worker's of a shared runtime. */
+  private readonly required: RequiredCount;
+  /** Where a shared runtime counts what every worker requires; null when unshared. */
+  private readonly threads: ThreadsContext | null;
   /** Unpooled segments out, and those handed out by requestPooledMemorySegment(). */
   private readonly unpooled = new Set<MemorySegment>();
   private readonly pooled = new Set<MemorySegment>();
@@ -82,16 +97,30 @@ export class NetworkBufferPool implements SegmentReleaser {
   private nextPoolNumber = 0;
 
   /** @internal The pool comes with a runtime (rt.networkBufferPool). With `attach`, the free list laid out in the memory is used as it is. */
-  constructor(region: MemoryRegion, area: NetworkArea, attach = false) {
+  constructor(region: MemoryRegion, area: NetworkArea, attach = false, threads: ThreadsContext | null = null) {
     if (region.kernels === null) throw new InvalidArgumentError('a NetworkBufferPool needs a region of linear memory');
     this.region = region;
-    this.kernels = region.kernels;
     this.area = area;
+    this.threads = threads;
+    this.required = new RequiredCount(area.segmentCount, threads);
     this.totalNumberOfMemorySegments = area.segmentCount;
     this.memorySegmentSize = area.segmentSize;
     this.shift = Math.log2(area.segmentSize);
     const buffer = region.bytes.buffer;
-    this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
+    if (threads === null) {
+      this.kernels = region.kernels;
+      this.locked = null;
+      this.remoteGives = null;
+      this.remoteRequired = null;
+      this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
+    } else {
+      // Workers share the list's io area; each realm passes segment indices through its own array.
+      this.io = new Int32Array(area.segmentCount);
+      this.locked = new LockedFreeList(region.kernels, threads.realms.words, area.table, area.segmentCount, this.io, threads.realm);
+      this.kernels = this.locked;
+      this.remoteGives = this.locked.watch(this.onRemoteGive);
+      this.remoteRequired = threads.realms.watchRequired(this.onRemoteRequired);
+    }
     this.header = new Uint32Array(buffer, area.table, NB_FREE_COUNT / 4 + 1);
     this.bySegment = new Array<MemorySegment | null>(area.segmentCount).fill(null);
     if (!attach) this.kernels.buffersInit(area.table, area.segmentCount, this.shift, area.base);
@@ -103,9 +132,9 @@ export class NetworkBufferPool implements SegmentReleaser {
     return this.destroyed ? 0 : this.free();
   }
 
-  /** Segments neither required by a pool's minimum nor by an unpooled request. */
+  /** Segments neither required by a pool's minimum nor by an unpooled request (of any worker, in a shared runtime). */
   get numberOfSpareMemorySegments(): number {
-    return this.totalNumberOfMemorySegments - this.required;
+    return this.totalNumberOfMemorySegments - this.required.all;
   }
 
   /** The pools made from this one and not destroyed. */
@@ -132,8 +161,53 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   /** Resolves when the global free list has a segment (at once while it has one). */
   whenAvailable(): Promise<void> {
+    if (this.remoteGives !== null && !this.destroyed) {
+      // Another worker may have given segments back since this realm last looked.
+      this.availability.set(this.free() > 0);
+      if (!this.availability.isAvailable()) this.remoteGives.arm();
+    }
     return this.availability.whenAvailable();
   }
+
+  /**
+   * Shared runtime: gives back every network segment the worker with id
+   * `workerId` held (one that ended without closing its runtime; see
+   * Runtime.releaseAllOf). Returns how many. Throws ERR_ILLEGAL_STATE for an
+   * unshared pool, ERR_INVALID_ARGUMENT for a bad id or this worker's own.
+   */
+  releaseAllOf(workerId: number): number {
+    const locked = this.locked;
+    if (locked === null) throw new IllegalStateError('releaseAllOf: the network buffer pool is not shared; only workers of a shared runtime have ids');
+    checkInteger(workerId, 'releaseAllOf: workerId', 0, this.threads!.realms.realmCount - 1);
+    if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; destroy() gives its segments back`);
+    if (this.destroyed) return 0;
+    this.threads!.realms.dropRequired(workerId);
+    const given = locked.releaseRealm(this.area.table, workerId);
+    if (given > 0) this.notify();
+    return given;
+  }
+
+  /** Some worker changed what it requires: share the spare again among this worker's resizable pools (while it has any). */
+  private readonly onRemoteRequired = (): void => {
+    if (this.destroyed) return;
+    try {
+      this.redistribute();
+    } catch {
+      // A pool's listener failed while the pools were resized; nobody of this worker called in here.
+    }
+    this.watchRequiredWhileResizable();
+  };
+
+  private watchRequiredWhileResizable(): void {
+    if (this.remoteRequired !== null && this.pools.some((p) => p.maxSize > p.minSize)) this.remoteRequired.arm();
+  }
+
+  /** Another worker gave segments back: serve what waits here, and keep listening while something still does. */
+  private readonly onRemoteGive = (): void => {
+    if (this.destroyed) return;
+    this.notifyQuietly();
+    if (this.waitingPools.length > 0 || this.unpooledWaiters.length > 0 || this.availability.hasWaiters()) this.remoteGives!.arm();
+  };
 
   // ---------------------------------------------------------------- pools
 
@@ -147,17 +221,17 @@ export class NetworkBufferPool implements SegmentReleaser {
   createBufferPool(options: BufferPoolOptions): LocalBufferPool {
     const checked = this.checkPoolOptions(options);
     this.checkOpen('createBufferPool');
-    if (this.required + checked.minSize > this.totalNumberOfMemorySegments) {
+    if (!this.required.tryAdd(checked.minSize)) {
+      const required = this.required.all;
       throw new InsufficientBuffersError(
-        `createBufferPool: requires ${checked.minSize} buffers, ${this.totalNumberOfMemorySegments - this.required} available ` +
-          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${this.required} required by other pools and unpooled requests); ` +
+        `createBufferPool: requires ${checked.minSize} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
+          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by other pools and unpooled requests); ` +
           'raise networkMemory or lower minSize',
       );
     }
     const pool = new LocalBufferPool(this, checked, checked.name ?? `pool-${this.nextPoolNumber}`);
     this.nextPoolNumber += 1;
     this.pools.push(pool);
-    this.required += checked.minSize;
     // Another pool's listener may throw while the others are resized; the new pool is made regardless and
     // that error is the caller's to see, once everything is consistent.
     let failure: { error: unknown } | undefined;
@@ -167,6 +241,7 @@ export class NetworkBufferPool implements SegmentReleaser {
       failure = { error };
     }
     pool.takeRequired(checked.minSize);
+    this.watchRequiredWhileResizable();
     if (failure !== undefined) throw failure.error;
     return pool;
   }
@@ -176,7 +251,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const at = this.pools.indexOf(pool);
     if (at < 0) return;
     this.pools.splice(at, 1);
-    this.required -= pool.minSize;
+    this.required.remove(pool.minSize);
     const waiting = this.waitingPools.indexOf(pool);
     if (waiting >= 0) this.waitingPools.splice(waiting, 1);
     pool.waitingForGlobal = false;
@@ -189,7 +264,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const resizable = this.pools.filter((p) => p.maxSize > p.minSize);
     if (resizable.length === 0) return;
     const extra = shareSpare(
-      this.totalNumberOfMemorySegments - this.required,
+      this.totalNumberOfMemorySegments - this.required.all,
       resizable.map((p) => p.expectedSize),
       resizable.map((p) => p.maxSize - p.minSize),
     );
@@ -231,6 +306,53 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.giveBackSegment(segment);
   }
 
+  // ---------------------------------------------------------------- across workers
+
+  /**
+   * Shared runtime: hands a segment of requestPooledMemorySegment() over to
+   * another worker. This handle becomes freed (the segment stays out); the
+   * receiver's adopt(descriptor) makes it its own, and its recycle returns it
+   * to the free list for every worker. Throws ERR_ILLEGAL_STATE for an
+   * unshared pool, ERR_INVALID_ARGUMENT for a segment this pool did not hand
+   * out that way, ERR_POOL_DESTROYED after destroy().
+   */
+  handOver(segment: MemorySegment): SegmentDescriptor {
+    this.checkOpen('handOver');
+    const locked = this.sharedList('handOver');
+    this.checkHeld(segment, this.pooled, 'handOver', 'requestPooledMemorySegment()');
+    this.pooled.delete(segment);
+    const size = segment.size;
+    const address = segment.markFreed();
+    locked.handOver(this.detach(address));
+    return { kind: 'segmem.segment', handover: 'buffer', byteOffset: address, size };
+  }
+
+  /**
+   * Shared runtime: takes a segment another worker handed over (handOver())
+   * as this worker's, as if from requestPooledMemorySegment(). Throws
+   * ERR_INVALID_ARGUMENT for a descriptor that is not a network segment of
+   * this memory, ERR_ILLEGAL_STATE when the segment is not in transit (adopted
+   * already, or reclaimed), ERR_POOL_DESTROYED after destroy().
+   */
+  adopt(descriptor: SegmentDescriptor): MemorySegment {
+    this.checkOpen('adopt');
+    const locked = this.sharedList('adopt');
+    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'buffer', 'adopt');
+    const index = (address - this.area.base) / this.area.segmentSize;
+    if (size !== this.area.segmentSize || !Number.isInteger(index) || index < 0 || index >= this.totalNumberOfMemorySegments) {
+      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.totalNumberOfMemorySegments} network segments of this memory`);
+    }
+    if (!locked.adopt(index)) throw new IllegalStateError(`adopt: network segment ${index} is not in transit (adopted already, recycled or reclaimed)`);
+    const segment = this.segmentAt(index, this);
+    this.pooled.add(segment);
+    return segment;
+  }
+
+  private sharedList(operation: string): LockedFreeList {
+    if (this.locked === null) throw new IllegalStateError(`${operation}: the network buffer pool is not shared; start the runtime with init({ shared: true })`);
+    return this.locked;
+  }
+
   // ---------------------------------------------------------------- unpooled segments
 
   /**
@@ -245,17 +367,22 @@ export class NetworkBufferPool implements SegmentReleaser {
     checkCount(n, 'n', 'requestUnpooledMemorySegments');
     const { signal, timeoutMs } = checkWait(options, 'requestUnpooledMemorySegments');
     this.checkOpen('requestUnpooledMemorySegments');
-    if (n > this.totalNumberOfMemorySegments - this.required) {
+    if (n > this.totalNumberOfMemorySegments - this.required.all) {
+      const required = this.required.all;
       throw new InsufficientBuffersError(
-        `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - this.required} available ` +
-          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${this.required} required by buffer pools and unpooled requests); raise networkMemory`,
+        `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
+          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by buffer pools and unpooled requests); raise networkMemory`,
       );
     }
     if (signal !== null && signal.aborted) return Promise.reject(abortReason(signal));
     if (n === 0) return Promise.resolve([]);
     return new Promise<MemorySegment[]>((resolve, reject) => {
       const waiter: UnpooledWaiter = { n, resolve, reject, signal, onAbort: null, timer: null, done: false };
-      this.required += n;
+      // Another worker may have required segments since the check above.
+      if (!this.required.tryAdd(n)) {
+        reject(new InsufficientBuffersError(`requestUnpooledMemorySegments: requires ${n} buffers; other workers required them meanwhile; raise networkMemory`));
+        return;
+      }
       this.unpooledWaiters.push(waiter);
       // The pools shrink; what they have available comes back now, which may serve the request at once.
       try {
@@ -265,6 +392,7 @@ export class NetworkBufferPool implements SegmentReleaser {
       }
       this.notifyQuietly();
       if (waiter.done) return;
+      this.remoteGives?.arm();
       if (signal !== null) {
         waiter.onAbort = () => this.giveUpUnpooled(waiter, abortReason(signal));
         signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -297,7 +425,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     }
     if (list.length === 0) return;
     for (const segment of list) this.unpooled.delete(segment as MemorySegment);
-    this.required -= list.length;
+    this.required.remove(list.length);
     // The pools grow first, then the segments come back for them; a listener's exception stops neither.
     try {
       this.redistribute();
@@ -342,7 +470,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     this.kernels.buffersGive(this.area.table, count);
     this.unpooled.clear();
     this.pooled.clear();
-    this.required = 0;
+    this.required.clear();
     this.availability.set(true);
     if (failure !== undefined) throw failure.error;
   }
@@ -390,6 +518,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (this.destroyed || pool.waitingForGlobal) return;
     pool.waitingForGlobal = true;
     this.waitingPools.push(pool);
+    this.remoteGives?.arm();
   }
 
   /** Called by a network segment's free(): it goes back to the free list, and its holder is told. @internal */
@@ -401,7 +530,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     try {
       if (owner instanceof LocalBufferPool) owner.segmentLost(segment);
       else if (this.unpooled.delete(segment)) {
-        this.required -= 1;
+        this.required.remove(1);
         this.redistribute();
       } else this.pooled.delete(segment);
     } finally {
@@ -493,7 +622,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (waiter.done) return;
     waiter.done = true;
     this.settleWaiter(waiter);
-    this.required -= waiter.n;
+    this.required.remove(waiter.n);
     waiter.reject(reason);
     try {
       this.redistribute();

@@ -9,16 +9,17 @@ import { RUNTIME_HEADER_BYTES, type MemoryLayout } from './layout.js';
  *   header +  0  magic 'SGMM'     + 4  version       + 8  pageSize     + 12 byteLength / 64 KiB
  *          + 16  managedTable     + 20 offHeapBase   + 24 offHeapBytes + 28 managedBase
  *          + 32  managedPages     + 36 networkBase   + 40 networkPages + 44 networkTable
- *          + 48..63 reserved
+ *          + 48  realmsTable (0: not shared)
+ *          + 52..63 reserved
  *
  * Every field is a little-endian u32.
  */
 const MAGIC = 0x4d4d4753;
-/** 2: the network free list's address joined the header. */
-const VERSION = 2;
+/** 2: the network free list's address joined the header; 3: the realm table's (shared runtimes). */
+const VERSION = 3;
 
 const FIELDS = [
-  'pageSize', 'byteLength', 'managedTable', 'offHeapBase', 'offHeapBytes', 'managedBase', 'managedPages', 'networkBase', 'networkPages', 'networkTable',
+  'pageSize', 'byteLength', 'managedTable', 'offHeapBase', 'offHeapBytes', 'managedBase', 'managedPages', 'networkBase', 'networkPages', 'networkTable', 'realmsTable',
 ] as const satisfies readonly (keyof MemoryLayout)[];
 
 /** Writes `layout` into its header. */

@@ -3,6 +3,7 @@ import { IllegalConfigurationError } from '../errors.js';
 import { offHeapAreaBytes } from '../kernels/off-heap-layout.js';
 import { bufferTableBytes } from '../kernels/buffer-pool-layout.js';
 import { pageTableBytes } from '../kernels/page-table-layout.js';
+import { realmTableBytes } from '../threads/realm-layout.js';
 
 /** Bytes in one WebAssembly memory page. */
 export const WASM_PAGE = 65536;
@@ -16,8 +17,8 @@ const PART_ALIGNMENT = 64;
 /**
  * Where each part sits in the one linear memory:
  *
- *   0 ─ kernels' static data ─ runtime header ─ page table ─ network free list ─ off-heap area ─ managed pages ─ network pages ─ end
- *       (below 64 KiB)         (at 64 KiB)
+ *   0 ─ kernels' static data ─ runtime header ─ page table ─ network free list ─ [realm table] ─ off-heap area ─ managed pages ─ network pages ─ end
+ *       (below 64 KiB)         (at 64 KiB)                                       (shared only)
  *
  * Page areas start on a page boundary (capped at 64 KiB), so a page never
  * straddles a wasm page and SIMD loads stay aligned. Every address is below
@@ -29,6 +30,8 @@ export interface MemoryLayout {
   readonly managedTable: number;
   /** Address of the network pool's free list (layout in assembly/buffers.ts). */
   readonly networkTable: number;
+  /** Address of the realm table of a shared runtime (layout in src/threads/realm-layout.ts); 0 when unshared. */
+  readonly realmsTable: number;
   readonly offHeapBase: number;
   readonly offHeapBytes: number;
   readonly managedBase: number;
@@ -41,8 +44,8 @@ export interface MemoryLayout {
 
 const alignUp = (value: number, alignment: number): number => Math.ceil(value / alignment) * alignment;
 
-/** Lays the parts of `config` out after the kernels' static data. */
-export function computeLayout(config: MemoryConfig): MemoryLayout {
+/** Lays the parts of `config` out after the kernels' static data; a shared runtime's has a realm table. */
+export function computeLayout(config: MemoryConfig, shared = false): MemoryLayout {
   const { pageSize } = config;
   const pageAlign = Math.min(pageSize, WASM_PAGE);
   const managedPages = config.managedMemory / pageSize;
@@ -50,7 +53,9 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
   const header = STATIC_DATA_RESERVE;
   const managedTable = alignUp(header + RUNTIME_HEADER_BYTES, PART_ALIGNMENT);
   const networkTable = alignUp(managedTable + pageTableBytes(managedPages), PART_ALIGNMENT);
-  const offHeapBase = alignUp(networkTable + bufferTableBytes(networkPages), PART_ALIGNMENT);
+  const afterNetwork = alignUp(networkTable + bufferTableBytes(networkPages), PART_ALIGNMENT);
+  const realmsTable = shared ? afterNetwork : 0;
+  const offHeapBase = shared ? alignUp(afterNetwork + realmTableBytes(managedPages), PART_ALIGNMENT) : afterNetwork;
   // The off-heap area holds offHeapMemory bytes for segments plus its allocator's headers.
   const managedBase = alignUp(offHeapBase + offHeapAreaBytes(config.offHeapMemory), pageAlign);
   const networkBase = alignUp(managedBase + config.managedMemory, pageAlign);
@@ -63,5 +68,5 @@ export function computeLayout(config: MemoryConfig): MemoryLayout {
         `the page table, the off-heap area's headers and alignment), beyond the ${LINEAR_MEMORY_LIMIT}-byte wasm32 limit; lower managedMemory or networkMemory, or raise pageSize`,
     );
   }
-  return { pageSize, header, managedTable, networkTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
+  return { pageSize, header, managedTable, networkTable, realmsTable, offHeapBase, offHeapBytes: config.offHeapMemory, managedBase, managedPages, networkBase, networkPages, byteLength };
 }

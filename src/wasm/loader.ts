@@ -1,6 +1,7 @@
 import { InvalidArgumentError, KernelAbortError } from '../errors.js';
 import { render } from '../util/render.js';
 import type { Kernels, LongKernels } from '../kernels/kernels.js';
+import { THREADS_WASM_BASE64 } from './segmem-threads-wasm.js';
 import { WASM_BASE64 } from './segmem-wasm.js';
 
 /**
@@ -21,9 +22,9 @@ const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
   'sortRadix', 'sortInPlace', 'sortNextTie', 'sortRunEnd',
 ];
 
-/** The module bundled with the package (inlined base64, so no file has to be located or served). @internal */
-export function bundledWasmBytes(): Uint8Array {
-  const text = atob(WASM_BASE64);
+/** The module bundled with the package (inlined base64, so no file has to be located or served); `threads`: the one over a shared memory. @internal */
+export function bundledWasmBytes(threads = false): Uint8Array {
+  const text = atob(threads ? THREADS_WASM_BASE64 : WASM_BASE64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
@@ -35,9 +36,21 @@ export function bundledWasmBytes(): Uint8Array {
  * over its own memory).
  */
 let bundledModule: Promise<WebAssembly.Module> | undefined;
+/** The same for the threads module (compiled only by processes that start or attach a shared runtime). */
+let bundledThreadsModule: Promise<WebAssembly.Module> | undefined;
 
-/** The compiled module for `source` (the bundled one when undefined). */
-function compiledModule(source: WasmSource | undefined): Promise<WebAssembly.Module> {
+/** The compiled module for `source` (the bundled one when undefined; with `threads`, the one importing a shared memory). @internal */
+export async function compiledModule(source: WasmSource | undefined, threads = false): Promise<WebAssembly.Module> {
+  try {
+    return await compile(source, threads);
+  } catch (err) {
+    if (err instanceof WebAssembly.CompileError) throw new InvalidArgumentError(`init: wasm is not segmem's kernels module (${err.message})`);
+    throw err;
+  }
+}
+
+function compile(source: WasmSource | undefined, threads: boolean): Promise<WebAssembly.Module> {
+  if (source === undefined && threads) return (bundledThreadsModule ??= WebAssembly.compile(bundledWasmBytes(true) as Uint8Array<ArrayBuffer>));
   if (source === undefined) return (bundledModule ??= WebAssembly.compile(bundledWasmBytes() as Uint8Array<ArrayBuffer>));
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof ArrayBuffer) return WebAssembly.compile(source);

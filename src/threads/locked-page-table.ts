@@ -1,0 +1,210 @@
+import type { PageTableKernels } from '../kernels/js-page-table.js';
+import { PT_LOCK, pageTableArrays } from '../kernels/page-table-layout.js';
+import type { RealmTable } from './realm-table.js';
+import type { ReleasedMemory } from './released.js';
+import { SpinLock } from './spin-lock.js';
+
+/**
+ * The page-table kernels of a shared runtime: each call runs under the
+ * table's lock, and page indices pass through this realm's own io array
+ * (copied to and from the table's io area while the lock is held), so that
+ * workers never overwrite each other's batches. It also records, in the realm
+ * table, which worker holds each owner slot and how many bytes each worker's
+ * owners reserved: what releaseRealm() needs to clean up after a worker that
+ * ended. @internal
+ */
+export class LockedPageTable implements PageTableKernels {
+  private readonly lock: SpinLock;
+  /** The table's io area (shared by every realm; used only under the lock). */
+  private readonly tableIo: Int32Array;
+  private readonly words: Int32Array;
+  /** Int32 indices of the table's owner, next and prev arrays. */
+  private readonly owners: number;
+  private readonly next: number;
+  private readonly prev: number;
+  private readonly pageCount: number;
+
+  constructor(
+    private readonly inner: PageTableKernels,
+    table: number,
+    pageCount: number,
+    /** This realm's io array: what the MemoryManager reads and writes. */
+    private readonly io: Int32Array,
+    private readonly realms: RealmTable,
+    /** This realm's worker id. */
+    readonly realm: number,
+  ) {
+    const words = realms.words;
+    this.lock = new SpinLock(words, (table + PT_LOCK) >>> 2, realm + 1);
+    const arrays = pageTableArrays(pageCount);
+    this.tableIo = new Int32Array(words.buffer, table + arrays.io, pageCount);
+    this.words = words;
+    this.owners = (table + arrays.owners) >>> 2;
+    this.next = (table + arrays.next) >>> 2;
+    this.prev = (table + arrays.prev) >>> 2;
+    this.pageCount = pageCount;
+  }
+
+  /*
+   * Hand-over of a page between workers, on the table's arrays directly (the
+   * same layout in both builds; assembly/pages.ts draws it). In transit, a
+   * page is on no owner's list and its owner entry holds minus the sender's
+   * worker id + 1: the kernels see it as handed out (a release frees it), and
+   * releaseRealm() of the sender frees it if nobody adopts it.
+   *
+   *   held by slot s:  owners[p] = s + 1,      p linked in the list of sentinel P + s
+   *   in transit:      owners[p] = -(id + 1),  next[p] = prev[p] = p
+   */
+
+  /** Takes page `page` (held by this realm) off its owner's list, in transit. */
+  handOver(page: number): void {
+    const { words, next, prev } = this;
+    this.lock.enter();
+    const after = words[next + page]!;
+    const before = words[prev + page]!;
+    words[next + before] = after;
+    words[prev + after] = before;
+    words[next + page] = page;
+    words[prev + page] = page;
+    words[this.owners + page] = -(this.realm + 1);
+    this.lock.leave();
+  }
+
+  /** Puts page `page`, in transit, on the list of owner slot `slot`: true, or false when it is not in transit. */
+  adopt(page: number, slot: number): boolean {
+    const { words, next, prev } = this;
+    this.lock.enter();
+    try {
+      if (page >>> 0 >= this.pageCount || words[this.owners + page]! >= 0) return false;
+      const sentinel = this.pageCount + slot;
+      const first = words[next + sentinel]!;
+      words[next + page] = first;
+      words[prev + page] = sentinel;
+      words[prev + first] = page;
+      words[next + sentinel] = page;
+      words[this.owners + page] = slot + 1;
+      return true;
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  /** Worker ids in all. */
+  get realmCount(): number {
+    return this.realms.realmCount;
+  }
+
+  pageTableBytes(pageCount: number): number {
+    return this.inner.pageTableBytes(pageCount);
+  }
+
+  pagesInit(table: number, pageCount: number, pageShift: number, pagesBase: number, zeroOnRelease: number): void {
+    this.inner.pagesInit(table, pageCount, pageShift, pagesBase, zeroOnRelease);
+  }
+
+  pagesAllocate(table: number, slot: number, n: number): number {
+    this.lock.enter();
+    try {
+      const taken = this.inner.pagesAllocate(table, slot, n);
+      if (taken === n) this.io.set(this.tableIo.subarray(0, n));
+      return taken;
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  pagesRelease(table: number, n: number): number {
+    this.lock.enter();
+    try {
+      this.tableIo.set(this.io.subarray(0, n));
+      return this.inner.pagesRelease(table, n);
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  pagesReleaseAll(table: number, slot: number): number {
+    this.lock.enter();
+    try {
+      const count = this.inner.pagesReleaseAll(table, slot);
+      this.io.set(this.tableIo.subarray(0, count));
+      return count;
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  budgetReserve(table: number, bytes: number): number {
+    this.lock.enter();
+    try {
+      const ok = this.inner.budgetReserve(table, bytes);
+      if (ok === 1) this.realms.addReserved(this.realm, bytes);
+      return ok;
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  budgetRelease(table: number, bytes: number): void {
+    this.lock.enter();
+    try {
+      this.inner.budgetRelease(table, bytes);
+      this.realms.addReserved(this.realm, -bytes);
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  slotAcquire(table: number): number {
+    this.lock.enter();
+    try {
+      const slot = this.inner.slotAcquire(table);
+      if (slot >= 0) this.realms.setSlotRealm(slot, this.realm);
+      return slot;
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  slotRelease(table: number, slot: number): void {
+    this.lock.enter();
+    try {
+      this.realms.setSlotRealm(slot, -1);
+      this.inner.slotRelease(table, slot);
+    } finally {
+      this.lock.leave();
+    }
+  }
+
+  /**
+   * Releases everything worker `id` holds: the pages of every owner slot it
+   * holds (the slots go back too) and its reserved bytes. Returns the pages
+   * and bytes given back.
+   */
+  releaseRealm(table: number, id: number): ReleasedMemory {
+    const { inner, realms } = this;
+    this.lock.checkNotHeldBy(id, 'page table');
+    this.lock.enter();
+    try {
+      let pages = 0;
+      for (let slot = 0; slot < realms.slotCount; slot++) {
+        if (realms.slotRealmOf(slot) !== id) continue;
+        pages += inner.pagesReleaseAll(table, slot);
+        realms.setSlotRealm(slot, -1);
+        inner.slotRelease(table, slot);
+      }
+      // Pages it handed over that nobody adopted.
+      let transit = 0;
+      for (let page = 0; page < this.pageCount; page++) if (this.words[this.owners + page] === -(id + 1)) this.tableIo[transit++] = page;
+      if (transit > 0) pages += inner.pagesRelease(table, transit);
+      const bytes = realms.reservedOf(id);
+      if (bytes > 0) {
+        inner.budgetRelease(table, bytes);
+        realms.addReserved(id, -bytes);
+      }
+      return { pages, bytes };
+    } finally {
+      this.lock.leave();
+    }
+  }
+}
