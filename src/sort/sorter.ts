@@ -305,6 +305,17 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return input;
   }
 
+  /** Where the normalized key of index position `i` lies in the sorter's memory (`memory`), for a reader that copies entries out as they are; no bounds check. @internal */
+  keyAddressAt(i: number): number {
+    const ps = this.pageShift;
+    return this.indexPages[i >>> ps]!.address + ((i & ((1 << ps) - 1)) << this.entryShift);
+  }
+
+  /** The bytes `keyAddressAt` addresses: the memory of the sorter's pages. @internal */
+  get memory(): Uint8Array {
+    return this.bytes;
+  }
+
   /** Yields every record, as an object, in index order. */
   *[Symbol.iterator](): Generator<RecordOf<S>, void, undefined> {
     for (const view of this.views()) yield this.serializer.read(view);
