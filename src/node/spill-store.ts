@@ -58,11 +58,19 @@ class NodeSpillFile implements SpillFile {
     this.handle = handle;
   }
 
-  async write(bytes: Uint8Array, position: number): Promise<void> {
+  async write(chunks: readonly Uint8Array[], position: number): Promise<void> {
     const handle = this.live();
-    for (let done = 0; done < bytes.length; ) {
-      const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-      done += bytesWritten;
+    const { bytesWritten } = await handle.writev(chunks as Uint8Array[], position);
+    // A short vectored write (rare): the rest chunk by chunk.
+    let skip = bytesWritten;
+    for (const chunk of chunks) {
+      const from = Math.min(skip, chunk.length);
+      skip -= from;
+      for (let done = from; done < chunk.length; ) {
+        const { bytesWritten: n } = await handle.write(chunk, done, chunk.length - done, position + done);
+        done += n;
+      }
+      position += chunk.length;
     }
   }
 
@@ -70,15 +78,28 @@ class NodeSpillFile implements SpillFile {
     this.live();
   }
 
-  async read(into: Uint8Array, position: number): Promise<number> {
+  async read(into: readonly Uint8Array[], position: number): Promise<number> {
     const handle = this.live();
-    let done = 0;
-    while (done < into.length) {
-      const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
+    const { bytesRead } = await handle.readv(into as Uint8Array[], position);
+    // A short vectored read: the rest array by array, until the end of the file.
+    let total = bytesRead;
+    let skip = bytesRead;
+    for (const chunk of into) {
+      const from = Math.min(skip, chunk.length);
+      skip -= from;
+      if (from === chunk.length) {
+        position += chunk.length;
+        continue;
+      }
+      for (let done = from; done < chunk.length; ) {
+        const { bytesRead: n } = await handle.read(chunk, done, chunk.length - done, position + done);
+        if (n === 0) return total;
+        done += n;
+        total += n;
+      }
+      position += chunk.length;
     }
-    return done;
+    return total;
   }
 
   delete(): Promise<void> {

@@ -62,10 +62,16 @@ class OpfsFile implements SpillFile {
     readonly name: string,
   ) {}
 
-  async write(bytes: Uint8Array, position: number): Promise<void> {
+  async write(chunks: readonly Uint8Array[], position: number): Promise<void> {
     if (this.writable === null) throw new SpillStoreError(`${this.name}: written after it was sealed or deleted`);
-    // A copy: the stream may queue the chunk past the sorter's reuse of its page.
-    await this.writable.write({ type: 'write', position, data: bytes.slice() });
+    // One copy of the chunks: the stream may queue it past the sorter's reuse of its pages.
+    const data = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      data.set(c, at);
+      at += c.length;
+    }
+    await this.writable.write({ type: 'write', position, data });
   }
 
   async seal(): Promise<void> {
@@ -76,10 +82,17 @@ class OpfsFile implements SpillFile {
     this.file = await this.handle.getFile();
   }
 
-  async read(into: Uint8Array, position: number): Promise<number> {
+  async read(into: readonly Uint8Array[], position: number): Promise<number> {
     if (this.file === null) throw new SpillStoreError(`${this.name}: read before it was sealed, or after it was deleted`);
-    const bytes = new Uint8Array(await this.file.slice(position, position + into.length).arrayBuffer());
-    into.set(bytes);
+    const total = into.reduce((n, c) => n + c.length, 0);
+    const bytes = new Uint8Array(await this.file.slice(position, position + total).arrayBuffer());
+    let at = 0;
+    for (const c of into) {
+      const n = Math.min(c.length, bytes.length - at);
+      if (n <= 0) break;
+      c.set(bytes.subarray(at, at + n));
+      at += n;
+    }
     return bytes.length;
   }
 

@@ -36,6 +36,8 @@ export class RunReader {
   private readonly mem: Uint8Array;
   private readonly memView: DataView;
   private readonly pageSize: number;
+  private readonly group: number;
+  private readonly ring: number;
   private readonly views: DataInputView[];
   private readonly loads: (Promise<void> | null)[];
   private readonly got: number[];
@@ -62,6 +64,9 @@ export class RunReader {
     this.bytes = this.mem;
     this.memView = pages[0]!.view;
     this.pageSize = pages[0]!.size;
+    // Half the ring is read in one call while the merge works on the other half.
+    this.group = Math.max(1, pages.length >> 1);
+    this.ring = this.group * Math.floor(pages.length / this.group);
     this.views = pages.map((p) => new DataInputView([p]));
     this.loads = pages.map(() => null);
     this.got = pages.map(() => 0);
@@ -71,11 +76,11 @@ export class RunReader {
   /** Reads and checks the header, starts reading blocks and moves to the first entry. */
   async open(): Promise<void> {
     const bytes = new Uint8Array(HEADER_BYTES);
-    const n = await this.io(this.file.read(bytes, 0), 'read');
+    const n = await this.io(this.file.read([bytes], 0), 'read');
     this.onRead(n);
     this.header = decodeHeader(bytes, n, this.file.name, { fingerprint: this.fingerprint, blockBytes: this.pageSize });
     this.records = this.header.records;
-    for (let i = 0; i < this.pages.length; i++) this.request();
+    for (let i = 0; i < this.ring; i += this.group) this.request();
     const wait = this.advance();
     if (wait !== null) await wait;
   }
@@ -87,7 +92,7 @@ export class RunReader {
       view.seek(0);
       return view;
     }
-    const slot = this.block % this.pages.length;
+    const slot = this.block % this.ring;
     const view = this.views[slot]!;
     view.seek(this.recordAt - this.pages[slot]!.address);
     return view;
@@ -172,8 +177,9 @@ export class RunReader {
     const leaving = this.block;
     const next = leaving + 1;
     if (next >= h.blocks) throw this.truncated(`its ${h.blocks} blocks hold ${this.read} of the ${h.records} records its header counts`);
-    if (leaving >= 0) this.request();
-    const slot = next % this.pages.length;
+    // The last block of a group left: its pages take the next group not yet asked for.
+    if (leaving >= 0 && next % this.group === 0) this.request();
+    const slot = next % this.ring;
     const load = this.loads[slot];
     if (load !== null) await load;
     this.loads[slot] = null;
@@ -197,22 +203,29 @@ export class RunReader {
     this.payloadEnd = this.blockStart + payload;
   }
 
-  /** Starts reading the next block not yet asked for into its page. */
+  /** Starts reading the next group of blocks not yet asked for into its pages, with one vectored read. */
   private request(): void {
     const h = this.header!;
-    const b = this.requested;
-    if (b >= h.blocks) return;
-    this.requested++;
-    const slot = b % this.pages.length;
-    const page = this.pages[slot]!;
-    this.got[slot] = 0;
-    this.loads[slot] = this.file.read(new Uint8Array(this.mem.buffer, this.mem.byteOffset + page.address, this.pageSize), HEADER_BYTES + b * this.pageSize).then(
+    const first = this.requested;
+    if (first >= h.blocks) return;
+    const count = Math.min(this.group, h.blocks - first);
+    this.requested += this.group;
+    const into: Uint8Array[] = [];
+    const slot0 = first % this.ring;
+    for (let i = 0; i < count; i++) {
+      into.push(new Uint8Array(this.mem.buffer, this.mem.byteOffset + this.pages[slot0 + i]!.address, this.pageSize));
+      this.got[slot0 + i] = 0;
+    }
+    const load = this.file.read(into, HEADER_BYTES + first * this.pageSize).then(
       (n) => {
-        this.got[slot] = n;
+        for (let i = 0; i < count; i++) this.got[slot0 + i] = Math.max(0, Math.min(this.pageSize, n - i * this.pageSize));
         this.onRead(n);
       },
-      (err: unknown) => void (this.errors[slot] = err),
+      (err: unknown) => {
+        for (let i = 0; i < count; i++) this.errors[slot0 + i] = err;
+      },
     );
+    for (let i = 0; i < count; i++) this.loads[slot0 + i] = load;
   }
 
   /** After the last record: nothing may follow it. */

@@ -11,7 +11,9 @@
  */
 import { SpillStoreError } from '../errors.js';
 import type { DataInputView } from '../io/input-view.js';
+import type { Kernels } from '../kernels/kernels.js';
 import type { MemorySegment } from '../memory/segment.js';
+import { copyBytes } from './copy-bytes.js';
 import { errorText } from '../util/error-text.js';
 import { BLOCK_HEADER_BYTES, checksum, CONTINUES, encodeHeader, HEADER_BYTES } from './spill-format.js';
 import type { SpillFile } from './spill-store.js';
@@ -26,6 +28,7 @@ export class RunWriter {
   private readonly pageSize: number;
   private readonly mem: Uint8Array;
   private readonly view: DataView;
+  private readonly kernels: Kernels | null;
   private slot = 0;
   /** Address of the current block's first byte, of the next payload byte, and past the block. */
   private base: number;
@@ -33,6 +36,9 @@ export class RunWriter {
   private end: number;
   private continues = false;
   private blocks = 0;
+  private readonly group: number;
+  /** Pages of the ring in use: a whole number of groups. */
+  private readonly ring: number;
   private readonly pending: (Promise<void> | null)[];
   private failure: unknown = null;
   // The source of the record being copied: a view (the in-memory sorter's pages) or bytes.
@@ -51,7 +57,11 @@ export class RunWriter {
     this.pageSize = pages[0]!.size;
     this.mem = pages[0]!.bytes;
     this.view = pages[0]!.view;
-    this.pending = pages.map(() => null);
+    this.kernels = pages[0]!.region.kernels;
+    // Half the ring fills while the other half is written (one page: no overlap).
+    this.group = Math.max(1, pages.length >> 1);
+    this.ring = this.group * Math.floor(pages.length / this.group);
+    this.pending = new Array<Promise<void> | null>(this.ring / this.group).fill(null);
     this.base = pages[0]!.address;
     this.pos = this.base + BLOCK_HEADER_BYTES;
     this.end = this.base + this.pageSize;
@@ -75,9 +85,11 @@ export class RunWriter {
   /** Writes the last block and the header, waits for every write and seals the file; ERR_SPILL_STORE when a write failed. */
   async finish(): Promise<void> {
     if (this.pos > this.base + BLOCK_HEADER_BYTES || this.blocks === 0) await this.flush();
+    const partial = this.slot % this.group;
+    if (partial > 0) this.writeGroup(this.slot - partial, partial);
     await this.settle();
     const header = encodeHeader({ fingerprint: this.fingerprint, blockBytes: this.pageSize, records: this.records, blocks: this.blocks });
-    await this.guard(this.file.write(header, 0));
+    await this.guard(this.file.write([header], 0));
     this.onWritten(HEADER_BYTES);
     await this.guard(this.file.seal());
   }
@@ -134,15 +146,24 @@ export class RunWriter {
 
   private copyRecord(n: number): void {
     if (n === 0) return;
-    if (this.srcView !== null) this.srcView.readBytes(this.mem, this.pos, n);
-    else {
-      this.mem.set(new Uint8Array(this.srcBytes!.buffer, this.srcBytes!.byteOffset + this.srcAt, n), this.pos);
+    const v = this.srcView;
+    if (v === null) {
+      copyBytes(this.kernels, this.mem, this.view, this.srcBytes!, this.srcAt, this.mem, this.pos, n);
       this.srcAt += n;
-    }
+    } else if (v.bytes === this.mem && v.pos + n <= v.end && v.seg.address <= v.seg.addressLimit) {
+      // Within one live page of the view: straight from there.
+      copyBytes(this.kernels, this.mem, this.view, this.mem, v.pos, this.mem, this.pos, n);
+      v.pos += n;
+    } else v.readBytes(this.mem, this.pos, n);
     this.pos += n;
   }
 
-  /** Seals the current block, hands it to the store and moves to the next page (waiting for its last write). */
+  /**
+   * Seals the current block and moves to the next page. The pages form groups
+   * of `group` (half the ring): a full group goes to the store in one
+   * vectored write while the other fills; a group's pages are reused once
+   * its write has settled.
+   */
   private async flush(): Promise<void> {
     const base = this.base;
     const payload = this.pos - base - BLOCK_HEADER_BYTES;
@@ -150,24 +171,33 @@ export class RunWriter {
     this.view.setUint32(base, (payload | (this.continues ? CONTINUES : 0)) >>> 0, true);
     this.view.setUint32(base + 4, checksum(this.mem, base + BLOCK_HEADER_BYTES, payload, this.blocks), true);
     this.continues = false;
-    const page = this.pages[this.slot]!;
-    const position = HEADER_BYTES + this.blocks * this.pageSize;
     this.blocks++;
-    const size = this.pageSize;
-    this.pending[this.slot] = this.file.write(new Uint8Array(this.mem.buffer, this.mem.byteOffset + page.address, size), position).then(
-      () => this.onWritten(size),
-      (err: unknown) => void (this.failure ??= err),
-    );
-    this.slot = (this.slot + 1) % this.pages.length;
-    const wait = this.pending[this.slot];
-    if (wait !== null) {
-      await wait;
-      this.pending[this.slot] = null;
+    this.slot++;
+    if (this.slot % this.group === 0) {
+      this.writeGroup(this.slot - this.group, this.group);
+      if (this.slot === this.ring) this.slot = 0;
+      const wait = this.pending[this.slot / this.group];
+      if (wait !== null && wait !== undefined) {
+        await wait;
+        this.pending[this.slot / this.group] = null;
+      }
+      this.throwFailure();
     }
-    this.throwFailure();
     this.base = this.pages[this.slot]!.address;
     this.pos = this.base + BLOCK_HEADER_BYTES;
     this.end = this.base + this.pageSize;
+  }
+
+  /** Hands `count` sealed blocks, from ring slot `first` on, to the store. */
+  private writeGroup(first: number, count: number): void {
+    const chunks: Uint8Array[] = [];
+    for (let i = first; i < first + count; i++) chunks.push(new Uint8Array(this.mem.buffer, this.mem.byteOffset + this.pages[i]!.address, this.pageSize));
+    const bytes = count * this.pageSize;
+    const position = HEADER_BYTES + (this.blocks - count) * this.pageSize;
+    this.pending[first / this.group] = this.file.write(chunks, position).then(
+      () => this.onWritten(bytes),
+      (err: unknown) => void (this.failure ??= err),
+    );
   }
 
   private async guard<T>(p: Promise<T>): Promise<T> {

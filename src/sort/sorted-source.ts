@@ -5,6 +5,8 @@
  * object) or as bytes to copy (to write it out as it is).
  */
 import type { DataInputView } from '../io/input-view.js';
+import type { Kernels } from '../kernels/kernels.js';
+import { copyBytes } from './copy-bytes.js';
 import type { RecordSerializer } from '../io/serializer.js';
 import type { Merger } from './merger.js';
 import type { InMemorySorter } from './sorter.js';
@@ -27,7 +29,6 @@ export interface SortedSource {
 export class InMemorySource implements SortedSource {
   private i = 0;
   private readonly n: number;
-  private current: DataInputView | null = null;
   private start = 0;
   private size = -1;
 
@@ -60,8 +61,12 @@ export class InMemorySource implements SortedSource {
 
   copyTo(dst: Uint8Array, at: number): void {
     const length = this.length();
-    this.current = this.view();
-    this.current.readBytes(dst, at, length);
+    const v = this.view();
+    if (v.pos + length <= v.end && v.seg.address <= v.seg.addressLimit) {
+      // Within one live page: one copy.
+      const seg = v.seg;
+      copyBytes(seg.region.kernels, seg.bytes, seg.view, v.bytes, v.pos, dst, at, length);
+    } else v.readBytes(dst, at, length);
   }
 
   advance(): null {
@@ -73,7 +78,12 @@ export class InMemorySource implements SortedSource {
 
 /** The merge of spilled runs. @internal */
 export class MergedSource implements SortedSource {
-  constructor(private readonly merger: Merger) {}
+  constructor(
+    private readonly merger: Merger,
+    private readonly kernels: Kernels | null,
+    private readonly memory: Uint8Array,
+    private readonly memoryView: DataView,
+  ) {}
 
   get valid(): boolean {
     return this.merger.current !== null;
@@ -89,7 +99,7 @@ export class MergedSource implements SortedSource {
 
   copyTo(dst: Uint8Array, at: number): void {
     const r = this.merger.current!;
-    dst.set(new Uint8Array(r.bytes.buffer, r.bytes.byteOffset + r.recordAt, r.recordLength), at);
+    copyBytes(this.kernels, this.memory, this.memoryView, r.bytes, r.recordAt, dst, at, r.recordLength);
   }
 
   advance(): Promise<void> | null {

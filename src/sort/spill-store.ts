@@ -9,6 +9,11 @@
  * rejection into a SpillStoreError that names the file and the operation, and
  * keeps the store's own error (an ENOSPC, say) as its `cause`.
  *
+ * Reads and writes are vectored: a run's blocks are pages, not contiguous in
+ * memory, and one call per few pages costs far less than one per page
+ * (256 MiB written 32 KiB at a time took 245 ms of CPU, 256 KiB at a time
+ * 105 ms, Node 20).
+ *
  * The bytes handed to `write` and `read` are views of the sorter's pages:
  * the store must be done with them when its promise settles (copy them if it
  * keeps them), and never hold on to them after.
@@ -28,12 +33,12 @@ export interface SpillStore {
 export interface SpillFile {
   /** The file's name in its store, for messages. */
   readonly name: string;
-  /** Writes all of `bytes` at byte `position`. */
-  write(bytes: Uint8Array, position: number): Promise<void>;
+  /** Writes all of `chunks`, one after the other, from byte `position` (one vectored write where the store has them). */
+  write(chunks: readonly Uint8Array[], position: number): Promise<void>;
   /** Ends writing: afterwards only `read` and `delete` are called. */
   seal(): Promise<void>;
-  /** Reads up to `into.length` bytes from byte `position` into `into`; resolves to the number read (less only at the end of the file). */
-  read(into: Uint8Array, position: number): Promise<number>;
+  /** Fills `into`, one array after the other, from byte `position`; resolves to the bytes read in all (fewer only at the end of the file). */
+  read(into: readonly Uint8Array[], position: number): Promise<number>;
   /** Closes the file and removes it; idempotent, and allowed at any point. */
   delete(): Promise<void>;
 }
