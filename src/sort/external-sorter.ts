@@ -22,6 +22,7 @@
 import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SpillStoreError } from '../errors.js';
 import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
 import type { RecordSerializer } from '../io/serializer.js';
+import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
 import type { MemorySegment } from '../memory/segment.js';
 import { checkFunctionOption, checkInteger } from '../util/checks.js';
@@ -242,9 +243,10 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** Writes every record in key order, serialized and back to back, to a WritableStream, a Node Writable (a file's write stream) or an object with write(chunk); ends the target unless `end` is false. Resolves to the records written. */
   writeTo(target: SortOutput, options: { readonly end?: boolean } = {}): Promise<number> {
-    const sink = toByteSink(target);
-    const { end = true } = options ?? {};
     return this.guard('writeTo', async () => {
+      const sink = toByteSink(target);
+      const end = options?.end ?? true;
+      if (typeof end !== 'boolean') throw new InvalidArgumentError(`end must be true or false, got ${render(end)}`);
       try {
         await this.startOutput();
         const source = this.source!;
@@ -304,7 +306,8 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private tryWrite(record: RecordOf<S>): boolean {
     const s = this.sorter!;
     const n = s.size;
-    if (n > 0 && s.pagesHeld + Math.ceil(((n + 1) * s.entryBytes) / this.mm.pageSize) >= s.maxPages) return false;
+    // Below RADIX_MIN_ENTRIES the sorter sorts in place anyway: no scratch to keep room for.
+    if (n >= RADIX_MIN_ENTRIES && s.pagesHeld + Math.ceil(((n + 1) * s.entryBytes) / this.mm.pageSize) >= s.maxPages) return false;
     return s.write(record);
   }
 

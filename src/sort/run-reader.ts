@@ -89,7 +89,7 @@ export class RunReader {
   recordView(): DataInputView {
     if (this.inScratch) {
       const view = this.scratchView!;
-      view.seek(0);
+      view.seek(this.recordAt);
       return view;
     }
     const slot = this.block % this.ring;
