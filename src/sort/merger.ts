@@ -23,6 +23,8 @@ import type { RunReader } from './run-reader.js';
 
 /** The order of two runs' current entries. */
 export class EntryOrder {
+  /** Indexes of the key fields in the record type. */
+  readonly keyFields: readonly number[];
   private readonly keyBytes: number;
   private readonly decided: boolean;
 
@@ -31,6 +33,7 @@ export class EntryOrder {
     private readonly serializer: RecordSerializer,
   ) {
     this.keyBytes = keys.keyBytes;
+    this.keyFields = keys.keys.map((k) => k.index);
     this.decided = keys.fullyDetermined;
   }
 
