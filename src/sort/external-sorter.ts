@@ -11,8 +11,11 @@
  *   ├─ filling:   in-memory sorter, P − W pages    │ spilling: + W writer pages
  *   └─ merging:   fan-in readers × R pages each    │ + W writer pages (passes before the last)
  *
- * Sorting the next run while the previous one is written was measured
- * against this simpler sequence: see SPILL_NOTE below.
+ * Runs are sorted and written one after the other: sorting the next run
+ * while the previous one is written would halve the runs for a gain of at
+ * most the time spent waiting for writes, measured at 243-248 ms of a
+ * 5.7-5.8 s sort of 256 MiB in 64 MiB (5 runs; Node 20, loaded machine),
+ * since the writer's page ring already overlaps copying and writing.
  *
  * Every page, file and handle goes back on completion, on error, on close()
  * and on abort: an operation that fails leaves the sorter closed and nothing

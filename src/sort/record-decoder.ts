@@ -21,6 +21,7 @@ export async function scanRecords(serializer: RecordSerializer, keyFields: reado
     throw new InvalidArgumentError(`expected an iterable of Uint8Array chunks, got ${render(chunks)}`);
   }
   const values: unknown[] = new Array(serializer.fields.length).fill(null);
+  const fixed = serializer.fixedSize;
   let carry: Uint8Array | null = null;
   let offset = 0;
   for await (const chunk of chunks) {
@@ -35,18 +36,25 @@ export async function scanRecords(serializer: RecordSerializer, keyFields: reado
     const view = new DataInputView([MemoryRegion.ofArray(data).segment(0, data.length, null, null)]);
     let start = 0;
     while (start < data.length) {
-      try {
-        serializer.skip(view);
-      } catch (err) {
-        if (err instanceof EndOfInputError) break;
-        throw err;
+      let end: number;
+      if (fixed >= 0) {
+        // Records of one size: no need to walk their fields to find the end.
+        end = start + fixed;
+        if (end > data.length) break;
+      } else {
+        try {
+          serializer.skip(view);
+        } catch (err) {
+          if (err instanceof EndOfInputError) break;
+          throw err;
+        }
+        end = view.position;
       }
-      const end = view.position;
       for (const k of keyFields) {
         view.seek(start);
         values[k] = serializer.readFieldAt(view, k, false);
       }
-      view.seek(end);
+      if (fixed < 0 || keyFields.length > 0) view.seek(end);
       const wait = each(data, start, end - start, values);
       if (wait !== null) await wait;
       start = end;
