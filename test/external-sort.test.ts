@@ -280,6 +280,29 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(store.files.size).toBe(0);
     });
 
+    it('an iterable or a record getter that throws mid-way rejects with its error, after spilling, and gives everything back', async () => {
+      const store = new MemoryStore();
+      const boom = new Error('source failed');
+      function* failing() {
+        yield* records;
+        throw boom;
+      }
+      const a = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
+      await expect(a.addAll(failing())).rejects.toBe(boom);
+      expect(store.created).toBeGreaterThan(1);
+      const b = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
+      const poisoned = Object.freeze([...records.slice(0, 700), Object.defineProperty({ id: 0, s: '', b: new Uint8Array(0) }, 'k', { get: () => { throw boom; }, enumerable: true })]);
+      await expect(b.addAll(poisoned as Rec[])).rejects.toBe(boom);
+      async function* slow() {
+        for (const r of records.slice(0, 300)) yield r;
+        throw boom;
+      }
+      const c = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
+      await expect(c.addAll(slow())).rejects.toBe(boom);
+      expect(rt.memoryManager.verifyEmpty()).toBe(true);
+      expect(store.files.size).toBe(0);
+    });
+
     it('close() mid-iteration, break, and a second iteration give everything back', async () => {
       const store = new MemoryStore();
       const a = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });

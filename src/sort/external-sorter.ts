@@ -22,25 +22,23 @@
  * held. Operations run one at a time; a second call while one runs (from a
  * progress callback, or not awaited) is ERR_ILLEGAL_STATE.
  */
-import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SpillStoreError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError } from '../errors.js';
 import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
 import type { RecordSerializer } from '../io/serializer.js';
 import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
-import type { MemorySegment } from '../memory/segment.js';
 import { checkFunctionOption, checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { toByteSink, type SortOutput } from './byte-sink.js';
 import { EntryOrder, Merger } from './merger.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { scanRecords } from './record-decoder.js';
-import { RunReader } from './run-reader.js';
-import { RunWriter } from './run-writer.js';
-import { errorText } from '../util/error-text.js';
+import type { RunWriter } from './run-writer.js';
 import { OutputStage } from './output-stage.js';
 import { InMemorySource, MergedSource, type SortedSource } from './sorted-source.js';
 import { InMemorySorter } from './sorter.js';
 import { fingerprintOf } from './spill-format.js';
+import { SpillResources } from './spill-resources.js';
 import { defaultSpillStore, type SpillFile, type SpillStore } from './spill-store.js';
 
 /** How to build an external sorter. */
@@ -88,8 +86,6 @@ const IO_PAGES_SMALL = 4;
 const IO_PAGES = 8;
 /** The smallest budget: an in-memory sorter of 4 pages and the writer's ring. */
 const MIN_PAGES = 8;
-/** Most pages one run reader takes (read-ahead beyond this measured no gain). */
-const MAX_READER_PAGES = 8;
 const DEFAULT_FAN_IN = 64;
 /** Records between two abort checks in a loop. */
 const TICK = 4096;
@@ -116,11 +112,9 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private readonly order: EntryOrder;
   private sorter: InMemorySorter<S> | null;
   private runs: SpillFile[] = [];
-  private readonly files = new Set<SpillFile>();
-  private readonly held = new Set<MemorySegment[]>();
-  private readonly pagesOf = new Map<RunReader | RunWriter, MemorySegment[]>();
+  private readonly held: SpillResources;
   private readonly keyBytes: number;
-  private stats = { recordsRead: 0, runsSpilled: 0, mergePasses: 0, bytesWritten: 0, bytesRead: 0 };
+  private readonly stats = { recordsRead: 0, runsSpilled: 0, mergePasses: 0, bytesWritten: 0, bytesRead: 0 };
   private state: 'adding' | 'output' | 'closed' = 'adding';
   private active: Promise<unknown> | null = null;
   private cleaning: Promise<void> | null = null;
@@ -155,6 +149,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     this.keyBytes = this.sorter.keys.keyBytes;
     this.fingerprint = fingerprintOf(this.sorter.keys, this.serializer.fields);
     this.order = new EntryOrder(this.sorter.keys, this.serializer as RecordSerializer);
+    this.held = new SpillResources(memoryManager, this.owner, store, this.keyBytes, this.fingerprint, this.stats);
   }
 
   /** Records added. */
@@ -256,7 +251,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       try {
         await this.startOutput();
         const source = this.source!;
-        const stage = new OutputStage(this.take(this.ioPages));
+        const stage = new OutputStage(this.held.take(this.ioPages));
         let count = 0;
         for (; source.valid; count++) {
           const length = source.length();
@@ -345,7 +340,8 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private async spill(): Promise<void> {
     const sorter = this.sorter!;
     sorter.sort({ stable: this.stable, ...(this.signal ? { signal: this.signal } : {}) });
-    const writer = await this.newWriter();
+    const writer = await this.held.newWriter(this.ioPages);
+    this.checkStop();
     const mem = sorter.memory;
     const source = new InMemorySource(sorter, this.serializer as RecordSerializer);
     for (let i = 0, n = sorter.size; i < n; i++) {
@@ -380,8 +376,8 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       this.sorter = null;
     }
     while (this.runs.length > this.fanIn) await this.mergePass();
-    const readers = await this.openReaders(this.runs, this.pages - this.ioPages);
-    const page = this.pagesOf.get(readers[0]!)![0]!;
+    const readers = await this.held.openReaders(this.runs, this.pages - this.ioPages, () => this.checkStop());
+    const page = this.held.pageOf(readers[0]!);
     this.source = new MergedSource(new Merger(readers, this.order), page.region.kernels, page.bytes, page.view);
   }
 
@@ -405,8 +401,9 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   }
 
   private async mergeGroup(group: SpillFile[]): Promise<SpillFile> {
-    const readers = await this.openReaders(group, this.pages - this.ioPages);
-    const writer = await this.newWriter();
+    const readers = await this.held.openReaders(group, this.pages - this.ioPages, () => this.checkStop());
+    const writer = await this.held.newWriter(this.ioPages);
+    this.checkStop();
     const merger = new Merger(readers, this.order);
     for (let count = 1; merger.current !== null; count++) {
       const r = merger.current;
@@ -417,8 +414,8 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       if ((count & (TICK - 1)) === 0) this.checkStop();
     }
     const file = await this.finishWriter(writer);
-    for (const r of readers) await this.closeReader(r);
-    for (const f of group) await this.deleteFile(f);
+    for (const r of readers) await this.held.closeReader(r);
+    for (const f of group) await this.held.deleteFile(f);
     return file;
   }
 
@@ -428,76 +425,12 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     return new InMemorySorter(this.mm, { type: this.type, key: this.key, pages: this.pages - this.ioPages, owner: this.owner, keyPrefixBytes: this.keyPrefixBytes });
   }
 
-  private async newWriter(): Promise<RunWriter> {
-    const file = await this.createFile('run');
-    this.checkStop();
-    const pages = this.take(this.ioPages);
-    const writer = new RunWriter(file, pages, this.keyBytes, this.fingerprint, (n) => void (this.stats.bytesWritten += n));
-    this.pagesOf.set(writer, pages);
-    return writer;
-  }
-
-  /** Ends a run: its file goes to `runs` when it came from the in-memory sorter. */
+  /** Ends a run; counted as spilled. */
   private async finishWriter(writer: RunWriter): Promise<SpillFile> {
-    await writer.finish();
-    this.give(writer);
+    const file = await this.held.finishWriter(writer);
     this.stats.runsSpilled++;
     this.checkStop();
-    return writer.file;
-  }
-
-  private async openReaders(files: readonly SpillFile[], budget: number): Promise<RunReader[]> {
-    const each = Math.max(1, Math.min(MAX_READER_PAGES, Math.floor(budget / files.length)));
-    const readers: RunReader[] = [];
-    for (const file of files) {
-      const pages = this.take(each);
-      const reader = new RunReader(file, pages, this.keyBytes, this.fingerprint, (n) => void (this.stats.bytesRead += n));
-      this.pagesOf.set(reader, pages);
-      readers.push(reader);
-      await reader.open();
-      this.checkStop();
-    }
-    return readers;
-  }
-
-  private async closeReader(reader: RunReader): Promise<void> {
-    await reader.settle();
-    this.give(reader);
-  }
-
-  private take(count: number): MemorySegment[] {
-    const pages = this.mm.allocatePages(this.owner, count);
-    this.held.add(pages);
-    return pages;
-  }
-
-  /** Gives back the pages of a reader or writer whose I/O has settled. */
-  private give(user: RunReader | RunWriter): void {
-    const pages = this.pagesOf.get(user);
-    this.pagesOf.delete(user);
-    if (pages === undefined) return;
-    this.held.delete(pages);
-    if (!this.mm.isShutdown()) this.mm.release(pages);
-  }
-
-  private async createFile(hint: string): Promise<SpillFile> {
-    let file: SpillFile;
-    try {
-      file = await this.store.create(hint);
-    } catch (err) {
-      throw storeError(err, `cannot create a spill file in ${this.store.location}`);
-    }
-    this.files.add(file);
     return file;
-  }
-
-  private async deleteFile(file: SpillFile): Promise<void> {
-    this.files.delete(file);
-    try {
-      await file.delete();
-    } catch (err) {
-      throw storeError(err, `cannot delete spill file ${file.name}`);
-    }
   }
 
   /** Gives everything back, once: waits for I/O in flight, then releases pages and deletes files. */
@@ -508,25 +441,11 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private async releaseAll(): Promise<void> {
     this.state = 'closed';
     this.source = null;
-    // Reads and writes in flight land in the pages: they settle before the pages go.
-    for (const user of this.pagesOf.keys()) await user.settle().catch(() => {});
-    this.pagesOf.clear();
     const sorter = this.sorter;
     this.sorter = null;
     sorter?.close();
-    for (const pages of this.held) if (!this.mm.isShutdown()) this.mm.release(pages);
-    this.held.clear();
-    let failure: { file: SpillFile; err: unknown } | null = null;
-    for (const file of this.files) {
-      try {
-        await file.delete();
-      } catch (err) {
-        failure ??= { file, err };
-      }
-    }
-    this.files.clear();
     this.runs = [];
-    if (failure !== null) throw storeError(failure.err, `cannot delete spill file ${failure.file.name}`);
+    await this.held.releaseAll();
   }
 
   // ---------------------------------------------------------------- checks
@@ -568,10 +487,4 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private tooLarge(): MemoryAllocationError {
     return new MemoryAllocationError(`a record does not fit an empty in-memory sorter of ${this.pages - this.ioPages} pages (${this.mm.pageSize} bytes each); raise the pages option`);
   }
-}
-
-/** A store's failure as a SpillStoreError (kept as it is when it already is one). */
-function storeError(err: unknown, what: string): SpillStoreError {
-  if (err instanceof SpillStoreError) return err;
-  return new SpillStoreError(`${what}: ${errorText(err)}`, err);
 }
