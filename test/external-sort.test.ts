@@ -312,6 +312,15 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(rt.memoryManager.verifyEmpty()).toBe(true);
       expect(store.files.size).toBe(0);
       await expect(a.writeTo({ write: () => {} })).rejects.toMatchObject({ code: 'ERR_ILLEGAL_STATE' });
+      // A second iteration is refused and leaves the first one going.
+      const c = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
+      await c.addAll(records);
+      const first = c[Symbol.asyncIterator]();
+      expect((await first.next()).done).toBe(false);
+      await expect(c[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'ERR_ILLEGAL_STATE' });
+      let rest = 1;
+      while (!(await first.next()).done) rest++;
+      expect(rest).toBe(records.length);
       const b = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
       await b.addAll(records);
       const it = b[Symbol.asyncIterator]();
@@ -351,11 +360,19 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(make({ key: 'nope' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
       expect(() => new lib.ExternalSorter({} as never, { type: TYPE, key: 'k', pages: 8, store })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
       expect(mm.verifyEmpty()).toBe(true);
+      // Refused arguments change nothing: the sorter goes on and sorts.
       const sorter = make({})();
-      await expect(sorter.addAll(5 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(sorter.addAll(5 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringMatching(/got 5/) });
+      await expect(sorter.addSerialized(Symbol('c') as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(sorter.writeTo({} as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(sorter.writeTo({ write: () => {} }, { end: 1 as never })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await sorter.addAll(makeRecords(300, 1));
+      const written: Uint8Array[] = [];
+      expect(await sorter.writeTo({ write: (c: Uint8Array) => void written.push(c) })).toBe(300);
+      // Handed out once: a second output is refused, and changes nothing either.
+      await expect(sorter.writeTo({ write: () => {} })).rejects.toMatchObject({ code: 'ERR_ILLEGAL_STATE' });
       expect(mm.verifyEmpty()).toBe(true);
-      await expect(make({})().writeTo({} as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
-      expect(mm.verifyEmpty()).toBe(true);
+      expect(store.files.size).toBe(0);
     });
 
     it('a record that does not match the type, or too large for the budget, rejects and gives everything back', async () => {

@@ -29,7 +29,7 @@ import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
 import { checkFunctionOption, checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
-import { toByteSink, type SortOutput } from './byte-sink.js';
+import { toByteSink, type ByteSink, type SortOutput } from './byte-sink.js';
 import { EntryOrder, Merger } from './merger.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { scanRecords } from './record-decoder.js';
@@ -159,25 +159,22 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** Adds one record, spilling a run first when the pages are full; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type, ERR_MEMORY_ALLOCATION for a record larger than the budget. */
   add(record: RecordOf<S>): Promise<void> {
-    return this.guard('add', () => {
-      this.expectAdding('add');
-      return this.addOne(record);
-    });
+    return this.guard('add', () => this.addOne(record), true);
   }
 
   /** Adds every record of a (sync or async) iterable, spilling runs as the pages fill; errors as add(). */
   addAll(records: Iterable<RecordOf<S>> | AsyncIterable<RecordOf<S>>): Promise<void> {
+    const isAsync = records !== null && typeof records === 'object' && Symbol.asyncIterator in records;
+    if (!isAsync && (records === null || typeof records !== 'object' || typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+      return Promise.reject(new InvalidArgumentError(`addAll needs an iterable of records, got ${render(records)}`));
+    }
     return this.guard('addAll', async () => {
-      this.expectAdding('addAll');
-      if (records !== null && typeof records === 'object' && Symbol.asyncIterator in records) {
+      if (isAsync) {
         for await (const r of records) {
           this.checkStop();
           await this.addOne(r);
         }
         return;
-      }
-      if (records === null || typeof records !== 'object' || typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-        throw new InvalidArgumentError(`addAll needs an iterable of records, got ${render(records)}`);
       }
       let tick = 0;
       for (const r of records as Iterable<RecordOf<S>>) {
@@ -193,8 +190,10 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** Adds records in their serialized form (what writeTo writes: each record as RecordSerializer writes it, back to back), from chunks cut anywhere; ERR_EOF when the input ends inside a record. */
   addSerialized(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
+    if (chunks === null || typeof chunks !== 'object' || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
+      return Promise.reject(new InvalidArgumentError(`addSerialized needs an iterable of Uint8Array chunks, got ${render(chunks)}`));
+    }
     return this.guard('addSerialized', async () => {
-      this.expectAdding('addSerialized');
       let tick = 0;
       const keyFields = this.order.keyFields;
       await scanRecords(this.serializer as RecordSerializer, keyFields, chunks, (bytes, at, length, values) => {
@@ -208,7 +207,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
         }
         return this.addSerializedOne(values, bytes, at, length);
       });
-    });
+    }, true);
   }
 
   /** Yields every record in key order, then gives everything back; once only (ERR_ILLEGAL_STATE after). Breaking out of the loop closes the sorter. */
@@ -223,8 +222,9 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     return {
       next: () => {
         if (finished) return Promise.resolve({ done: true, value: undefined });
+        const first = !started;
         return this.guard('next', async () => {
-          if (!started) {
+          if (first) {
             started = true;
             await this.startOutput();
           } else {
@@ -233,7 +233,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
           }
           if (!this.source!.valid) return this.finishOutput().then(() => ({ done: true as const, value: undefined }));
           return { done: false as const, value: this.serializer.read(this.source!.view()) };
-        }).catch(async (err: unknown) => {
+        }, first).catch(async (err: unknown) => {
           finished = true;
           throw err;
         });
@@ -244,10 +244,15 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** Writes every record in key order, serialized and back to back, to a WritableStream, a Node Writable (a file's write stream) or an object with write(chunk); ends the target unless `end` is false. Resolves to the records written. */
   writeTo(target: SortOutput, options: { readonly end?: boolean } = {}): Promise<number> {
-    return this.guard('writeTo', async () => {
-      const sink = toByteSink(target);
-      const end = options?.end ?? true;
+    let sink: ByteSink;
+    const end = options?.end ?? true;
+    try {
       if (typeof end !== 'boolean') throw new InvalidArgumentError(`end must be true or false, got ${render(end)}`);
+      sink = toByteSink(target);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.guard('writeTo', async () => {
       try {
         await this.startOutput();
         const source = this.source!;
@@ -280,7 +285,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
         await sink.abort(err);
         throw err;
       }
-    });
+    }, true);
   }
 
   /** Gives every page back, deletes every spill file and closes every handle; waits for an operation in progress to stop (it rejects with ERR_ABORTED). Idempotent. */
@@ -450,9 +455,16 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   // ---------------------------------------------------------------- checks
 
-  /** Runs one operation at a time; on failure everything goes back and the sorter is closed. */
-  private guard<T>(op: string, body: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one operation at a time; on failure everything goes back and the
+   * sorter is closed. Refusals before it starts (closed, busy, records
+   * already handed out when `adding` is asked for) change nothing.
+   */
+  private guard<T>(op: string, body: () => Promise<T>, adding = false): Promise<T> {
     if (this.state === 'closed') return Promise.reject(new IllegalStateError(`${op}: the external sorter is closed`));
+    if (adding && this.state !== 'adding') {
+      return Promise.reject(new IllegalStateError(`${op}: the sorted records are being handed out; records can be neither added nor handed out again`));
+    }
     if (this.active !== null) return Promise.reject(new IllegalStateError(`${op}: another operation of the external sorter is running (await it first)`));
     const run = (async () => {
       try {
@@ -468,10 +480,6 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     })();
     this.active = run;
     return run;
-  }
-
-  private expectAdding(op: string): void {
-    if (this.state !== 'adding') throw new IllegalStateError(`${op}: the sorted records are being handed out; no record can be added now`);
   }
 
   /** Throws ERR_ABORTED when the signal was aborted or close() was called. */
