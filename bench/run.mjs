@@ -23,6 +23,7 @@ import os from 'node:os';
 import { openEngine, V8_FLAGS } from './engines.mjs';
 import { measureExtraModules } from './extra-rows.mjs';
 import { sortBenchmark } from './sort.mjs';
+import { externalSortBenchmark } from './external-sort.mjs';
 import { combine, watchMachine } from './interference.mjs';
 import { mergeProcesses } from './merge.mjs';
 import { BUILDS, buildEngineReport, buildReport } from './report.mjs';
@@ -99,6 +100,10 @@ if (sort) {
   for (const row of [...sort.rows, ...sort.density]) if (row.error) extra.failures.push(`sort: ${row.name ?? row.variant}: ${row.error}`);
 }
 
+// The external sort rows (bench/external-sort.mjs): file to file beside GNU sort and DuckDB, on the machine's Node.
+const externalSort = engineIds.includes('node') ? await externalSortBenchmark({ quick }) : null;
+if (externalSort) for (const row of externalSort.rows) if (row.error) extra.failures.push(`external sort: ${row.set}, ${row.name}: ${row.error}`);
+
 const cpus = os.cpus();
 const all = engineIds.length === ENGINE_IDS.length;
 const report = buildReport(engines, {
@@ -118,7 +123,9 @@ const report = buildReport(engines, {
 report.extra = { sections: extra.sections };
 const sortBase = quick ? 'sort-quick' : all ? 'sort' : 'sort-partial';
 if (sort) report.sort = { rows: sort.rows, density: sort.density, meta: sort.meta };
-const markdown = renderMarkdown(report) + (sort ? `\n${sort.markdown.replace('(sort.svg)', `(${sortBase}.svg)`)}\n` : '');
+if (externalSort) report.externalSort = { rows: externalSort.rows, targets: externalSort.targets, meta: externalSort.meta };
+const markdown =
+  renderMarkdown(report) + (sort ? `\n${sort.markdown.replace('(sort.svg)', `(${sortBase}.svg)`)}\n` : '') + (externalSort ? `\n${externalSort.markdown}\n` : '');
 
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });

@@ -23,7 +23,9 @@ export type SegmemErrorCode =
   | 'ERR_ILLEGAL_STATE'
   | 'ERR_PROTOCOL'
   | 'ERR_CHANNEL_CLOSED'
-  | 'ERR_SHARED_MEMORY_UNAVAILABLE';
+  | 'ERR_SHARED_MEMORY_UNAVAILABLE'
+  | 'ERR_SPILL_FILE'
+  | 'ERR_SPILL_STORE';
 
 /** Common interface of every segmem error: an `Error` with a stable `code`. */
 export interface SegmemError extends Error {
@@ -251,5 +253,24 @@ export class SharedMemoryUnavailableError extends SegmemError {
   /** An error with code ERR_SHARED_MEMORY_UNAVAILABLE and `message`. */
   constructor(message: string) {
     super('ERR_SHARED_MEMORY_UNAVAILABLE', message);
+  }
+}
+
+/** A spill file that is not what its reader expects: another format version or record type, cut short, or a block whose checksum does not match. */
+export class SpillFileError extends SegmemError {
+  declare readonly code: 'ERR_SPILL_FILE';
+  /** An error with code ERR_SPILL_FILE and `message`. */
+  constructor(message: string) {
+    super('ERR_SPILL_FILE', message);
+  }
+}
+
+/** A spill store that is missing or failed (cannot create, write, read or delete a file); `cause` is the store's own error (an ENOSPC, say). */
+export class SpillStoreError extends SegmemError {
+  declare readonly code: 'ERR_SPILL_STORE';
+  /** An error with code ERR_SPILL_STORE and `message`; `cause` is the underlying error. */
+  constructor(message: string, cause?: unknown) {
+    super('ERR_SPILL_STORE', message);
+    if (cause !== undefined) Object.defineProperty(this, 'cause', { value: cause, configurable: true, writable: true });
   }
 }

@@ -40,5 +40,7 @@ declare global {
   interface SymbolConstructor {
     /** The method `using` calls when a block ends (explicit resource management). */
     readonly dispose: unique symbol;
+    /** The method `await using` calls when a block ends. */
+    readonly asyncDispose: unique symbol;
   }
 }

@@ -151,7 +151,7 @@ afterAll(() => {
 
 describe('npm pack from a clean tree', { timeout: SLOW }, () => {
   it('builds on prepack and ships dist/ with typings, declaration maps and source maps', () => {
-    for (const file of ['index.js', 'index.d.ts', 'index.d.ts.map', 'index.js.map', 'js.js', 'js.d.ts', 'js.d.ts.map', 'node.js', 'node.d.ts', 'wasm/segmem-wasm.js', 'inspect/index.js', 'inspect/index.d.ts', 'inspect-node.js', 'inspect-node.d.ts']) {
+    for (const file of ['index.js', 'index.d.ts', 'index.d.ts.map', 'index.js.map', 'js.js', 'js.d.ts', 'js.d.ts.map', 'node.js', 'node.d.ts', 'node.d.ts.map', 'wasm/segmem-wasm.js', 'inspect/index.js', 'inspect/index.d.ts', 'inspect-node.js', 'inspect-node.d.ts']) {
       expect(packedFiles, `dist/${file}`).toContain(`dist/${file}`);
     }
     // Every declaration file has its map, and every map's sources are in the package.
@@ -227,6 +227,7 @@ describe('running against the installed package (Node)', { timeout: SLOW }, () =
   const expected: Record<string, RegExp[]> = {
     'pages-under-budget.ts': [/^budget: 8 pages of 32 KiB$/m, /^join refused: ERR_MEMORY_ALLOCATION$/m, /^all returned: true$/m],
     'inspect-backpressure.ts': [/^inspector: http:\/\/127\.0\.0\.1:\d+\/$/m, /^produced \d+ buffers, consumed \d+/m, /^inspector closed$/m],
+    'sort-larger-than-memory.ts': [/^sorted 500000 records \(36\.2 MiB\) in a budget of 4 MiB$/m, /^runs spilled: \d+, merge passes: 1, pages held after: 0$/m, /readings in descending order: true$/m],
   };
   /** Examples that run until stopped get a port of the system's choosing and a deadline. */
   const exampleArgs: Record<string, string[]> = { 'inspect-backpressure.ts': ['--port', '0', '--seconds', '2'] };

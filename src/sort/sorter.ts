@@ -192,6 +192,22 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   private writeRecord(record: RecordOf<S>): boolean {
     const ser = this.serializer;
     ser.check(record);
+    return this.append(ser.values, null, 0, 0);
+  }
+
+  /**
+   * Adds a record given in serialized form: `length` bytes of `bytes` at
+   * `at`, copied as they are, whose key fields' values are in `values` (by
+   * field index); false as write() says. For a reader of serialized records
+   * that has them in hand, so that no record becomes an object. @internal
+   */
+  writeSerialized(values: readonly unknown[], bytes: Uint8Array, at: number, length: number): boolean {
+    this.checkUsable('write');
+    return this.append(values, bytes, at, length);
+  }
+
+  /** The index entry from `values`, then the record: checked values (src null) or serialized bytes; nothing stays of a record refused. */
+  private append(values: readonly unknown[], src: Uint8Array | null, srcAt: number, length: number): boolean {
     const n = this.n;
     const ps = this.pageShift;
     if (n === this.indexPages.length << ps) {
@@ -205,9 +221,10 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     if (page.isFreed() || this.ctlPage.isFreed()) throw this.freedError();
     const at = page.address + ((n & ((1 << ps) - 1)) << this.entryShift);
     const bytes = this.bytes;
-    this.keys.put(ser.values, bytes, this.mem, at);
+    this.keys.put(values, bytes, this.mem, at);
     try {
-      ser.writeChecked(this.out);
+      if (src === null) this.serializer.writeChecked(this.out);
+      else this.out.writeBytes(src, srcAt, length);
     } catch (err) {
       if (err instanceof MemoryAllocationError) return false;
       throw err;
@@ -303,6 +320,17 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     const input = this.records();
     input.seek(this.pointerAt(i));
     return input;
+  }
+
+  /** Where the normalized key of index position `i` lies in the sorter's memory (`memory`), for a reader that copies entries out as they are; no bounds check. @internal */
+  keyAddressAt(i: number): number {
+    const ps = this.pageShift;
+    return this.indexPages[i >>> ps]!.address + ((i & ((1 << ps) - 1)) << this.entryShift);
+  }
+
+  /** The bytes `keyAddressAt` addresses: the memory of the sorter's pages. @internal */
+  get memory(): Uint8Array {
+    return this.bytes;
   }
 
   /** Yields every record, as an object, in index order. */

@@ -1,0 +1,77 @@
+/**
+ * Gathers sorted records for writeTo in a few pages of linear memory, one
+ * copy-kernel call per record, and hands them out as one JS chunk per
+ * stageful (a bulk copy per page): the target gets large chunks it may keep,
+ * and the per-record copy never crosses out of the linear memory.
+ *
+ *   stage   [ page 0 ……… full ][ page 1 ……… full ][ page 2 …   ]  →  chunk of every byte so far
+ */
+import type { MemorySegment } from '../memory/segment.js';
+import type { SortedSource } from './sorted-source.js';
+
+/** Collects records' bytes across a list of pages. @internal */
+export class OutputStage {
+  private readonly mem: Uint8Array;
+  private readonly pageSize: number;
+  private page = 0;
+  private pos: number;
+  private end: number;
+  private spare = new Uint8Array(0);
+
+  constructor(private readonly pages: readonly MemorySegment[]) {
+    this.mem = pages[0]!.bytes;
+    this.pageSize = pages[0]!.size;
+    this.pos = pages[0]!.address;
+    this.end = this.pos + this.pageSize;
+  }
+
+  /** Bytes gathered so far. */
+  get size(): number {
+    return this.page * this.pageSize + (this.pos - this.pages[this.page]!.address);
+  }
+
+  /** Room left before the stage is full. */
+  get room(): number {
+    return (this.pages.length - this.page - 1) * this.pageSize + (this.end - this.pos);
+  }
+
+  /** Adds the source's current record (`length` bytes, at most `room`). */
+  add(source: SortedSource, length: number): void {
+    if (this.pos + length <= this.end) {
+      source.copyTo(this.mem, this.pos);
+      this.pos += length;
+      if (this.pos === this.end && this.page + 1 < this.pages.length) this.enter(this.page + 1);
+      return;
+    }
+    // Across pages: through a spare array.
+    if (this.spare.length < length) this.spare = new Uint8Array(Math.max(length, 2 * this.spare.length));
+    source.copyTo(this.spare, 0);
+    for (let at = 0; at < length; ) {
+      if (this.pos === this.end) this.enter(this.page + 1);
+      const n = Math.min(length - at, this.end - this.pos);
+      this.mem.set(new Uint8Array(this.spare.buffer, at, n), this.pos);
+      this.pos += n;
+      at += n;
+    }
+  }
+
+  /** Every byte gathered, as a new array; the stage is empty after. */
+  take(): Uint8Array {
+    const chunk = new Uint8Array(this.size);
+    let at = 0;
+    for (let i = 0; i <= this.page; i++) {
+      const page = this.pages[i]!;
+      const n = i < this.page ? this.pageSize : this.pos - page.address;
+      chunk.set(new Uint8Array(this.mem.buffer, this.mem.byteOffset + page.address, n), at);
+      at += n;
+    }
+    this.enter(0);
+    return chunk;
+  }
+
+  private enter(index: number): void {
+    this.page = index;
+    this.pos = this.pages[index]!.address;
+    this.end = this.pos + this.pageSize;
+  }
+}
