@@ -46,20 +46,20 @@ export const SORT_LISTS: u32 = 1056;
 
 /** Below this many entries a range is insertion-sorted. */
 // @ts-ignore: decorator
-@inline const INSERTION_MAX: i32 = 16;
+@inline export const INSERTION_MAX: i32 = 16;
 
 // @ts-ignore: decorator
-@inline function field(ctl: usize, offset: u32): u32 { return load<u32>(ctl + offset); }
+@inline export function field(ctl: usize, offset: u32): u32 { return load<u32>(ctl + offset); }
 
 /** Address of entry `i` of the list at `list`. */
 // @ts-ignore: decorator
-@inline function entryAt(list: usize, i: u32, pageShift: u32, entryShift: u32): usize {
+@inline export function entryAt(list: usize, i: u32, pageShift: u32, entryShift: u32): usize {
   return <usize>load<u32>(list + (<usize>(i >> pageShift) << 2)) + (<usize>(i & ((1 << pageShift) - 1)) << entryShift);
 }
 
 /** Copies one entry. */
 // @ts-ignore: decorator
-@inline function copyEntry(dst: usize, src: usize, entryShift: u32): void {
+@inline export function copyEntry(dst: usize, src: usize, entryShift: u32): void {
   if (entryShift == 3) store<u64>(dst, load<u64>(src));
   else {
     v128.store(dst, v128.load(src));
@@ -101,62 +101,8 @@ export const SORT_LISTS: u32 = 1056;
   }
 }
 
-/**
- * LSD radix passes over key bytes `fromDigit` down to `toDigit`, each a
- * stable counting sort from `list` into `spare`, after which the two swap.
- * A byte with the same value in every entry is skipped. Returns the number of
- * passes made (the lists swapped that many times).
- */
-export function sortRadix(ctl: usize, fromDigit: i32, toDigit: i32): u32 {
-  let n = field(ctl, SORT_N);
-  let es = field(ctl, SORT_ENTRY_SHIFT);
-  let ps = field(ctl, SORT_PAGE_SHIFT);
-  let perPage = <u32>1 << ps;
-  let counts = ctl + SORT_COUNTS;
-  let passes: u32 = 0;
-  for (let digit = fromDigit; digit >= toDigit; --digit) {
-    let src = <usize>field(ctl, SORT_LIST);
-    let dst = <usize>field(ctl, SORT_SPARE);
-    memory.fill(counts, 0, 1024);
-    let pages = (n + perPage - 1) >> ps;
-    for (let p: u32 = 0; p < pages; ++p) {
-      let base = <usize>load<u32>(src + (<usize>p << 2)) + <usize>digit;
-      let m = min<u32>(perPage, n - (p << ps));
-      for (let k: u32 = 0; k < m; ++k) {
-        let c = counts + (<usize>load<u8>(base + (<usize>k << es)) << 2);
-        store<u32>(c, load<u32>(c) + 1);
-      }
-    }
-    // Exclusive prefix sums; a digit holding every entry leaves the order as it is.
-    let sum: u32 = 0;
-    let trivial = false;
-    for (let d: usize = 0; d < 256; ++d) {
-      let c = load<u32>(counts + (d << 2));
-      if (c == n) trivial = true;
-      store<u32>(counts + (d << 2), sum);
-      sum += c;
-    }
-    if (trivial) continue;
-    for (let p: u32 = 0; p < pages; ++p) {
-      let base = <usize>load<u32>(src + (<usize>p << 2));
-      let m = min<u32>(perPage, n - (p << ps));
-      for (let k: u32 = 0; k < m; ++k) {
-        let e = base + (<usize>k << es);
-        let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
-        let j = load<u32>(c);
-        store<u32>(c, j + 1);
-        copyEntry(entryAt(dst, j, ps, es), e, es);
-      }
-    }
-    store<u32>(ctl + SORT_LIST, <u32>dst);
-    store<u32>(ctl + SORT_SPARE, <u32>src);
-    passes += 1;
-  }
-  return passes;
-}
-
-/** Insertion sort of entries [lo, hi] of `list`. */
-function insertionSort(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): void {
+/** Insertion sort of entries [lo, hi] of `list`; stable (an entry moves only past greater ones). */
+export function insertionSort(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): void {
   for (let i = lo + 1; i <= hi; ++i) {
     for (let j = i; j > lo; --j) {
       let a = entryAt(list, <u32>(j - 1), ps, es);

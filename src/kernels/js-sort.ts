@@ -5,17 +5,17 @@
  * index in the same order.
  */
 import type { Kernels } from './kernels.js';
-import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_FLAGS, SORT_LIST, SORT_N, SORT_PAGE_SHIFT, SORT_SPARE } from './sort-layout.js';
+import { createJsRadix, type RadixKernels } from './js-radix.js';
+import { SORT_ENTRY_SHIFT, SORT_FLAGS, SORT_LIST, SORT_N, SORT_PAGE_SHIFT } from './sort-layout.js';
 
 /** The sort members of Kernels. */
-export type SortKernels = Pick<Kernels, 'sortRadix' | 'sortInPlace' | 'sortNextTie' | 'sortRunEnd'>;
+export type SortKernels = Pick<Kernels, 'sortInPlace' | 'sortNextTie' | 'sortRunEnd'> & RadixKernels;
 
 /** Below this many entries a range is insertion-sorted (as in assembly/sort.ts). */
 const INSERTION_MAX = 16;
 
 /** Sort kernels over `buffer`. */
 export function createJsSort(buffer: ArrayBuffer): SortKernels {
-  const u8 = new Uint8Array(buffer);
   const u32 = new Uint32Array(buffer);
   const dv = new DataView(buffer);
 
@@ -47,55 +47,6 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
       u32[i] = u32[j]!;
       u32[j] = x;
     }
-  };
-
-  const sortRadix = (ctl: number, fromDigit: number, toDigit: number): number => {
-    const n = field(ctl, SORT_N);
-    const es = field(ctl, SORT_ENTRY_SHIFT);
-    const ps = field(ctl, SORT_PAGE_SHIFT);
-    const perPage = 2 ** ps;
-    const words = 1 << (es - 2);
-    const counts = (ctl + SORT_COUNTS) >>> 2;
-    const pages = Math.ceil(n / perPage);
-    let passes = 0;
-    for (let digit = fromDigit; digit >= toDigit; digit--) {
-      const src = field(ctl, SORT_LIST);
-      const dst = field(ctl, SORT_SPARE);
-      u32.fill(0, counts, counts + 256);
-      for (let p = 0; p < pages; p++) {
-        const base = u32[(src >>> 2) + p]! + digit;
-        const m = Math.min(perPage, n - p * perPage);
-        for (let k = 0; k < m; k++) u32[counts + u8[base + (k << es)]!]!++;
-      }
-      let sum = 0;
-      let trivial = false;
-      for (let d = 0; d < 256; d++) {
-        const c = u32[counts + d]!;
-        if (c === n) trivial = true;
-        u32[counts + d] = sum;
-        sum += c;
-      }
-      if (trivial) continue;
-      const mask = perPage - 1;
-      const dstList = dst >>> 2;
-      for (let p = 0; p < pages; p++) {
-        const base = u32[(src >>> 2) + p]!;
-        const m = Math.min(perPage, n - p * perPage);
-        for (let k = 0; k < m; k++) {
-          const e = base + (k << es);
-          const c = counts + u8[e + digit]!;
-          const j = u32[c]!;
-          u32[c] = j + 1;
-          let to = (u32[dstList + (j >>> ps)]! + ((j & mask) << es)) >>> 2;
-          let from = e >>> 2;
-          for (let w = 0; w < words; w++) u32[to++] = u32[from++]!;
-        }
-      }
-      u32[(ctl + SORT_LIST) >>> 2] = dst;
-      u32[(ctl + SORT_SPARE) >>> 2] = src;
-      passes++;
-    }
-    return passes;
   };
 
   const insertionSort = (list: number, lo: number, hi: number, ps: number, es: number, stable: boolean): void => {
@@ -201,5 +152,5 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     return i;
   };
 
-  return { sortRadix, sortInPlace, sortNextTie, sortRunEnd };
+  return { sortInPlace, sortNextTie, sortRunEnd, ...createJsRadix(buffer, insertionSort, INSERTION_MAX) };
 }
