@@ -126,6 +126,15 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     introSort(field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) !== 0);
   };
 
+  /** Whether two entries hold the same key bytes (and zero padding): word by word, no byte order needed for equality. */
+  const sameKey = (a: number, b: number, es: number): boolean => {
+    const words = ((1 << es) - 4) >>> 2;
+    let i = a >>> 2;
+    let j = b >>> 2;
+    for (let w = 0; w < words; w++) if (u32[i++] !== u32[j++]) return false;
+    return true;
+  };
+
   const sortNextTie = (ctl: number, from: number): number => {
     const n = field(ctl, SORT_N);
     const es = field(ctl, SORT_ENTRY_SHIFT);
@@ -133,10 +142,16 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     const list = field(ctl, SORT_LIST);
     if (from >= n) return n;
     let prev = entryAt(list, from, ps, es);
-    for (let i = from + 1; i < n; i++) {
-      const e = entryAt(list, i, ps, es);
-      if (compareEntries(prev, e, es, false) === 0) return i - 1;
-      prev = e;
+    for (let i = from + 1; i < n; ) {
+      const first = (i >>> ps) << ps;
+      const end = Math.min(n, first + (1 << ps));
+      const base = u32[(list >>> 2) + (i >>> ps)]!;
+      for (let k = i - first, m = end - first; k < m; k++) {
+        const e = base + (k << es);
+        if (sameKey(prev, e, es)) return first + k - 1;
+        prev = e;
+      }
+      i = end;
     }
     return n;
   };
@@ -148,7 +163,7 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     const list = field(ctl, SORT_LIST);
     const first = entryAt(list, start, ps, es);
     let i = start + 1;
-    while (i < n && compareEntries(first, entryAt(list, i, ps, es), es, false) === 0) i++;
+    while (i < n && sameKey(first, entryAt(list, i, ps, es), es)) i++;
     return i;
   };
 
