@@ -25,13 +25,14 @@
 //
 // Entry i lives at list[i >> pageShift] + ((i & (perPage - 1)) << entryShift).
 //
-// Why LSD radix sort with introsort beside it: radix sort touches each entry
-// twice per key byte (count, scatter) and needs a scratch copy of the index;
-// introsort needs no scratch but does ~40 paged compares and swaps per entry.
-// Measured by `node bench/sort.mjs --kernels` (figures beside
-// RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort wins from 64
-// entries up, 7x at 1e6; introsort serves smaller indexes and sorters that
-// cannot get scratch pages.
+// Why radix sort (assembly/radix.ts) with introsort beside it: radix sort
+// touches each entry twice per key byte (count, scatter) and needs a scratch
+// copy of the index; introsort needs no scratch but does ~40 paged compares
+// and swaps per entry. Measured by `node bench/sort.mjs --kernels` (figures
+// beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort wins
+// from 64 entries up, 7x at 1e6; introsort serves smaller indexes and sorters
+// that cannot get scratch pages. This file holds the entry helpers, introsort
+// and the scans for runs of equal prefixes.
 
 export const SORT_N: u32 = 0;
 export const SORT_ENTRY_SHIFT: u32 = 4;
@@ -48,6 +49,7 @@ export const SORT_LISTS: u32 = 1056;
 // @ts-ignore: decorator
 @inline export const INSERTION_MAX: i32 = 16;
 
+/** A u32 field of the control block. */
 // @ts-ignore: decorator
 @inline export function field(ctl: usize, offset: u32): u32 { return load<u32>(ctl + offset); }
 

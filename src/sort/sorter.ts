@@ -12,22 +12,29 @@
  *   record pages   record 0 | record 1 | rec… ord 2 | …                   records span pages
  *
  * The algorithm, chosen by measurement (`node bench/sort.mjs --kernels`,
- * figures beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): LSD radix
- * sort over the prefix bytes, a stable counting sort per byte that skips
- * bytes equal in every entry, with scratch pages as many as the index has,
- * taken for the sort and given back after it. At 1e6 int32 keys it took
- * 21-33 ns per entry against introsort's 206-249 in the wasm build (wall
- * clock, two runs on a loaded machine), because it makes 8 sequential passes where introsort makes
- * ~40 paged compares and swaps per entry. A software write-combining scatter
- * (64-byte bucket buffers) was tried and measured slower (27-43 against 20-25
- * ns CPU per entry), so the scatter writes entries straight to their place.
+ * figures beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort
+ * over the prefix bytes with scratch pages as many as the index has, taken
+ * for the sort and given back after it; at 1e6 int32 keys plain LSD radix
+ * sort took 21-33 ns per entry against introsort's 206-249 in the wasm build
+ * (wall clock, two runs on a loaded machine), because it makes 8 sequential
+ * passes where introsort makes ~40 paged compares and swaps per entry. The
+ * radix sort is MSD first, LSD in cache (src/sort/radix-plan.ts): a counting
+ * pass on the leading undecided byte splits any range larger than 256 KiB,
+ * and LSD passes finish each smaller range while it sits in cache, skipping
+ * bytes equal in the whole range. A software write-combining scatter (64-byte
+ * bucket buffers) was tried and measured slower (27-43 against 20-25 ns CPU
+ * per entry), so the scatter writes entries straight to their place.
  * Introsort in place sorts indexes below RADIX_MIN_ENTRIES and any index when
  * the scratch pages cannot be had (page limit or budget). Radix sort is
- * stable by nature; introsort is made stable by the `stable` option, which
+ * stable by nature (counting passes, and insertion sort for ranges of 16
+ * entries or fewer); introsort is made stable by the `stable` option, which
  * lets the record pointer (insertion order) break ties. Entries whose
- * prefixes tie, when the prefix does not
- * decide the key (strings, cut fields), are ordered by their full keys, read
- * field by field from the records.
+ * prefixes tie, when the prefix does not decide the key (strings, cut
+ * fields), are ordered by their full keys, read field by field from the
+ * records.
+ *
+ * sort() runs the steps straight through; sortAsync() runs the same steps
+ * and waits for the event loop's next turn between slices of bounded work.
  */
 import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
