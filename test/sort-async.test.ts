@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builds } from './builds.js';
 import { expectCode } from './oracle.js';
 import type { InMemorySorter, Runtime, SortProgress } from '../src/index.js';
-import { LEAF_BYTES, SLICE_WORK } from '../src/sort/radix-plan.js';
+import { LEAF_BYTES } from '../src/sort/radix-plan.js';
 
 const TYPE = { k: 'int', id: 'int' } as const;
 const STRING_TYPE = { s: 'string', id: 'int' } as const;
@@ -45,22 +45,18 @@ const keysOf = (shape: Shape, n: number, seed: number): Int32Array => {
   return keys;
 };
 
+/** Entries of 8 bytes (an int key) in one cache-sized range: more than this and the plan splits by MSD passes first. */
+const LEAF_ENTRIES = LEAF_BYTES >> 3;
+
 /** Ids in the order a stable sort by key puts them (radix sort is stable). */
 const stableOrder = (keys: Int32Array): number[] => Array.from(keys.keys()).sort((a, b) => keys[a]! - keys[b]! || a - b);
-
-describe('leaf and slice sizes', () => {
-  it('keep a leaf within the u32 counters and a slice bounded', () => {
-    expect(LEAF_BYTES >> 3).toBeGreaterThan(1024);
-    expect(SLICE_WORK).toBeGreaterThanOrEqual(LEAF_BYTES >> 3);
-  });
-});
 
 describe('wasm and pure-JS sorters, radix plan', () => {
   it('sort keys of every shape, beyond one leaf, into a stable order, the same from sort() and sortAsync() in both builds (property)', async () => {
     const rts = await Promise.all(builds.map((b) => b.init({ managedMemory: '16mb', networkMemory: 0 })));
     try {
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...(Object.keys(SHAPES) as Shape[])), fc.integer({ min: 1, max: 0x7fffffff }), fc.integer({ min: 30_000, max: 90_000 }), fc.boolean(), async (shape, seed, n, desc) => {
+        fc.asyncProperty(fc.constantFrom(...(Object.keys(SHAPES) as Shape[])), fc.integer({ min: 1, max: 0x7fffffff }), fc.integer({ min: LEAF_ENTRIES + 1, max: 3 * LEAF_ENTRIES }), fc.boolean(), async (shape, seed, n, desc) => {
           const keys = keysOf(shape, n, seed);
           const want = stableOrder(desc ? keys.map((k) => -1 - k) : keys);
           for (const [i, b] of builds.entries()) {
@@ -76,7 +72,7 @@ describe('wasm and pure-JS sorters, radix plan', () => {
                 expect(sorter.isSorted).toBe(true);
                 const got = Array.from(sorter, (r) => r.id);
                 expect(got.length).toBe(n);
-                // One mismatch is enough to fail; comparing whole arrays of 90,000 is slow to print.
+                // One mismatch is enough to fail; whole arrays of 100,000 ids are slow to print.
                 expect(got.findIndex((id, at) => id !== want[at])).toBe(-1);
               } finally {
                 sorter.close();
@@ -259,6 +255,36 @@ describe.each(builds)('$name build: sortAsync', ({ init, lib }) => {
     expect(used()).toBe(sorter.pagesHeld);
     sorter.close();
     expect(rt.memoryManager.verifyEmpty()).toBe(true);
+  });
+
+  it('sorts in place as sort() does when no scratch pages can be had', async () => {
+    const keys = keysOf('few', 5000, 17);
+    const orders: number[][] = [];
+    for (const mode of ['sync', 'async'] as const) {
+      // Exactly the pages the records and index take: no room for scratch pages.
+      const probe = filled(keys);
+      const tight = probe.pagesHeld;
+      probe.close();
+      const sorter = filled(keys, tight);
+      const phases: string[] = [];
+      const options = { stable: true, onProgress: (p: SortProgress) => void phases.push(p.phase) };
+      if (mode === 'sync') sorter.sort(options);
+      else await sorter.sortAsync(options);
+      expect(phases).toEqual(['in-place', 'done']);
+      expect(sorter.pagesHeld).toBe(tight);
+      orders.push(Array.from(sorter, (r) => r.id));
+      sorter.close();
+    }
+    expect(orders[1]).toEqual(orders[0]);
+    expect(orders[0]).toEqual(stableOrder(keys));
+  });
+
+  it('stops with ERR_SEGMENT_FREED when the manager shuts down while it yields', async () => {
+    const sorter = filled(keysOf('random', 150_000, 19));
+    const sorting = sorter.sortAsync({ onProgress: () => queueMicrotask(() => rt.memoryManager.shutdown()) });
+    await expect(sorting).rejects.toMatchObject({ code: 'ERR_SEGMENT_FREED' });
+    expect(() => sorter.close()).not.toThrow();
+    await expect(sorter.sortAsync()).rejects.toMatchObject({ code: 'ERR_ILLEGAL_STATE' });
   });
 
   it('stops with ERR_SEGMENT_FREED when its pages are released while it yields, touching none of them again', async () => {
