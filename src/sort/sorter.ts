@@ -340,6 +340,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     onProgress?.({ phase: 'done', completed: 1, total: 1 });
   }
 
+  /** Gives the scratch pages back (or forgets them, when they were released underneath) and ends the busy state. */
   private endSort(): void {
     if (this.pagesUsable()) this.releaseScratch();
     else this.dropScratch();
