@@ -38,6 +38,28 @@ export function createJsRadix(buffer: ArrayBuffer, insertionSort: InsertionSort,
     const words = 1 << (es - 2);
     const mask = (1 << ps) - 1;
     const dstList = dst >>> 2;
+    if (es === 3) {
+      // As assembly/radix.ts: the digit comes out of the key word that is copied anyway.
+      const shift = digit << 3;
+      for (let i = lo; i < hi; ) {
+        const p = i >>> ps;
+        const first = p << ps;
+        const end = Math.min(hi, first + (1 << ps));
+        const base = u32[(src >>> 2) + p]! >>> 2;
+        for (let k = i - first, m = end - first; k < m; k++) {
+          const from = base + (k << 1);
+          const key = u32[from]!;
+          const c = counts + ((key >>> shift) & 255);
+          const j = u32[c]!;
+          u32[c] = j + 1;
+          const to = (u32[dstList + (j >>> ps)]! + ((j & mask) << 3)) >>> 2;
+          u32[to] = key;
+          u32[to + 1] = u32[from + 1]!;
+        }
+        i = end;
+      }
+      return;
+    }
     for (let i = lo; i < hi; ) {
       const p = i >>> ps;
       const first = p << ps;
