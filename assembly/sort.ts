@@ -138,6 +138,31 @@ function siftDown(list: usize, lo: i32, root: i32, n: i32, ps: u32, es: u32, sta
   }
 }
 
+/** Median-of-three Hoare partition of entries [lo, hi] (more than INSERTION_MAX of them): returns where the pivot ends, every entry before it not greater, every one after not smaller. */
+function partition(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): i32 {
+  let mid = lo + ((hi - lo) >> 1);
+  let a = entryAt(list, <u32>lo, ps, es);
+  let m = entryAt(list, <u32>mid, ps, es);
+  let z = entryAt(list, <u32>hi, ps, es);
+  if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
+  if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
+  if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
+  // lo <= mid <= hi now; the median goes to lo and stays there while the rest is partitioned.
+  swapEntries(a, m, es);
+  let i = lo + 1;
+  let j = hi;
+  for (;;) {
+    while (compareEntries(entryAt(list, <u32>i, ps, es), a, es, stable) < 0) ++i;
+    while (compareEntries(entryAt(list, <u32>j, ps, es), a, es, stable) > 0) --j;
+    if (i >= j) break;
+    swapEntries(entryAt(list, <u32>i, ps, es), entryAt(list, <u32>j, ps, es), es);
+    ++i;
+    --j;
+  }
+  swapEntries(a, entryAt(list, <u32>j, ps, es), es);
+  return j;
+}
+
 /** Introsort of entries [lo, hi]: median-of-three quicksort, heap sort below `depth`, insertion sort for small ranges. */
 function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, stable: bool): void {
   while (hi - lo + 1 > INSERTION_MAX) {
@@ -146,26 +171,7 @@ function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, 
       return;
     }
     depth -= 1;
-    let mid = lo + ((hi - lo) >> 1);
-    let a = entryAt(list, <u32>lo, ps, es);
-    let m = entryAt(list, <u32>mid, ps, es);
-    let z = entryAt(list, <u32>hi, ps, es);
-    if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
-    if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
-    if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
-    // lo <= mid <= hi now; the median goes to lo and stays there while the rest is partitioned.
-    swapEntries(a, m, es);
-    let i = lo + 1;
-    let j = hi;
-    for (;;) {
-      while (compareEntries(entryAt(list, <u32>i, ps, es), a, es, stable) < 0) ++i;
-      while (compareEntries(entryAt(list, <u32>j, ps, es), a, es, stable) > 0) --j;
-      if (i >= j) break;
-      swapEntries(entryAt(list, <u32>i, ps, es), entryAt(list, <u32>j, ps, es), es);
-      ++i;
-      --j;
-    }
-    swapEntries(a, entryAt(list, <u32>j, ps, es), es);
+    let j = partition(list, lo, hi, ps, es, stable);
     // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
     if (j - lo < hi - j) {
       introSort(list, lo, j - 1, depth, ps, es, stable);
@@ -178,12 +184,29 @@ function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, 
   insertionSort(list, lo, hi, ps, es, stable);
 }
 
+/** The depth below which introsort of n entries turns to heap sort. */
+// @ts-ignore: decorator
+@inline function depthLimit(n: i32): i32 { return 2 * (32 - clz<i32>(n)); }
+
 /** Sorts all n entries of `list` in place by introsort (no scratch pages). */
 export function sortInPlace(ctl: usize): void {
   let n = <i32>field(ctl, SORT_N);
   if (n < 2) return;
-  let depth = 2 * (32 - clz<i32>(n));
-  introSort(<usize>field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+  introSort(<usize>field(ctl, SORT_LIST), 0, n - 1, depthLimit(n), field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+}
+
+/**
+ * Introsort of entries [lo, hi] of the list with `depth` partitions left
+ * before heap sort: one range of sortInPlace, whose first steps a caller may
+ * take itself (sortPartition) to sort a large index in slices.
+ */
+export function sortInPlaceRange(ctl: usize, lo: i32, hi: i32, depth: i32): void {
+  introSort(<usize>field(ctl, SORT_LIST), lo, hi, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+}
+
+/** One introsort partition of entries [lo, hi] of the list (more than 16 of them), as sortInPlace makes it: returns the pivot's final index. */
+export function sortPartition(ctl: usize, lo: i32, hi: i32): i32 {
+  return partition(<usize>field(ctl, SORT_LIST), lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
 }
 
 /** Whether two entries hold the same key bytes (and padding, all zero): one SIMD compare of the bytes before the pointer. */

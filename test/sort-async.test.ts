@@ -257,27 +257,36 @@ describe.each(builds)('$name build: sortAsync', ({ init, lib }) => {
     expect(rt.memoryManager.verifyEmpty()).toBe(true);
   });
 
-  it('sorts in place as sort() does when no scratch pages can be had', async () => {
-    const keys = keysOf('few', 5000, 17);
-    const orders: number[][] = [];
-    for (const mode of ['sync', 'async'] as const) {
-      // Exactly the pages the records and index take: no room for scratch pages.
-      const probe = filled(keys);
-      const tight = probe.pagesHeld;
-      probe.close();
-      const sorter = filled(keys, tight);
-      const phases: string[] = [];
-      const options = { stable: true, onProgress: (p: SortProgress) => void phases.push(p.phase) };
-      if (mode === 'sync') sorter.sort(options);
-      else await sorter.sortAsync(options);
-      expect(phases).toEqual(['in-place', 'done']);
+  it('sorts in place, in slices, as sort() does when no scratch pages can be had, and stops at every yield point on an abort', async () => {
+    const n = 120_000;
+    const keys = keysOf('few', n, 17);
+    // Exactly the pages the records and index take: no room for scratch pages.
+    const probe = filled(keys);
+    const tight = probe.pagesHeld;
+    probe.close();
+    const sorter = filled(keys, tight);
+    let points = 0;
+    const phases = new Set<string>();
+    await sorter.sortAsync({ stable: true, onProgress: (p) => void (points++, phases.add(p.phase)) });
+    expect([...phases]).toEqual(['in-place', 'done']);
+    expect(points).toBeGreaterThan(4);
+    // With the stable option the pointer breaks ties: one order only, the stable one.
+    expect(Array.from(sorter, (r) => r.id)).toEqual(stableOrder(keys));
+    sorter.write({ k: 1, id: n });
+    for (let at = 1; at < points - 1; at++) {
+      const ctl = new AbortController();
+      let count = 0;
+      const sorting = sorter.sortAsync({ signal: ctl.signal, onProgress: () => void (++count === at && queueMicrotask(() => ctl.abort())) });
+      await expect(sorting).rejects.toMatchObject({ code: 'ERR_ABORTED' });
       expect(sorter.pagesHeld).toBe(tight);
-      orders.push(Array.from(sorter, (r) => r.id));
-      sorter.close();
+      expect(allIds(sorter)).toBe(true);
     }
-    expect(orders[1]).toEqual(orders[0]);
-    expect(orders[0]).toEqual(stableOrder(keys));
-  });
+    sorter.sort({ stable: true });
+    const want = stableOrder(Int32Array.from([...keys, 1]));
+    expect(Array.from(sorter, (r) => r.id)).toEqual(want);
+    sorter.close();
+    expect(rt.memoryManager.verifyEmpty()).toBe(true);
+  }, 60_000);
 
   it('stops with ERR_SEGMENT_FREED when the manager shuts down while it yields', async () => {
     const sorter = filled(keysOf('random', 150_000, 19));

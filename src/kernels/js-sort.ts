@@ -9,7 +9,7 @@ import { createJsRadix, type RadixKernels } from './js-radix.js';
 import { SORT_ENTRY_SHIFT, SORT_FLAGS, SORT_LIST, SORT_N, SORT_PAGE_SHIFT } from './sort-layout.js';
 
 /** The sort members of Kernels. */
-export type SortKernels = Pick<Kernels, 'sortInPlace' | 'sortNextTie' | 'sortRunEnd'> & RadixKernels;
+export type SortKernels = Pick<Kernels, 'sortInPlace' | 'sortInPlaceRange' | 'sortPartition' | 'sortNextTie' | 'sortRunEnd'> & RadixKernels;
 
 /** Below this many entries a range is insertion-sorted (as in assembly/sort.ts). */
 const INSERTION_MAX = 16;
@@ -82,6 +82,29 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     }
   };
 
+  const partition = (list: number, lo: number, hi: number, ps: number, es: number, stable: boolean): number => {
+    const mid = lo + ((hi - lo) >> 1);
+    const a = entryAt(list, lo, ps, es);
+    const m = entryAt(list, mid, ps, es);
+    const z = entryAt(list, hi, ps, es);
+    if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
+    if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
+    if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
+    swapEntries(a, m, es);
+    let i = lo + 1;
+    let j = hi;
+    for (;;) {
+      while (compareEntries(entryAt(list, i, ps, es), a, es, stable) < 0) i++;
+      while (compareEntries(entryAt(list, j, ps, es), a, es, stable) > 0) j--;
+      if (i >= j) break;
+      swapEntries(entryAt(list, i, ps, es), entryAt(list, j, ps, es), es);
+      i++;
+      j--;
+    }
+    swapEntries(a, entryAt(list, j, ps, es), es);
+    return j;
+  };
+
   const introSort = (list: number, lo: number, hi: number, depth: number, ps: number, es: number, stable: boolean): void => {
     while (hi - lo + 1 > INSERTION_MAX) {
       if (depth === 0) {
@@ -89,25 +112,7 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
         return;
       }
       depth--;
-      const mid = lo + ((hi - lo) >> 1);
-      const a = entryAt(list, lo, ps, es);
-      const m = entryAt(list, mid, ps, es);
-      const z = entryAt(list, hi, ps, es);
-      if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
-      if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
-      if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
-      swapEntries(a, m, es);
-      let i = lo + 1;
-      let j = hi;
-      for (;;) {
-        while (compareEntries(entryAt(list, i, ps, es), a, es, stable) < 0) i++;
-        while (compareEntries(entryAt(list, j, ps, es), a, es, stable) > 0) j--;
-        if (i >= j) break;
-        swapEntries(entryAt(list, i, ps, es), entryAt(list, j, ps, es), es);
-        i++;
-        j--;
-      }
-      swapEntries(a, entryAt(list, j, ps, es), es);
+      const j = partition(list, lo, hi, ps, es, stable);
       if (j - lo < hi - j) {
         introSort(list, lo, j - 1, depth, ps, es, stable);
         lo = j + 1;
@@ -119,11 +124,24 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     insertionSort(list, lo, hi, ps, es, stable);
   };
 
+  /** The index's list, page shift, entry shift and stable flag, as the in-place kernels read them. */
+  const inPlaceArgs = (ctl: number): [number, number, number, boolean] => [field(ctl, SORT_LIST), field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) !== 0];
+
   const sortInPlace = (ctl: number): void => {
     const n = field(ctl, SORT_N);
     if (n < 2) return;
-    const depth = 2 * (32 - Math.clz32(n));
-    introSort(field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) !== 0);
+    const [list, ps, es, stable] = inPlaceArgs(ctl);
+    introSort(list, 0, n - 1, 2 * (32 - Math.clz32(n)), ps, es, stable);
+  };
+
+  const sortInPlaceRange = (ctl: number, lo: number, hi: number, depth: number): void => {
+    const [list, ps, es, stable] = inPlaceArgs(ctl);
+    introSort(list, lo, hi, depth, ps, es, stable);
+  };
+
+  const sortPartition = (ctl: number, lo: number, hi: number): number => {
+    const [list, ps, es, stable] = inPlaceArgs(ctl);
+    return partition(list, lo, hi, ps, es, stable);
   };
 
   /** Whether two entries hold the same key bytes (and zero padding): word by word, no byte order needed for equality. */
@@ -167,5 +185,5 @@ export function createJsSort(buffer: ArrayBuffer): SortKernels {
     return i;
   };
 
-  return { sortInPlace, sortNextTie, sortRunEnd, ...createJsRadix(buffer, insertionSort, INSERTION_MAX) };
+  return { sortInPlace, sortInPlaceRange, sortPartition, sortNextTie, sortRunEnd, ...createJsRadix(buffer, insertionSort, INSERTION_MAX) };
 }

@@ -78,6 +78,10 @@ export interface Kernels {
   sortRestore(ctl: number, lo: number, hi: number): void;
   /** Introsort of the whole index in place, no scratch pages. */
   sortInPlace(ctl: number): void;
+  /** Introsort of entries [lo, hi] in place with `depth` partitions left before heap sort. */
+  sortInPlaceRange(ctl: number, lo: number, hi: number, depth: number): void;
+  /** One introsort partition of entries [lo, hi] (more than 16); returns the pivot's final index. */
+  sortPartition(ctl: number, lo: number, hi: number): number;
   /** First index i >= from whose key equals entry i + 1's, or n. */
   sortNextTie(ctl: number, from: number): number;
   /** First index after `start` whose key differs from entry `start`'s, or n. */

@@ -34,7 +34,8 @@
  * records.
  *
  * sort() runs the steps straight through; sortAsync() runs the same steps
- * and waits for the event loop's next turn between slices of bounded work.
+ * and waits for the event loop's next turn between slices of bounded work
+ * (radix-plan.ts, in-place-plan.ts; a run of tied prefixes is one slice).
  */
 import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
@@ -63,6 +64,7 @@ import { checkFunctionOption, checkInteger } from '../util/checks.js';
 import { nextTurn } from '../util/next-turn.js';
 import { render } from '../util/render.js';
 import { MAX_KEY_BYTES, NormalizedKeys, type KeySpec } from './normalized-key.js';
+import { inPlacePlan } from './in-place-plan.js';
 import { radixPlan } from './radix-plan.js';
 
 /** How to build a sorter. */
@@ -81,9 +83,9 @@ export interface SorterOptions<S extends RecordTypeSpec> {
 
 /** What a progress callback is told. */
 export interface SortProgress {
-  /** 'radix': entries placed by radix sort; 'in-place': introsort is done; 'ties': entries whose prefixes tie, resolved; 'done'. */
+  /** 'radix' / 'in-place': entries placed by radix sort / by introsort in place; 'ties': entries whose prefixes tie, resolved; 'done'. */
   readonly phase: 'radix' | 'in-place' | 'ties' | 'done';
-  /** Units of this phase done, out of `total` (entries for 'radix' and 'ties'); never decreases within a phase, and each phase's last report has it equal to `total`. */
+  /** Units of this phase done, out of `total` (entries, except for 'done'); never decreases within a phase, and each phase's last report has it equal to `total`. */
   readonly completed: number;
   /** Units of this phase in all. */
   readonly total: number;
@@ -95,7 +97,7 @@ export interface SortOptions {
   readonly stable?: boolean;
   /** Stops the sort at its next step with OperationAbortedError; the sorter keeps every record, unsorted. */
   readonly signal?: AbortSignal;
-  /** Called after each slice of the sort (about 2^18 entry visits of radix sort, up to 1024 tie runs), at the end of each phase, and once with phase 'done'. */
+  /** Called after each slice of the sort (about 2^18 entry visits of radix sort or introsort, up to 1024 tie runs), at the end of each phase, and once with phase 'done'. */
   readonly onProgress?: (progress: SortProgress) => void;
 }
 
@@ -328,8 +330,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
       yield { phase: 'radix', completed: n, total: n };
       this.releaseScratch();
     } else {
-      this.sortKernels.sortInPlace(ctl);
-      yield { phase: 'in-place', completed: 1, total: 1 };
+      for (const placed of inPlacePlan(this.sortKernels, ctl, n)) yield { phase: 'in-place', completed: placed, total: n };
+      yield { phase: 'in-place', completed: n, total: n };
     }
     if (!this.keys.fullyDetermined) yield* this.breakTies(stable);
   }
