@@ -9,7 +9,8 @@ export { OH_AREA_BYTES, OH_FREE_BYTES, OH_FREE_HEAD, OH_USED_BLOCKS, OH_AREA_HEA
 export { bufferTableBytes, buffersInit, buffersTake, buffersGive } from './buffers';
 export { NB_SEGMENT_COUNT, NB_FREE_COUNT, NB_SEGMENT_SHIFT, NB_SEGMENTS_BASE, NB_LOCK, NB_EPOCH, NB_WAITERS, NB_HEADER_BYTES, NB_BYTES_PER_SEGMENT } from './buffers';
 export { getLong, putLong, getLongBigEndian, putLongBigEndian } from './longs';
-export { sortRadix, sortInPlace, sortNextTie, sortRunEnd } from './sort';
+export { sortInPlace, sortInPlaceRange, sortPartition, sortNextTie, sortRunEnd } from './sort';
+export { sortCount, sortPlace, sortScatter, sortLeaf, sortRestore } from './radix';
 export { SORT_N, SORT_ENTRY_SHIFT, SORT_PAGE_SHIFT, SORT_KEY_BYTES, SORT_FLAGS, SORT_CAPACITY, SORT_LIST, SORT_SPARE, SORT_COUNTS, SORT_LISTS } from './sort';
 export { getInt, putInt, getIntBigEndian, putIntBigEndian, getDouble } from './scalar';
 

@@ -25,13 +25,14 @@
 //
 // Entry i lives at list[i >> pageShift] + ((i & (perPage - 1)) << entryShift).
 //
-// Why LSD radix sort with introsort beside it: radix sort touches each entry
-// twice per key byte (count, scatter) and needs a scratch copy of the index;
-// introsort needs no scratch but does ~40 paged compares and swaps per entry.
-// Measured by `node bench/sort.mjs --kernels` (figures beside
-// RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort wins from 64
-// entries up, 7x at 1e6; introsort serves smaller indexes and sorters that
-// cannot get scratch pages.
+// Why radix sort (assembly/radix.ts) with introsort beside it: radix sort
+// touches each entry twice per key byte (count, scatter) and needs a scratch
+// copy of the index; introsort needs no scratch but does ~40 paged compares
+// and swaps per entry. Measured by `node bench/sort.mjs --kernels` (figures
+// beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort wins
+// from 64 entries up, 7x at 1e6; introsort serves smaller indexes and sorters
+// that cannot get scratch pages. This file holds the entry helpers, introsort
+// and the scans for runs of equal prefixes.
 
 export const SORT_N: u32 = 0;
 export const SORT_ENTRY_SHIFT: u32 = 4;
@@ -46,20 +47,21 @@ export const SORT_LISTS: u32 = 1056;
 
 /** Below this many entries a range is insertion-sorted. */
 // @ts-ignore: decorator
-@inline const INSERTION_MAX: i32 = 16;
+@inline export const INSERTION_MAX: i32 = 16;
 
+/** A u32 field of the control block. */
 // @ts-ignore: decorator
-@inline function field(ctl: usize, offset: u32): u32 { return load<u32>(ctl + offset); }
+@inline export function field(ctl: usize, offset: u32): u32 { return load<u32>(ctl + offset); }
 
 /** Address of entry `i` of the list at `list`. */
 // @ts-ignore: decorator
-@inline function entryAt(list: usize, i: u32, pageShift: u32, entryShift: u32): usize {
+@inline export function entryAt(list: usize, i: u32, pageShift: u32, entryShift: u32): usize {
   return <usize>load<u32>(list + (<usize>(i >> pageShift) << 2)) + (<usize>(i & ((1 << pageShift) - 1)) << entryShift);
 }
 
 /** Copies one entry. */
 // @ts-ignore: decorator
-@inline function copyEntry(dst: usize, src: usize, entryShift: u32): void {
+@inline export function copyEntry(dst: usize, src: usize, entryShift: u32): void {
   if (entryShift == 3) store<u64>(dst, load<u64>(src));
   else {
     v128.store(dst, v128.load(src));
@@ -101,62 +103,8 @@ export const SORT_LISTS: u32 = 1056;
   }
 }
 
-/**
- * LSD radix passes over key bytes `fromDigit` down to `toDigit`, each a
- * stable counting sort from `list` into `spare`, after which the two swap.
- * A byte with the same value in every entry is skipped. Returns the number of
- * passes made (the lists swapped that many times).
- */
-export function sortRadix(ctl: usize, fromDigit: i32, toDigit: i32): u32 {
-  let n = field(ctl, SORT_N);
-  let es = field(ctl, SORT_ENTRY_SHIFT);
-  let ps = field(ctl, SORT_PAGE_SHIFT);
-  let perPage = <u32>1 << ps;
-  let counts = ctl + SORT_COUNTS;
-  let passes: u32 = 0;
-  for (let digit = fromDigit; digit >= toDigit; --digit) {
-    let src = <usize>field(ctl, SORT_LIST);
-    let dst = <usize>field(ctl, SORT_SPARE);
-    memory.fill(counts, 0, 1024);
-    let pages = (n + perPage - 1) >> ps;
-    for (let p: u32 = 0; p < pages; ++p) {
-      let base = <usize>load<u32>(src + (<usize>p << 2)) + <usize>digit;
-      let m = min<u32>(perPage, n - (p << ps));
-      for (let k: u32 = 0; k < m; ++k) {
-        let c = counts + (<usize>load<u8>(base + (<usize>k << es)) << 2);
-        store<u32>(c, load<u32>(c) + 1);
-      }
-    }
-    // Exclusive prefix sums; a digit holding every entry leaves the order as it is.
-    let sum: u32 = 0;
-    let trivial = false;
-    for (let d: usize = 0; d < 256; ++d) {
-      let c = load<u32>(counts + (d << 2));
-      if (c == n) trivial = true;
-      store<u32>(counts + (d << 2), sum);
-      sum += c;
-    }
-    if (trivial) continue;
-    for (let p: u32 = 0; p < pages; ++p) {
-      let base = <usize>load<u32>(src + (<usize>p << 2));
-      let m = min<u32>(perPage, n - (p << ps));
-      for (let k: u32 = 0; k < m; ++k) {
-        let e = base + (<usize>k << es);
-        let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
-        let j = load<u32>(c);
-        store<u32>(c, j + 1);
-        copyEntry(entryAt(dst, j, ps, es), e, es);
-      }
-    }
-    store<u32>(ctl + SORT_LIST, <u32>dst);
-    store<u32>(ctl + SORT_SPARE, <u32>src);
-    passes += 1;
-  }
-  return passes;
-}
-
-/** Insertion sort of entries [lo, hi] of `list`. */
-function insertionSort(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): void {
+/** Insertion sort of entries [lo, hi] of `list`; stable (an entry moves only past greater ones). */
+export function insertionSort(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): void {
   for (let i = lo + 1; i <= hi; ++i) {
     for (let j = i; j > lo; --j) {
       let a = entryAt(list, <u32>(j - 1), ps, es);
@@ -190,6 +138,31 @@ function siftDown(list: usize, lo: i32, root: i32, n: i32, ps: u32, es: u32, sta
   }
 }
 
+/** Median-of-three Hoare partition of entries [lo, hi] (more than INSERTION_MAX of them): returns where the pivot ends, every entry before it not greater, every one after not smaller. */
+function partition(list: usize, lo: i32, hi: i32, ps: u32, es: u32, stable: bool): i32 {
+  let mid = lo + ((hi - lo) >> 1);
+  let a = entryAt(list, <u32>lo, ps, es);
+  let m = entryAt(list, <u32>mid, ps, es);
+  let z = entryAt(list, <u32>hi, ps, es);
+  if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
+  if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
+  if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
+  // lo <= mid <= hi now; the median goes to lo and stays there while the rest is partitioned.
+  swapEntries(a, m, es);
+  let i = lo + 1;
+  let j = hi;
+  for (;;) {
+    while (compareEntries(entryAt(list, <u32>i, ps, es), a, es, stable) < 0) ++i;
+    while (compareEntries(entryAt(list, <u32>j, ps, es), a, es, stable) > 0) --j;
+    if (i >= j) break;
+    swapEntries(entryAt(list, <u32>i, ps, es), entryAt(list, <u32>j, ps, es), es);
+    ++i;
+    --j;
+  }
+  swapEntries(a, entryAt(list, <u32>j, ps, es), es);
+  return j;
+}
+
 /** Introsort of entries [lo, hi]: median-of-three quicksort, heap sort below `depth`, insertion sort for small ranges. */
 function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, stable: bool): void {
   while (hi - lo + 1 > INSERTION_MAX) {
@@ -198,26 +171,7 @@ function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, 
       return;
     }
     depth -= 1;
-    let mid = lo + ((hi - lo) >> 1);
-    let a = entryAt(list, <u32>lo, ps, es);
-    let m = entryAt(list, <u32>mid, ps, es);
-    let z = entryAt(list, <u32>hi, ps, es);
-    if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
-    if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
-    if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
-    // lo <= mid <= hi now; the median goes to lo and stays there while the rest is partitioned.
-    swapEntries(a, m, es);
-    let i = lo + 1;
-    let j = hi;
-    for (;;) {
-      while (compareEntries(entryAt(list, <u32>i, ps, es), a, es, stable) < 0) ++i;
-      while (compareEntries(entryAt(list, <u32>j, ps, es), a, es, stable) > 0) --j;
-      if (i >= j) break;
-      swapEntries(entryAt(list, <u32>i, ps, es), entryAt(list, <u32>j, ps, es), es);
-      ++i;
-      --j;
-    }
-    swapEntries(a, entryAt(list, <u32>j, ps, es), es);
+    let j = partition(list, lo, hi, ps, es, stable);
     // Recurse into the smaller side, loop on the larger: the stack stays O(log n).
     if (j - lo < hi - j) {
       introSort(list, lo, j - 1, depth, ps, es, stable);
@@ -230,12 +184,41 @@ function introSort(list: usize, lo: i32, hi: i32, depth: i32, ps: u32, es: u32, 
   insertionSort(list, lo, hi, ps, es, stable);
 }
 
+/** The depth below which introsort of n entries turns to heap sort. */
+// @ts-ignore: decorator
+@inline function depthLimit(n: i32): i32 { return 2 * (32 - clz<i32>(n)); }
+
 /** Sorts all n entries of `list` in place by introsort (no scratch pages). */
 export function sortInPlace(ctl: usize): void {
   let n = <i32>field(ctl, SORT_N);
   if (n < 2) return;
-  let depth = 2 * (32 - clz<i32>(n));
-  introSort(<usize>field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+  introSort(<usize>field(ctl, SORT_LIST), 0, n - 1, depthLimit(n), field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+}
+
+/**
+ * Introsort of entries [lo, hi] of the list with `depth` partitions left
+ * before heap sort: one range of sortInPlace, whose first steps a caller may
+ * take itself (sortPartition) to sort a large index in slices.
+ */
+export function sortInPlaceRange(ctl: usize, lo: i32, hi: i32, depth: i32): void {
+  introSort(<usize>field(ctl, SORT_LIST), lo, hi, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+}
+
+/** One introsort partition of entries [lo, hi] of the list (more than 16 of them), as sortInPlace makes it: returns the pivot's final index. */
+export function sortPartition(ctl: usize, lo: i32, hi: i32): i32 {
+  return partition(<usize>field(ctl, SORT_LIST), lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) != 0);
+}
+
+/** Whether two entries hold the same key bytes (and padding, all zero): one SIMD compare of the bytes before the pointer. */
+// @ts-ignore: decorator
+@inline function sameKey(a: usize, b: usize, entryShift: u32): bool {
+  if (entryShift == 3) return load<u32>(a) == load<u32>(b);
+  // The last four bytes of an entry are its pointer: lanes 0-2 of its last 16 bytes hold key bytes.
+  let keyLanes = i32x4(-1, -1, -1, 0);
+  let x = v128.xor(v128.load(a), v128.load(b));
+  if (entryShift == 4) return !v128.any_true(v128.and(x, keyLanes));
+  let y = v128.xor(v128.load(a, 16), v128.load(b, 16));
+  return !v128.any_true(v128.or(x, v128.and(y, keyLanes)));
 }
 
 /** First index i >= from whose entry has the same key as entry i + 1 (the start of a run of equal prefixes), or n. */
@@ -246,10 +229,18 @@ export function sortNextTie(ctl: usize, from: u32): u32 {
   let list = <usize>field(ctl, SORT_LIST);
   if (from >= n) return n;
   let prev = entryAt(list, from, ps, es);
-  for (let i = from + 1; i < n; ++i) {
-    let e = entryAt(list, i, ps, es);
-    if (compareEntries(prev, e, es, false) == 0) return i - 1;
-    prev = e;
+  // Page run by page run: one page address per run instead of one per entry.
+  let i = from + 1;
+  while (i < n) {
+    let first = (i >> ps) << ps;
+    let end = min<u32>(n, first + (<u32>1 << ps));
+    let base = <usize>load<u32>(list + (<usize>(i >> ps) << 2));
+    for (let k = i - first, m = end - first; k < m; ++k) {
+      let e = base + (<usize>k << es);
+      if (sameKey(prev, e, es)) return first + k - 1;
+      prev = e;
+    }
+    i = end;
   }
   return n;
 }
@@ -262,6 +253,6 @@ export function sortRunEnd(ctl: usize, start: u32): u32 {
   let list = <usize>field(ctl, SORT_LIST);
   let first = entryAt(list, start, ps, es);
   let i = start + 1;
-  while (i < n && compareEntries(first, entryAt(list, i, ps, es), es, false) == 0) ++i;
+  while (i < n && sameKey(first, entryAt(list, i, ps, es), es)) ++i;
   return i;
 }

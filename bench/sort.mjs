@@ -5,6 +5,7 @@
  *   node bench/sort.mjs            the full run: 1,000,000 records, 3 processes per row
  *   node bench/sort.mjs --quick    100,000 records, 1 process per row (proves every row runs)
  *   node bench/sort.mjs --kernels  radix sort against introsort by index size (sets RADIX_MIN_ENTRIES)
+ *   SORT_BENCH_VARIANTS=segmem-wasm,segmem-js node bench/sort.mjs   only those sort rows (and no density rows)
  *
  * Sort rows: an int32 key + 100-byte payload, and a 16-character string key +
  * the payload; segmem wasm, segmem pure-JS, plain JS objects with
@@ -13,6 +14,10 @@
  * in-order read are timed separately, in ns per record, as wall-clock time
  * and as this process's CPU time (user + system, all threads: DuckDB's
  * default-thread sort uses both cores, the others one).
+ *
+ * The segmem children also time sortAsync() on the same records after the
+ * sort() run (same process, same warm-up): its overhead over sort() in ns per
+ * record is a row of its own.
  *
  * Density/GC rows: 1,000,000 small records (int, double, boolean, 8-char
  * string) as JS objects and in segmem pages; bytes per record (heap and
@@ -118,7 +123,7 @@ async function segmemVariant(build, kind, keys) {
   const type = { key: kind === 'int' ? 'int' : 'string', payload: { type: 'bytes', length: PAYLOAD } };
   const pages = rt.memoryManager.pageCount;
   return {
-    async run(count) {
+    async run(count, mode = 'sync') {
       const sorter = new lib.InMemorySorter(rt.memoryManager, { type, key: 'key', pages });
       const record = { key: kind === 'int' ? 0 : '', payload: new Uint8Array(PAYLOAD) };
       const payload = record.payload;
@@ -129,7 +134,7 @@ async function segmemVariant(build, kind, keys) {
           if (!sorter.write(record)) throw new Error(`sorter full after ${i} records`);
         }
       });
-      const sort = await timed(() => sorter.sort());
+      const sort = await timed(() => (mode === 'async' ? sorter.sortAsync() : sorter.sort()));
       const check = new OrderCheck(kind);
       const out = new Uint8Array(PAYLOAD);
       const read = await timed(() => {
@@ -251,9 +256,16 @@ async function sortChild(variant, kind, n) {
   await v.run(n);
   globalThis.gc?.();
   const r = await v.run(n);
-  v.close();
   const per = (t) => ({ wall: t.wall / n, cpu: t.cpu / n });
-  return { write: per(r.write), sort: per(r.sort), read: per(r.read), sum: r.sum };
+  const result = { write: per(r.write), sort: per(r.sort), read: per(r.read), sum: r.sum };
+  if (variant.startsWith('segmem')) {
+    // sortAsync() on the same records, after its own warm-up run.
+    await v.run(Math.max(1000, Math.floor(n / 10)), 'async');
+    globalThis.gc?.();
+    result.sortAsync = per((await v.run(n, 'async')).sort);
+  }
+  v.close();
+  return result;
 }
 
 // ---------------------------------------------------------------- density and GC (one per child process)
@@ -352,6 +364,7 @@ async function densityChild(variant, n) {
 
 async function kernelsChild() {
   const lib = await import(new URL('../dist/index.js', import.meta.url).href);
+  const { radixPlan } = await import(new URL('../dist/sort/radix-plan.js', import.meta.url).href);
   const rows = [];
   for (const build of ['wasm', 'js']) {
     const l = build === 'wasm' ? lib : await import(new URL('../dist/js.js', import.meta.url).href);
@@ -366,6 +379,7 @@ async function kernelsChild() {
       const scratch = mm.allocatePages('k', pagesN);
       const ctl = ctlPage.address;
       const dv = ctlPage.view;
+      const counts = new Uint32Array(ctlPage.bytes.buffer, ctl + 32, 256);
       const reps = Math.max(3, Math.min(2000, Math.floor(2e6 / n)));
       const times = { radix: [], inPlace: [] };
       const fill = (seed) => {
@@ -387,7 +401,7 @@ async function kernelsChild() {
           for (let rep = 0; rep < reps; rep++) {
             fill(rep + 1);
             const t0 = nowNs();
-            if (alg === 'radix') k.sortRadix(ctl, 3, 0);
+            if (alg === 'radix') for (const _ of radixPlan({ kernels: k, ctl, counts, n, keyBytes: 4, entryShift: 3, usable: () => true }));
             else k.sortInPlace(ctl);
             ns += Number(nowNs() - t0);
           }
@@ -426,25 +440,25 @@ const VARIANT_NAMES = {
 };
 
 /** Runs every row `processes` times, alternating, and merges each row's processes into medians. */
-export async function sortBenchmark({ n = 1_000_000, processes = 3, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+export async function sortBenchmark({ n = 1_000_000, processes = 3, variants = SORT_VARIANTS, density: withDensity = true, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const started = Date.now();
   const loadBefore = os.loadavg()[0];
   const raw = {};
   for (let p = 1; p <= processes; p++) {
     for (const kind of KEYS) {
-      for (const variant of SORT_VARIANTS) {
+      for (const variant of variants) {
         log(`sort ${kind} key, ${variant}, process ${p} of ${processes}…`);
         (raw[`${kind}/${variant}`] ??= []).push(await runChild(['sort', variant, kind, String(n)]));
       }
     }
-    for (const variant of DENSITY_VARIANTS) {
+    for (const variant of withDensity ? DENSITY_VARIANTS : []) {
       log(`density ${variant}, process ${p} of ${processes}…`);
       (raw[`density/${variant}`] ??= []).push(await runChild(['density', variant, String(n)]));
     }
   }
   const rows = [];
   for (const kind of KEYS) {
-    for (const variant of SORT_VARIANTS) {
+    for (const variant of variants) {
       const results = raw[`${kind}/${variant}`];
       const failed = results.find((r) => r.error);
       const unavailable = results.find((r) => r.unavailable);
@@ -456,12 +470,17 @@ export async function sortBenchmark({ n = 1_000_000, processes = 3, log = (m) =>
           row[phase] = { wall: median(results.map((r) => r[phase].wall)), cpu: median(results.map((r) => r[phase].cpu)) };
         }
         row.total = { wall: row.write.wall + row.sort.wall + row.read.wall, cpu: row.write.cpu + row.sort.cpu + row.read.cpu };
+        if (results[0].sortAsync) {
+          row.sortAsync = { wall: median(results.map((r) => r.sortAsync.wall)), cpu: median(results.map((r) => r.sortAsync.cpu)) };
+          // Overhead within each process (the same records, sorted both ways), then the median.
+          row.asyncOverhead = { wall: median(results.map((r) => r.sortAsync.wall - r.sort.wall)), cpu: median(results.map((r) => r.sortAsync.cpu - r.sort.cpu)) };
+        }
         row.perProcess = results.map((r) => ({ write: r.write, sort: r.sort, read: r.read }));
       }
       rows.push(row);
     }
   }
-  const density = DENSITY_VARIANTS.map((variant) => {
+  const density = (withDensity ? DENSITY_VARIANTS : []).map((variant) => {
     const results = raw[`density/${variant}`];
     const failed = results.find((r) => r.error);
     if (failed) return { variant, error: failed.error };
@@ -538,9 +557,19 @@ function renderMarkdown({ meta, rows, density, targets }) {
     if (r.sort) lines.push(`| ${r.key} | ${r.name} | ${cell(r.write)} | ${cell(r.sort)} | ${cell(r.read)} | ${cell(r.total)} |`);
     else lines.push(`| ${r.key} | ${r.name} | ${r.unavailable ?? `error: ${r.error}`} | | | |`);
   }
-  lines.push('');
-  lines.push('| small records, 1,000,000 | bytes per record (heap + linear) | raw bytes | GC pauses | total ms | longest ms |');
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const asyncRows = rows.filter((r) => r.asyncOverhead);
+  if (asyncRows.length > 0) {
+    lines.push('');
+    lines.push('| key | variant | sort() | sortAsync() | sortAsync() overhead |');
+    lines.push('| --- | --- | ---: | ---: | ---: |');
+    const cell = (p) => `${fmt(p.cpu)} (${fmt(p.wall)})`;
+    for (const r of asyncRows) lines.push(`| ${r.key} | ${r.name} | ${cell(r.sort)} | ${cell(r.sortAsync)} | ${cell(r.asyncOverhead)} |`);
+  }
+  if (density.length > 0) {
+    lines.push('');
+    lines.push('| small records, 1,000,000 | bytes per record (heap + linear) | raw bytes | GC pauses | total ms | longest ms |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: |');
+  }
   for (const d of density) {
     if (d.error) lines.push(`| ${d.variant} | error: ${d.error} | | | | |`);
     else lines.push(`| ${d.name} | ${fmt(d.bytesPerRecord)} (${fmt(d.heapBytesPerRecord)} + ${fmt(d.linearBytesPerRecord)}) | ${d.rawBytesPerRecord} | ${d.gc.count} | ${fmt(d.gc.totalMs)} | ${d.gc.maxMs.toFixed(3)} |`);
@@ -628,10 +657,13 @@ if (process.argv[1] === SELF) {
     const quick = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
     const n = Number(process.env.SORT_BENCH_RECORDS ?? (quick ? 100_000 : 1_000_000));
     const processes = Number(process.env.SORT_BENCH_PROCESSES ?? (quick ? 1 : 3));
-    const report = await sortBenchmark({ n, processes });
+    const variants = process.env.SORT_BENCH_VARIANTS ? process.env.SORT_BENCH_VARIANTS.split(',') : SORT_VARIANTS;
+    const unknown = variants.filter((v) => !SORT_VARIANTS.includes(v));
+    if (unknown.length > 0) throw new Error(`unknown SORT_BENCH_VARIANTS ${unknown.join(', ')}; known: ${SORT_VARIANTS.join(', ')}`);
+    const report = await sortBenchmark({ n, processes, variants, density: !process.env.SORT_BENCH_VARIANTS });
     const dir = new URL('./results/', import.meta.url);
     mkdirSync(dir, { recursive: true });
-    const base = quick ? 'sort-quick' : 'sort';
+    const base = quick ? 'sort-quick' : process.env.SORT_BENCH_VARIANTS ? 'sort-partial' : 'sort';
     const { markdown, svg, ...json } = report;
     writeFileSync(new URL(`${base}.json`, dir), JSON.stringify(json, null, 2) + '\n');
     writeFileSync(new URL(`${base}.md`, dir), markdown.replace('(sort.svg)', `(${base}.svg)`) + '\n');

@@ -219,15 +219,15 @@ describe.each(builds)('$name build: in-memory sorter', ({ init, lib }) => {
     expect((e1 as { cause?: unknown }).cause).toBe('early');
     const during = new AbortController();
     const phases: string[] = [];
-    expectCode(lib, () => sorter.sort({ signal: during.signal, onProgress: (p) => (phases.push(p.phase), p.completed === 2 && during.abort()) }), 'ERR_ABORTED');
-    expect(phases).toEqual(['radix', 'radix']);
+    expectCode(lib, () => sorter.sort({ signal: during.signal, onProgress: (p) => (phases.push(p.phase), during.abort()) }), 'ERR_ABORTED');
+    expect(phases).toEqual(['radix']);
     expect(sorter.isSorted).toBe(false);
     expect(used()).toBe(sorter.pagesHeld);
     expect(new Set(Array.from(sorter, (r) => r.id)).size).toBe(2000);
     const progress: string[] = [];
     sorter.sort({ signal: new AbortController().signal, onProgress: (p) => progress.push(`${p.phase} ${p.completed}/${p.total}`) });
-    expect(progress.at(-1)).toBe('done 1/1');
-    expect(progress.filter((p) => p.startsWith('radix')).length).toBe(8);
+    // 2000 entries of 16 bytes fit in cache: one slice of LSD passes, then the end.
+    expect(progress).toEqual(['radix 2000/2000', 'done 1/1']);
     expect(Array.from(sorter, (r) => r.id)).toEqual(Array.from({ length: 2000 }, (_, k) => 1999 - k));
     const after = new AbortController();
     sorter.sort({ signal: after.signal });

@@ -5,17 +5,17 @@
  * index in the same order.
  */
 import type { Kernels } from './kernels.js';
-import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_FLAGS, SORT_LIST, SORT_N, SORT_PAGE_SHIFT, SORT_SPARE } from './sort-layout.js';
+import { createJsRadix, type RadixKernels } from './js-radix.js';
+import { SORT_ENTRY_SHIFT, SORT_FLAGS, SORT_LIST, SORT_N, SORT_PAGE_SHIFT } from './sort-layout.js';
 
 /** The sort members of Kernels. */
-export type SortKernels = Pick<Kernels, 'sortRadix' | 'sortInPlace' | 'sortNextTie' | 'sortRunEnd'>;
+export type SortKernels = Pick<Kernels, 'sortInPlace' | 'sortInPlaceRange' | 'sortPartition' | 'sortNextTie' | 'sortRunEnd'> & RadixKernels;
 
 /** Below this many entries a range is insertion-sorted (as in assembly/sort.ts). */
 const INSERTION_MAX = 16;
 
 /** Sort kernels over `buffer`. */
 export function createJsSort(buffer: ArrayBufferLike): SortKernels {
-  const u8 = new Uint8Array(buffer);
   const u32 = new Uint32Array(buffer);
   const dv = new DataView(buffer);
 
@@ -47,55 +47,6 @@ export function createJsSort(buffer: ArrayBufferLike): SortKernels {
       u32[i] = u32[j]!;
       u32[j] = x;
     }
-  };
-
-  const sortRadix = (ctl: number, fromDigit: number, toDigit: number): number => {
-    const n = field(ctl, SORT_N);
-    const es = field(ctl, SORT_ENTRY_SHIFT);
-    const ps = field(ctl, SORT_PAGE_SHIFT);
-    const perPage = 2 ** ps;
-    const words = 1 << (es - 2);
-    const counts = (ctl + SORT_COUNTS) >>> 2;
-    const pages = Math.ceil(n / perPage);
-    let passes = 0;
-    for (let digit = fromDigit; digit >= toDigit; digit--) {
-      const src = field(ctl, SORT_LIST);
-      const dst = field(ctl, SORT_SPARE);
-      u32.fill(0, counts, counts + 256);
-      for (let p = 0; p < pages; p++) {
-        const base = u32[(src >>> 2) + p]! + digit;
-        const m = Math.min(perPage, n - p * perPage);
-        for (let k = 0; k < m; k++) u32[counts + u8[base + (k << es)]!]!++;
-      }
-      let sum = 0;
-      let trivial = false;
-      for (let d = 0; d < 256; d++) {
-        const c = u32[counts + d]!;
-        if (c === n) trivial = true;
-        u32[counts + d] = sum;
-        sum += c;
-      }
-      if (trivial) continue;
-      const mask = perPage - 1;
-      const dstList = dst >>> 2;
-      for (let p = 0; p < pages; p++) {
-        const base = u32[(src >>> 2) + p]!;
-        const m = Math.min(perPage, n - p * perPage);
-        for (let k = 0; k < m; k++) {
-          const e = base + (k << es);
-          const c = counts + u8[e + digit]!;
-          const j = u32[c]!;
-          u32[c] = j + 1;
-          let to = (u32[dstList + (j >>> ps)]! + ((j & mask) << es)) >>> 2;
-          let from = e >>> 2;
-          for (let w = 0; w < words; w++) u32[to++] = u32[from++]!;
-        }
-      }
-      u32[(ctl + SORT_LIST) >>> 2] = dst;
-      u32[(ctl + SORT_SPARE) >>> 2] = src;
-      passes++;
-    }
-    return passes;
   };
 
   const insertionSort = (list: number, lo: number, hi: number, ps: number, es: number, stable: boolean): void => {
@@ -131,6 +82,29 @@ export function createJsSort(buffer: ArrayBufferLike): SortKernels {
     }
   };
 
+  const partition = (list: number, lo: number, hi: number, ps: number, es: number, stable: boolean): number => {
+    const mid = lo + ((hi - lo) >> 1);
+    const a = entryAt(list, lo, ps, es);
+    const m = entryAt(list, mid, ps, es);
+    const z = entryAt(list, hi, ps, es);
+    if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
+    if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
+    if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
+    swapEntries(a, m, es);
+    let i = lo + 1;
+    let j = hi;
+    for (;;) {
+      while (compareEntries(entryAt(list, i, ps, es), a, es, stable) < 0) i++;
+      while (compareEntries(entryAt(list, j, ps, es), a, es, stable) > 0) j--;
+      if (i >= j) break;
+      swapEntries(entryAt(list, i, ps, es), entryAt(list, j, ps, es), es);
+      i++;
+      j--;
+    }
+    swapEntries(a, entryAt(list, j, ps, es), es);
+    return j;
+  };
+
   const introSort = (list: number, lo: number, hi: number, depth: number, ps: number, es: number, stable: boolean): void => {
     while (hi - lo + 1 > INSERTION_MAX) {
       if (depth === 0) {
@@ -138,25 +112,7 @@ export function createJsSort(buffer: ArrayBufferLike): SortKernels {
         return;
       }
       depth--;
-      const mid = lo + ((hi - lo) >> 1);
-      const a = entryAt(list, lo, ps, es);
-      const m = entryAt(list, mid, ps, es);
-      const z = entryAt(list, hi, ps, es);
-      if (compareEntries(m, a, es, stable) < 0) swapEntries(m, a, es);
-      if (compareEntries(z, a, es, stable) < 0) swapEntries(z, a, es);
-      if (compareEntries(z, m, es, stable) < 0) swapEntries(z, m, es);
-      swapEntries(a, m, es);
-      let i = lo + 1;
-      let j = hi;
-      for (;;) {
-        while (compareEntries(entryAt(list, i, ps, es), a, es, stable) < 0) i++;
-        while (compareEntries(entryAt(list, j, ps, es), a, es, stable) > 0) j--;
-        if (i >= j) break;
-        swapEntries(entryAt(list, i, ps, es), entryAt(list, j, ps, es), es);
-        i++;
-        j--;
-      }
-      swapEntries(a, entryAt(list, j, ps, es), es);
+      const j = partition(list, lo, hi, ps, es, stable);
       if (j - lo < hi - j) {
         introSort(list, lo, j - 1, depth, ps, es, stable);
         lo = j + 1;
@@ -168,11 +124,33 @@ export function createJsSort(buffer: ArrayBufferLike): SortKernels {
     insertionSort(list, lo, hi, ps, es, stable);
   };
 
+  /** The index's list, page shift, entry shift and stable flag, as the in-place kernels read them. */
+  const inPlaceArgs = (ctl: number): [number, number, number, boolean] => [field(ctl, SORT_LIST), field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) !== 0];
+
   const sortInPlace = (ctl: number): void => {
     const n = field(ctl, SORT_N);
     if (n < 2) return;
-    const depth = 2 * (32 - Math.clz32(n));
-    introSort(field(ctl, SORT_LIST), 0, n - 1, depth, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT), (field(ctl, SORT_FLAGS) & 1) !== 0);
+    const [list, ps, es, stable] = inPlaceArgs(ctl);
+    introSort(list, 0, n - 1, 2 * (32 - Math.clz32(n)), ps, es, stable);
+  };
+
+  const sortInPlaceRange = (ctl: number, lo: number, hi: number, depth: number): void => {
+    const [list, ps, es, stable] = inPlaceArgs(ctl);
+    introSort(list, lo, hi, depth, ps, es, stable);
+  };
+
+  const sortPartition = (ctl: number, lo: number, hi: number): number => {
+    const [list, ps, es, stable] = inPlaceArgs(ctl);
+    return partition(list, lo, hi, ps, es, stable);
+  };
+
+  /** Whether two entries hold the same key bytes (and zero padding): word by word, no byte order needed for equality. */
+  const sameKey = (a: number, b: number, es: number): boolean => {
+    const words = ((1 << es) - 4) >>> 2;
+    let i = a >>> 2;
+    let j = b >>> 2;
+    for (let w = 0; w < words; w++) if (u32[i++] !== u32[j++]) return false;
+    return true;
   };
 
   const sortNextTie = (ctl: number, from: number): number => {
@@ -182,10 +160,16 @@ export function createJsSort(buffer: ArrayBufferLike): SortKernels {
     const list = field(ctl, SORT_LIST);
     if (from >= n) return n;
     let prev = entryAt(list, from, ps, es);
-    for (let i = from + 1; i < n; i++) {
-      const e = entryAt(list, i, ps, es);
-      if (compareEntries(prev, e, es, false) === 0) return i - 1;
-      prev = e;
+    for (let i = from + 1; i < n; ) {
+      const first = (i >>> ps) << ps;
+      const end = Math.min(n, first + (1 << ps));
+      const base = u32[(list >>> 2) + (i >>> ps)]!;
+      for (let k = i - first, m = end - first; k < m; k++) {
+        const e = base + (k << es);
+        if (sameKey(prev, e, es)) return first + k - 1;
+        prev = e;
+      }
+      i = end;
     }
     return n;
   };
@@ -197,9 +181,9 @@ export function createJsSort(buffer: ArrayBufferLike): SortKernels {
     const list = field(ctl, SORT_LIST);
     const first = entryAt(list, start, ps, es);
     let i = start + 1;
-    while (i < n && compareEntries(first, entryAt(list, i, ps, es), es, false) === 0) i++;
+    while (i < n && sameKey(first, entryAt(list, i, ps, es), es)) i++;
     return i;
   };
 
-  return { sortRadix, sortInPlace, sortNextTie, sortRunEnd };
+  return { sortInPlace, sortInPlaceRange, sortPartition, sortNextTie, sortRunEnd, ...createJsRadix(buffer, insertionSort, INSERTION_MAX) };
 }

@@ -66,10 +66,22 @@ export interface Kernels {
   /** Gives back the `n` network segments listed in the io area, skipping free ones; returns how many were given back. */
   buffersGive(table: number, n: number): number;
 
-  /** LSD radix passes over key bytes `fromDigit` down to `toDigit` of the index the sort control block `ctl` describes (layout in assembly/sort.ts); returns the passes made. */
-  sortRadix(ctl: number, fromDigit: number, toDigit: number): number;
+  /** Adds key byte `digit` of index entries [lo, hi) (of the spare list when `fromSpare` is 1) to the histogram of the sort control block `ctl` (layout in assembly/sort.ts). */
+  sortCount(ctl: number, digit: number, lo: number, hi: number, fromSpare: number): void;
+  /** Turns the histogram of the `n` entries from `lo` into start positions; 1 when one byte value holds them all. */
+  sortPlace(ctl: number, lo: number, n: number): number;
+  /** Moves entries [lo, hi) to the other list by key byte `digit`, to the positions the histogram holds. */
+  sortScatter(ctl: number, digit: number, lo: number, hi: number, fromSpare: number): void;
+  /** Finishes entries [lo, hi), equal before key byte `digit`, by LSD passes (insertion sort when few), leaving them in the list; returns the passes made. */
+  sortLeaf(ctl: number, lo: number, hi: number, digit: number, fromSpare: number): number;
+  /** Copies entries [lo, hi) from the spare list back to the list. */
+  sortRestore(ctl: number, lo: number, hi: number): void;
   /** Introsort of the whole index in place, no scratch pages. */
   sortInPlace(ctl: number): void;
+  /** Introsort of entries [lo, hi] in place with `depth` partitions left before heap sort. */
+  sortInPlaceRange(ctl: number, lo: number, hi: number, depth: number): void;
+  /** One introsort partition of entries [lo, hi] (more than 16); returns the pivot's final index. */
+  sortPartition(ctl: number, lo: number, hi: number): number;
   /** First index i >= from whose key equals entry i + 1's, or n. */
   sortNextTie(ctl: number, from: number): number;
   /** First index after `start` whose key differs from entry `start`'s, or n. */

@@ -43,5 +43,15 @@ export const sortListCapacity = (pageSize: number): number => Math.floor((pageSi
  * Radix sort wins in the wasm build from 32 entries on and in the pure-JS
  * build from about 64; 64 costs the wasm build ~10 % at 32-63 entries and the
  * pure-JS build ~6 % at 64.
+ *
+ * Re-measured after the radix sort became MSD first, LSD in cache (the same
+ * command, now through src/sort/radix-plan.ts; load average 6-8, so only
+ * the crossovers mean anything), radix / introsort:
+ *
+ *   entries   16          32          64          128         1024        65536       1e6
+ *   wasm      98.3 / 56.0 69.6 / 57.4 74.0 / 77.6 27.3 / 77.6 20.2 / 111  21.5 / 246  27.5 / 284
+ *   pure JS   328  / 217  245  / 153  229  / 202  159  / 183  71.5 / 284  107  / 600  127  / 790
+ *
+ * The crossovers stayed at 64 (wasm) and 64-128 (pure JS), so the cut-off did too.
  */
 export const RADIX_MIN_ENTRIES = 64;

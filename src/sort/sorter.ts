@@ -12,22 +12,30 @@
  *   record pages   record 0 | record 1 | rec… ord 2 | …                   records span pages
  *
  * The algorithm, chosen by measurement (`node bench/sort.mjs --kernels`,
- * figures beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): LSD radix
- * sort over the prefix bytes, a stable counting sort per byte that skips
- * bytes equal in every entry, with scratch pages as many as the index has,
- * taken for the sort and given back after it. At 1e6 int32 keys it took
- * 21-33 ns per entry against introsort's 206-249 in the wasm build (wall
- * clock, two runs on a loaded machine), because it makes 8 sequential passes where introsort makes
- * ~40 paged compares and swaps per entry. A software write-combining scatter
- * (64-byte bucket buffers) was tried and measured slower (27-43 against 20-25
- * ns CPU per entry), so the scatter writes entries straight to their place.
+ * figures beside RADIX_MIN_ENTRIES in src/kernels/sort-layout.ts): radix sort
+ * over the prefix bytes with scratch pages as many as the index has, taken
+ * for the sort and given back after it; at 1e6 int32 keys plain LSD radix
+ * sort took 21-33 ns per entry against introsort's 206-249 in the wasm build
+ * (wall clock, two runs on a loaded machine), because it makes 8 sequential
+ * passes where introsort makes ~40 paged compares and swaps per entry. The
+ * radix sort is MSD first, LSD in cache (src/sort/radix-plan.ts): a counting
+ * pass on the leading undecided byte splits any range larger than 256 KiB,
+ * and LSD passes finish each smaller range while it sits in cache, skipping
+ * bytes equal in the whole range. A software write-combining scatter (64-byte
+ * bucket buffers) was tried and measured slower (27-43 against 20-25 ns CPU
+ * per entry), so the scatter writes entries straight to their place.
  * Introsort in place sorts indexes below RADIX_MIN_ENTRIES and any index when
  * the scratch pages cannot be had (page limit or budget). Radix sort is
- * stable by nature; introsort is made stable by the `stable` option, which
+ * stable by nature (counting passes, and insertion sort for ranges of 16
+ * entries or fewer); introsort is made stable by the `stable` option, which
  * lets the record pointer (insertion order) break ties. Entries whose
- * prefixes tie, when the prefix does not
- * decide the key (strings, cut fields), are ordered by their full keys, read
- * field by field from the records.
+ * prefixes tie, when the prefix does not decide the key (strings, cut
+ * fields), are ordered by their full keys, read field by field from the
+ * records.
+ *
+ * sort() runs the steps straight through; sortAsync() runs the same steps
+ * and waits for the event loop's next turn between slices of bounded work
+ * (radix-plan.ts, in-place-plan.ts; a run of tied prefixes is one slice).
  */
 import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
@@ -39,6 +47,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import {
   RADIX_MIN_ENTRIES,
   SORT_CAPACITY,
+  SORT_COUNTS,
   SORT_ENTRY_SHIFT,
   SORT_FLAGS,
   SORT_KEY_BYTES,
@@ -52,8 +61,11 @@ import {
 import { MemoryManager } from '../memory/memory-manager.js';
 import type { MemorySegment } from '../memory/segment.js';
 import { checkFunctionOption, checkInteger } from '../util/checks.js';
+import { nextTurn } from '../util/next-turn.js';
 import { render } from '../util/render.js';
 import { MAX_KEY_BYTES, NormalizedKeys, type KeySpec } from './normalized-key.js';
+import { inPlacePlan } from './in-place-plan.js';
+import { radixPlan } from './radix-plan.js';
 
 /** How to build a sorter. */
 export interface SorterOptions<S extends RecordTypeSpec> {
@@ -71,9 +83,9 @@ export interface SorterOptions<S extends RecordTypeSpec> {
 
 /** What a progress callback is told. */
 export interface SortProgress {
-  /** 'radix': a pass over one key byte is done; 'ties': runs of equal prefixes are being resolved; 'done'. */
+  /** 'radix' / 'in-place': entries placed by radix sort / by introsort in place; 'ties': entries whose prefixes tie, resolved; 'done'. */
   readonly phase: 'radix' | 'in-place' | 'ties' | 'done';
-  /** Units of this phase done, out of `total`. */
+  /** Units of this phase done, out of `total` (entries, except for 'done'); never decreases within a phase, and each phase's last report has it equal to `total`. */
   readonly completed: number;
   /** Units of this phase in all. */
   readonly total: number;
@@ -85,12 +97,13 @@ export interface SortOptions {
   readonly stable?: boolean;
   /** Stops the sort at its next step with OperationAbortedError; the sorter keeps every record, unsorted. */
   readonly signal?: AbortSignal;
-  /** Called after each step of the sort (each radix pass, the tie-break, the end). */
+  /** Called after each slice of the sort (about 2^18 entry visits of radix sort or introsort, up to 1024 tie runs), at the end of each phase, and once with phase 'done'. */
   readonly onProgress?: (progress: SortProgress) => void;
 }
 
-/** Entries whose prefixes tie are resolved this many runs at a time between progress reports. */
+/** Entries whose prefixes tie are resolved this many runs, or this many entries, at a time between progress reports. */
 const TIE_RUNS_PER_REPORT = 1024;
+const TIE_ENTRIES_PER_REPORT = 16384;
 
 /** Sorts records of one type on their binary form, in pages of one MemoryManager. */
 export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
@@ -239,14 +252,55 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   }
 
   /**
-   * Sorts the index by key. ERR_ABORTED (OperationAbortedError, `cause`: the
-   * signal's reason) when the signal is aborted before or during the sort;
-   * an error thrown by onProgress ends the sort the same way. Either way
-   * every record stays, unsorted, and scratch pages go back.
+   * Sorts the index by key, in one go. ERR_ABORTED (OperationAbortedError,
+   * `cause`: the signal's reason) when the signal is aborted before or during
+   * the sort; an error thrown by onProgress ends the sort the same way. Either
+   * way every record stays, unsorted, and scratch pages go back.
    * ERR_ILLEGAL_STATE after close() or from inside a progress callback;
    * ERR_SEGMENT_FREED when its pages were released underneath it.
    */
   sort(options: SortOptions = {}): void {
+    const { stable, signal, onProgress } = this.beginSort(options);
+    try {
+      for (const progress of this.sortSteps(stable)) {
+        onProgress?.(progress);
+        checkAbort(signal, 'during the sort');
+      }
+      this.finishSort(onProgress);
+    } finally {
+      this.endSort();
+    }
+  }
+
+  /**
+   * Sorts the index by key like sort(), but yields to the event loop between
+   * slices of bounded work (see SortOptions.onProgress), so timers, I/O and an
+   * abort get their turn during a long sort. Rejects with ERR_ABORTED when the
+   * signal is aborted before or during the sort, and with whatever onProgress
+   * throws; either way every record stays, unsorted. Until it settles every
+   * other call on the sorter (write, sort, close, reads) is refused with
+   * ERR_ILLEGAL_STATE. ERR_SEGMENT_FREED when its pages are released
+   * underneath it, before or during the sort.
+   */
+  async sortAsync(options: SortOptions = {}): Promise<void> {
+    const { stable, signal, onProgress } = this.beginSort(options);
+    try {
+      for (const progress of this.sortSteps(stable)) {
+        onProgress?.(progress);
+        checkAbort(signal, 'during the sort');
+        await nextTurn();
+        // Anything may have run meanwhile: the pages must still be the sorter's.
+        if (!this.pagesUsable()) throw this.freedError();
+        checkAbort(signal, 'during the sort');
+      }
+      this.finishSort(onProgress);
+    } finally {
+      this.endSort();
+    }
+  }
+
+  /** Checks the options and the state, fills the control block and marks the sorter busy. */
+  private beginSort(options: SortOptions): { stable: boolean; signal: AbortSignal | undefined; onProgress: ((p: SortProgress) => void) | undefined } {
     this.checkUsable('sort');
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`sort options must be an object, got ${render(options)}`);
     const { stable = false, signal } = options;
@@ -256,54 +310,60 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
       throw new InvalidArgumentError(`signal must be an AbortSignal, got ${render(signal)}`);
     }
     checkAbort(signal, 'before it started');
-    if (this.ctlPage.isFreed() || this.indexPages.some((p) => p.isFreed()) || this.out.pageList.some((p) => p.isFreed())) throw this.freedError();
-    this.busy = true;
+    if (!this.pagesUsable()) throw this.freedError();
     const ctl = this.ctl;
     const listA = ctl + SORT_LISTS;
-    const listB = listA + 4 * this.capacity;
-    try {
-      const view = this.mem;
-      view.setUint32(ctl + SORT_N, this.n, true);
-      view.setUint32(ctl + SORT_ENTRY_SHIFT, this.entryShift, true);
-      view.setUint32(ctl + SORT_PAGE_SHIFT, this.pageShift, true);
-      view.setUint32(ctl + SORT_KEY_BYTES, this.keyBytes, true);
-      view.setUint32(ctl + SORT_FLAGS, stable ? 1 : 0, true);
-      view.setUint32(ctl + SORT_CAPACITY, this.capacity, true);
-      view.setUint32(ctl + SORT_LIST, listA, true);
-      view.setUint32(ctl + SORT_SPARE, listB, true);
-      const index = this.indexPages;
-      for (let i = 0; i < index.length; i++) view.setUint32(listA + 4 * i, index[i]!.address, true);
-      const report = (phase: SortProgress['phase'], completed: number, total: number) => {
-        if (onProgress !== undefined) onProgress({ phase, completed, total });
-        checkAbort(signal, 'during the sort');
-      };
-      if (this.n >= RADIX_MIN_ENTRIES && this.takeScratch()) {
-        const scratch = this.scratchPages;
-        for (let i = 0; i < scratch.length; i++) view.setUint32(listB + 4 * i, scratch[i]!.address, true);
-        const digits = this.keyBytes;
-        if (onProgress === undefined && signal === undefined) this.sortKernels.sortRadix(ctl, digits - 1, 0);
-        else {
-          for (let d = digits - 1; d >= 0; d--) {
-            this.sortKernels.sortRadix(ctl, d, d);
-            this.settleLists(listB);
-            report('radix', digits - d, digits);
-          }
-        }
-        this.settleLists(listB);
-        this.releaseScratch();
-      } else {
-        this.sortKernels.sortInPlace(ctl);
-        report('in-place', 1, 1);
-      }
-      if (!this.keys.fullyDetermined) this.breakTies(stable, report);
-      this.sorted = true;
-      // Sorted now: the last report is told so, and an abort from it changes nothing.
-      onProgress?.({ phase: 'done', completed: 1, total: 1 });
-    } finally {
-      this.settleLists(listB);
+    const view = this.mem;
+    view.setUint32(ctl + SORT_N, this.n, true);
+    view.setUint32(ctl + SORT_ENTRY_SHIFT, this.entryShift, true);
+    view.setUint32(ctl + SORT_PAGE_SHIFT, this.pageShift, true);
+    view.setUint32(ctl + SORT_KEY_BYTES, this.keyBytes, true);
+    view.setUint32(ctl + SORT_FLAGS, stable ? 1 : 0, true);
+    view.setUint32(ctl + SORT_CAPACITY, this.capacity, true);
+    view.setUint32(ctl + SORT_LIST, listA, true);
+    view.setUint32(ctl + SORT_SPARE, listA + 4 * this.capacity, true);
+    const index = this.indexPages;
+    for (let i = 0; i < index.length; i++) view.setUint32(listA + 4 * i, index[i]!.address, true);
+    this.busy = true;
+    return { stable, signal, onProgress };
+  }
+
+  /**
+   * The sort in slices, each ending in a progress report: radix sort with
+   * scratch pages (src/sort/radix-plan.ts) or introsort in place, then the
+   * tie-break. The index holds every entry in the list whenever it is
+   * suspended, and when it is stopped early.
+   */
+  private *sortSteps(stable: boolean): Generator<SortProgress, void, undefined> {
+    const n = this.n;
+    const ctl = this.ctl;
+    if (n >= RADIX_MIN_ENTRIES && this.takeScratch()) {
+      const spare = this.mem.getUint32(ctl + SORT_SPARE, true);
+      const scratch = this.scratchPages;
+      for (let i = 0; i < scratch.length; i++) this.mem.setUint32(spare + 4 * i, scratch[i]!.address, true);
+      const counts = new Uint32Array(this.bytes.buffer, ctl + SORT_COUNTS, 256);
+      const plan = radixPlan({ kernels: this.sortKernels, ctl, counts, n, keyBytes: this.keyBytes, entryShift: this.entryShift, usable: () => this.pagesUsable() });
+      for (const placed of plan) yield { phase: 'radix', completed: placed, total: n };
+      yield { phase: 'radix', completed: n, total: n };
       this.releaseScratch();
-      this.busy = false;
+    } else {
+      for (const placed of inPlacePlan(this.sortKernels, ctl, n)) yield { phase: 'in-place', completed: placed, total: n };
+      yield { phase: 'in-place', completed: n, total: n };
     }
+    if (!this.keys.fullyDetermined) yield* this.breakTies(stable);
+  }
+
+  /** Marks the index sorted and tells onProgress; an abort from that last report changes nothing. */
+  private finishSort(onProgress: ((p: SortProgress) => void) | undefined): void {
+    this.sorted = true;
+    onProgress?.({ phase: 'done', completed: 1, total: 1 });
+  }
+
+  /** Gives the scratch pages back (or forgets them, when they were released underneath) and ends the busy state. */
+  private endSort(): void {
+    if (this.pagesUsable()) this.releaseScratch();
+    else this.dropScratch();
+    this.busy = false;
   }
 
   /** The record at position `i` of the index (sorted order after sort()); ERR_SEGMENT_OUT_OF_BOUNDS outside 0 to size - 1. */
@@ -388,7 +448,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   }
 
   /** Orders each run of entries with equal prefixes by the records' full keys. */
-  private breakTies(stable: boolean, report: (phase: SortProgress['phase'], completed: number, total: number) => void): void {
+  private *breakTies(stable: boolean): Generator<SortProgress, void, undefined> {
     const kernels = this.sortKernels;
     const ctl = this.ctl;
     const n = this.n;
@@ -396,6 +456,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     const keys = this.keys.keys;
     const ser = this.serializer;
     let runs = 0;
+    let entries = 0;
     for (let start = kernels.sortNextTie(ctl, 0); start < n; start = kernels.sortNextTie(ctl, start)) {
       const end = kernels.sortRunEnd(ctl, start);
       const run: { pointer: number; values: unknown[] }[] = [];
@@ -414,23 +475,14 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
         const page = this.indexPages[i >>> ps]!;
         this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, run[i - start]!.pointer, true);
       }
+      entries += end - start;
       start = end;
-      if (++runs % TIE_RUNS_PER_REPORT === 0) report('ties', start, n);
+      if (++runs >= TIE_RUNS_PER_REPORT || entries >= TIE_ENTRIES_PER_REPORT) {
+        runs = entries = 0;
+        yield { phase: 'ties', completed: start, total: n };
+      }
     }
-  }
-
-  /** After radix passes the entries may sit in the scratch pages: the page arrays follow the kernel's lists. */
-  private settleLists(listB: number): void {
-    if (this.mem.getUint32(this.ctl + SORT_LIST, true) !== listB) return;
-    const index = this.indexPages;
-    this.indexPages = this.scratchPages.slice(0, index.length);
-    this.scratchPages = index;
-    // The kernel's lists follow: list A holds the index pages again.
-    const listA = this.ctl + SORT_LISTS;
-    for (let i = 0; i < this.indexPages.length; i++) this.mem.setUint32(listA + 4 * i, this.indexPages[i]!.address, true);
-    for (let i = 0; i < this.scratchPages.length; i++) this.mem.setUint32(listB + 4 * i, this.scratchPages[i]!.address, true);
-    this.mem.setUint32(this.ctl + SORT_LIST, listA, true);
-    this.mem.setUint32(this.ctl + SORT_SPARE, listB, true);
+    yield { phase: 'ties', completed: n, total: n };
   }
 
   /** Scratch pages as many as the index has, or none (false) when the limit or budget does not allow them. */
@@ -451,6 +503,18 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     this.held -= this.scratchPages.length;
     this.mm.release(this.scratchPages);
     this.scratchPages = [];
+  }
+
+  /** Forgets scratch pages released underneath the sorter (they are no longer its to give back). */
+  private dropScratch(): void {
+    this.held -= this.scratchPages.length;
+    this.scratchPages = [];
+  }
+
+  /** False when any page of the sorter was freed underneath it. */
+  private pagesUsable(): boolean {
+    const freed = (p: MemorySegment) => p.isFreed();
+    return !(this.ctlPage.isFreed() || this.indexPages.some(freed) || this.scratchPages.some(freed) || this.out.pageList.some(freed));
   }
 
   /** One more page into `list`; false at the limit or the budget. */

@@ -19,7 +19,7 @@ const REQUIRED_EXPORTS: readonly (keyof Kernels | keyof LongKernels)[] = [
   'pageTableBytes', 'pagesInit', 'pagesAllocate', 'pagesRelease', 'pagesReleaseAll', 'budgetReserve', 'budgetRelease',
   'slotAcquire', 'slotRelease', 'offHeapInit', 'offHeapAllocate', 'offHeapFree', 'offHeapLargestFree',
   'bufferTableBytes', 'buffersInit', 'buffersTake', 'buffersGive',
-  'sortRadix', 'sortInPlace', 'sortNextTie', 'sortRunEnd',
+  'sortCount', 'sortPlace', 'sortScatter', 'sortLeaf', 'sortRestore', 'sortInPlace', 'sortInPlaceRange', 'sortPartition', 'sortNextTie', 'sortRunEnd',
 ];
 
 /** The module bundled with the package (inlined base64, so no file has to be located or served); `threads`: the one over a shared memory. @internal */

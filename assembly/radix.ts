@@ -1,0 +1,163 @@
+// Radix sort kernels over the sorter's index (control block and entries drawn
+// in assembly/sort.ts); the TypeScript twin is src/kernels/js-radix.ts, and
+// the plan that calls them is src/sort/radix-plan.ts.
+//
+// The sort is MSD first, LSD in cache: while a range of entries is larger than
+// the cache holds, one counting pass on its most significant undecided byte
+// (sortCount + sortScatter, over slices of the range) splits it into up to 256
+// ranges; a range that fits is finished by sortLeaf with LSD passes over its
+// remaining bytes, which then run out of L1/L2 instead of main memory.
+//
+//   list  (index pages)   [ range in order ][ range in order ][ pending … ]
+//   spare (scratch pages) [ …             ][ …             ][ a split range ]
+//
+// Positions map to both lists alike (entry i at page i >> pageShift, slot
+// i & mask), so a range [lo, hi) occupies the same positions in either list
+// and moves between them page run by page run. Every finished range ends in
+// the list; only pending ranges may sit in the spare pages.
+
+import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_PAGE_SHIFT, SORT_SPARE, INSERTION_MAX, copyEntry, entryAt, field, insertionSort } from './sort';
+
+/** The spare list when `spare` is non-zero, else the list. */
+// @ts-ignore: decorator
+@inline function listOf(ctl: usize, spare: u32): usize {
+  return <usize>field(ctl, spare != 0 ? SORT_SPARE : SORT_LIST);
+}
+
+/** Adds byte `digit` of entries [lo, hi) of `list` to the histogram. */
+function countRange(ctl: usize, list: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
+  let counts = ctl + SORT_COUNTS;
+  let i = lo;
+  while (i < hi) {
+    let p = i >> ps;
+    let first = p << ps;
+    let end = min<u32>(hi, first + (<u32>1 << ps));
+    let base = <usize>load<u32>(list + (<usize>p << 2)) + <usize>digit;
+    for (let k = i - first, m = end - first; k < m; ++k) {
+      let c = counts + (<usize>load<u8>(base + (<usize>k << es)) << 2);
+      store<u32>(c, load<u32>(c) + 1);
+    }
+    i = end;
+  }
+}
+
+/** Moves entries [lo, hi) of `src` to `dst`, each to the position its digit's counter holds, which then moves on. */
+function scatterRange(ctl: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
+  let counts = ctl + SORT_COUNTS;
+  let i = lo;
+  if (es == 3) {
+    // One 8-byte load per entry: the digit comes out of the register the entry is copied from.
+    let shift = <u64>(digit << 3);
+    let mask = (<u32>1 << ps) - 1;
+    while (i < hi) {
+      let p = i >> ps;
+      let first = p << ps;
+      let end = min<u32>(hi, first + (<u32>1 << ps));
+      let base = <usize>load<u32>(src + (<usize>p << 2));
+      for (let k = i - first, m = end - first; k < m; ++k) {
+        let x = load<u64>(base + (<usize>k << 3));
+        let c = counts + (<usize>((x >> shift) & 255) << 2);
+        let j = load<u32>(c);
+        store<u32>(c, j + 1);
+        store<u64>(<usize>load<u32>(dst + (<usize>(j >> ps) << 2)) + (<usize>(j & mask) << 3), x);
+      }
+      i = end;
+    }
+    return;
+  }
+  while (i < hi) {
+    let p = i >> ps;
+    let first = p << ps;
+    let end = min<u32>(hi, first + (<u32>1 << ps));
+    let base = <usize>load<u32>(src + (<usize>p << 2));
+    for (let k = i - first, m = end - first; k < m; ++k) {
+      let e = base + (<usize>k << es);
+      let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
+      let j = load<u32>(c);
+      store<u32>(c, j + 1);
+      copyEntry(entryAt(dst, j, ps, es), e, es);
+    }
+    i = end;
+  }
+}
+
+/** Turns the histogram of n entries into start positions from `lo`; true when one digit holds all n (nothing to move). */
+function placeCounts(ctl: usize, lo: u32, n: u32): bool {
+  let counts = ctl + SORT_COUNTS;
+  let sum = lo;
+  let trivial = false;
+  for (let d: usize = 0; d < 256; ++d) {
+    let c = load<u32>(counts + (d << 2));
+    if (c == n) trivial = true;
+    store<u32>(counts + (d << 2), sum);
+    sum += c;
+  }
+  return trivial;
+}
+
+/** Copies entries [lo, hi) from `src` to the same positions of `dst`, one page run at a time. */
+function copyRange(dst: usize, src: usize, lo: u32, hi: u32, ps: u32, es: u32): void {
+  let i = lo;
+  while (i < hi) {
+    let p = i >> ps;
+    let first = p << ps;
+    let end = min<u32>(hi, first + (<u32>1 << ps));
+    let offset = <usize>(i - first) << es;
+    memory.copy(<usize>load<u32>(dst + (<usize>p << 2)) + offset, <usize>load<u32>(src + (<usize>p << 2)) + offset, <usize>(end - i) << es);
+    i = end;
+  }
+}
+
+/** Adds byte `digit` of entries [lo, hi) (of the spare list when `fromSpare`) to the histogram at SORT_COUNTS. */
+export function sortCount(ctl: usize, digit: u32, lo: u32, hi: u32, fromSpare: u32): void {
+  countRange(ctl, listOf(ctl, fromSpare), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
+}
+
+/** Turns the histogram of the n entries from `lo` into their start positions; 1 when one digit holds them all, else 0. */
+export function sortPlace(ctl: usize, lo: u32, n: u32): u32 {
+  return placeCounts(ctl, lo, n) ? 1 : 0;
+}
+
+/** Moves entries [lo, hi) from one list to the other (spare to list when `fromSpare`) by byte `digit`, to the positions at SORT_COUNTS. */
+export function sortScatter(ctl: usize, digit: u32, lo: u32, hi: u32, fromSpare: u32): void {
+  scatterRange(ctl, listOf(ctl, fromSpare), listOf(ctl, fromSpare ^ 1), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
+}
+
+/**
+ * Finishes entries [lo, hi), equal in key bytes before `digit`, of the spare
+ * list when `fromSpare` or else the list: LSD passes over key bytes K-1 down
+ * to `digit` (a byte equal in all of them is skipped), or insertion sort for
+ * INSERTION_MAX entries or fewer; the range ends in order in the list.
+ * Returns the passes made.
+ */
+export function sortLeaf(ctl: usize, lo: u32, hi: u32, digit: u32, fromSpare: u32): u32 {
+  let ps = field(ctl, SORT_PAGE_SHIFT);
+  let es = field(ctl, SORT_ENTRY_SHIFT);
+  let list = listOf(ctl, 0);
+  let src = listOf(ctl, fromSpare);
+  let dst = listOf(ctl, fromSpare ^ 1);
+  let n = hi - lo;
+  if (n <= <u32>INSERTION_MAX) {
+    if (src != list) copyRange(list, src, lo, hi, ps, es);
+    insertionSort(list, <i32>lo, <i32>hi - 1, ps, es, false);
+    return 0;
+  }
+  let passes: u32 = 0;
+  for (let d = <i32>field(ctl, SORT_KEY_BYTES) - 1; d >= <i32>digit; --d) {
+    memory.fill(ctl + SORT_COUNTS, 0, 1024);
+    countRange(ctl, src, <u32>d, lo, hi, ps, es);
+    if (placeCounts(ctl, lo, n)) continue;
+    scatterRange(ctl, src, dst, <u32>d, lo, hi, ps, es);
+    let t = src;
+    src = dst;
+    dst = t;
+    passes += 1;
+  }
+  if (src != list) copyRange(list, src, lo, hi, ps, es);
+  return passes;
+}
+
+/** Copies entries [lo, hi) from the spare list back to the list (an interrupted sort puts every pending range back). */
+export function sortRestore(ctl: usize, lo: u32, hi: u32): void {
+  copyRange(listOf(ctl, 0), listOf(ctl, 1), lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
+}
