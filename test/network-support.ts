@@ -11,23 +11,8 @@ export function netRuntime(init: Build['init'], buffers: number, pageSize = PAGE
   return init({ managedMemory: 4 * pageSize, networkMemory: buffers * pageSize, offHeapMemory: '64kb', pageSize });
 }
 
-/** Runs fn and returns what it threw; fails when it returns normally. */
-export function thrown(fn: () => unknown): Error & { code?: string } {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected the call to throw');
-}
-
-/** Asserts fn throws a segmem error with `code` and returns it. */
-export function expectCode(lib: Build, fn: () => unknown, code: SegmemErrorCode): Error {
-  const err = thrown(fn);
-  expect(err.code, err.message).toBe(code);
-  expect(err).toBeInstanceOf(lib.SegmemError);
-  return err;
-}
+// One way to assert a thrown error's code, shared with the segment suites.
+export { expectCode, thrown } from './oracle.js';
 
 /** Asserts the promise rejects with a segmem error with `code` and returns it. */
 export async function expectRejectCode(lib: Build, promise: Promise<unknown>, code: SegmemErrorCode): Promise<Error> {
