@@ -10,7 +10,7 @@
  *   records, a pool of 8 × 32 KiB), run in slices of 1 MiB with a
  *   macrotask turn between slices, so that a timer can fire, without and
  *   with serveInspector() attached at 10 Hz and one page (an HTTP client in
- *   this process, reading the event stream) connected. Passes alternate
+ *   a process of its own, as a browser tab is, reading the event stream) connected. Passes alternate
  *   without/with (ABBA, the same idle wait before each) so that drift of a shared machine hits both alike, and
  *   each is measured by the wall clock and by the process's CPU time (which
  *   other processes on a shared machine do not inflate); the ratio is the
@@ -20,7 +20,7 @@
  *   node --expose-gc bench/inspect.mjs wasm|js [--quick]     (prints the result as JSON;
  *   npm run bench runs it with the flags of bench/engines.mjs)
  */
-import { request } from 'node:http';
+import { spawn } from 'node:child_process';
 import { setImmediate as turn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { summarize } from './harness.mjs';
@@ -83,25 +83,43 @@ async function snapshotRows(lib, settings) {
   return rows;
 }
 
-/** Reads the inspector's event stream until told to stop; counts the snapshots received. */
-function connectPage(url) {
-  let snapshots = 0;
-  const req = request(`${url}events`, (res) => {
-    res.setEncoding('utf8');
-    let buffered = '';
-    res.on('data', (chunk) => {
-      buffered += chunk;
-      let end;
-      while ((end = buffered.indexOf('\n\n')) >= 0) {
-        if (buffered.startsWith('data: {')) snapshots += 1;
-        buffered = buffered.slice(end + 2);
-      }
-    });
-    res.on('error', () => undefined);
+/**
+ * The page reading the inspector's event stream, in a process of its own as
+ * a browser tab would be, so that what the reader costs is not counted as the
+ * inspector's: it writes one byte per snapshot received to its stdout, and
+ * this side counts them.
+ */
+const PAGE_SCRIPT = `
+const { request } = require('node:http');
+let buffered = '';
+const req = request(process.argv[1] + 'events', (res) => {
+  res.setEncoding('utf8');
+  res.on('data', (chunk) => {
+    buffered += chunk;
+    let end;
+    while ((end = buffered.indexOf('\\n\\n')) >= 0) {
+      if (buffered.startsWith('data: {')) process.stdout.write('.');
+      buffered = buffered.slice(end + 2);
+    }
   });
-  req.on('error', () => undefined);
-  req.end();
-  return { stop: () => req.destroy(), get snapshots() { return snapshots; } };
+  res.on('error', () => process.exit(0));
+});
+req.on('error', () => process.exit(0));
+req.end();
+`;
+
+/** Starts the page process on `url`; resolves once it has received its first snapshot. */
+async function connectPage(url) {
+  const child = spawn(process.execPath, ['-e', PAGE_SCRIPT, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let snapshots = 0;
+  let first;
+  const connected = new Promise((resolve) => (first = resolve));
+  child.stdout.on('data', (chunk) => {
+    snapshots += chunk.length;
+    first();
+  });
+  await connected;
+  return { stop: () => child.kill(), get snapshots() { return snapshots; } };
 }
 
 /**
@@ -141,7 +159,7 @@ async function throughputRows(lib, inspect, settings) {
       // ABBA order, and the same idle wait before every pass (an idle machine slows the pass after it).
       for (const attached of i % 2 === 0 ? [false, true] : [true, false]) {
         const server = attached ? await inspect.serveInspector(rt, { intervalMs: 100 }) : null;
-        const page = server === null ? null : connectPage(server.url);
+        const page = server === null ? null : await connectPage(server.url);
         await new Promise((resolve) => setTimeout(resolve, 150)); // a page is connected and has had its first snapshots
         // Setting the server up leaves garbage; collected before either kind of pass, so only what watching makes counts.
         globalThis.gc?.();
