@@ -61,25 +61,38 @@ export async function measureExtraModules(engineIds, { quick, log }) {
 
 const gb = (x) => (x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
-/** The Markdown of the network section. */
-function renderNetwork(section) {
-  const out = [`## ${section.title}`, ''];
-  out.push(
-    'GB/s of records moved (10^9 bytes per second), median of the timed passes. segmem: BufferBuilder append + commit, BufferConsumer build, read, recycle, through a LocalBufferPool of 8 × 32 KiB. Node: `stream.pipeline` Readable → Writable, a fresh Buffer per chunk. WHATWG: `ReadableStream.pipeTo(WritableStream)`, a fresh Uint8Array per chunk. The stream rows run no segmem code (measured in both builds\' processes; the wasm process\'s figure is shown).',
-    '',
-  );
+/**
+ * A section as every module's renderer draws it: its title and `intro`, then
+ * for each engine that measured a build a heading naming the engine, and
+ * what `renderEngine(out, { wasm, js, any })` adds (`any`: wasm's result, or
+ * js's when wasm has none).
+ */
+function renderPerEngine(section, intro, renderEngine) {
+  const out = [`## ${section.title}`, '', intro, ''];
   for (const engine of section.engines) {
     const { wasm, js } = engine.builds;
     const any = wasm ?? js;
     if (!any) continue;
     out.push(`### ${engine.id}: ${any.engine}${any.quick ? ' (quick run: not a measurement)' : ''}`, '');
+    renderEngine(out, { wasm, js, any });
+  }
+  return out;
+}
+
+/** The median GB/s of the row of `kind` at `bytes` in a module's result (undefined when it has none). */
+const medianGbps = (result, kind, bytes) => result?.rows.find((r) => r.kind === kind && r.recordBytes === bytes)?.gbps.median;
+
+/** The Markdown of the network section. */
+function renderNetwork(section) {
+  const intro =
+    'GB/s of records moved (10^9 bytes per second), median of the timed passes. segmem: BufferBuilder append + commit, BufferConsumer build, read, recycle, through a LocalBufferPool of 8 × 32 KiB. Node: `stream.pipeline` Readable → Writable, a fresh Buffer per chunk. WHATWG: `ReadableStream.pipeTo(WritableStream)`, a fresh Uint8Array per chunk. The stream rows run no segmem code (measured in both builds\' processes; the wasm process\'s figure is shown).';
+  return renderPerEngine(section, intro, (out, { wasm, js, any }) => {
     out.push('| record | segmem wasm | segmem pure JS | Node stream.pipeline | WHATWG pipeTo | wasm ÷ Node stream | wasm ÷ WHATWG |', '| --- | --- | --- | --- | --- | --- | --- |');
-    const row = (result, kind, bytes) => result?.rows.find((r) => r.kind === kind && r.recordBytes === bytes)?.gbps.median;
     for (const bytes of [64, 1024, 16384]) {
-      const w = row(wasm, 'segmem', bytes);
-      const j = row(js, 'segmem', bytes);
-      const node = row(any, 'node-stream', bytes);
-      const whatwg = row(any, 'whatwg', bytes);
+      const w = medianGbps(wasm, 'segmem', bytes);
+      const j = medianGbps(js, 'segmem', bytes);
+      const node = medianGbps(any, 'node-stream', bytes);
+      const whatwg = medianGbps(any, 'whatwg', bytes);
       const cell = (x) => (x === undefined ? '—' : gb(x));
       const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(1)}×`);
       out.push(`| ${bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`} | ${cell(w)} | ${cell(j)} | ${cell(node)} | ${cell(whatwg)} | ${ratio(w, node)} | ${ratio(w, whatwg)} |`);
@@ -89,36 +102,27 @@ function renderNetwork(section) {
       for (const t of result.targets) out.push(`- ${t.what}: ${gb(t.value)}${t.what.includes('×') ? '×' : ' GB/s'}: ${t.ok ? 'met' : '**not met**'}`);
     }
     out.push('');
-  }
-  return out;
+  });
 }
 
 /** The Markdown of the channels section: each segmem transport beside the plain transport it is measured against. */
 function renderChannels(section) {
-  const out = [`## ${section.title}`, ''];
-  out.push(
-    'GB/s of records moved end to end (10^9 bytes per second), median of the timed passes, both ends in one run. Local: RecordWriter → ResultPartition → InputGate → RecordReader in one thread, beside Node `stream.pipeline` with a fresh Buffer per record. Worker: the producer in a worker thread over a MessagePort transport, beside a MessageChannel carrying one record per message. TCP: a partition and a gate in one process over a loopback socket, beside a raw loopback socket carrying the same bytes in 64 KiB writes. The plain rows run no segmem code (the wasm process\'s figure is shown).',
-    '',
-  );
+  const intro =
+    'GB/s of records moved end to end (10^9 bytes per second), median of the timed passes, both ends in one run. Local: RecordWriter → ResultPartition → InputGate → RecordReader in one thread, beside Node `stream.pipeline` with a fresh Buffer per record. Worker: the producer in a worker thread over a MessagePort transport, beside a MessageChannel carrying one record per message. TCP: a partition and a gate in one process over a loopback socket, beside a raw loopback socket carrying the same bytes in 64 KiB writes. The plain rows run no segmem code (the wasm process\'s figure is shown).';
   const pairs = [
     ['local', 'node-stream', 'local ÷ stream.pipeline'],
     ['worker', 'message-channel', 'worker ÷ MessageChannel'],
     ['tcp', 'raw-socket', 'TCP ÷ raw socket'],
   ];
-  for (const engine of section.engines) {
-    const { wasm, js } = engine.builds;
-    const any = wasm ?? js;
-    if (!any) continue;
-    out.push(`### ${engine.id}: ${any.engine}${any.quick ? ' (quick run: not a measurement)' : ''}`, '');
+  return renderPerEngine(section, intro, (out, { wasm, js, any }) => {
     out.push('| record | transport | segmem wasm | segmem pure JS | plain | wasm ÷ plain |', '| --- | --- | --- | --- | --- | --- |');
-    const row = (result, kind, bytes) => result?.rows.find((r) => r.kind === kind && r.recordBytes === bytes)?.gbps.median;
     const cell = (x) => (x === undefined ? '—' : gb(x));
     for (const bytes of [1024, 16384]) {
       for (const [mine, plain, label] of pairs) {
-        const w = row(wasm, mine, bytes);
-        const base = row(any, plain, bytes);
+        const w = medianGbps(wasm, mine, bytes);
+        const base = medianGbps(any, plain, bytes);
         const ratio = w === undefined || base === undefined ? '—' : `${(w / base).toFixed(2)}×`;
-        out.push(`| ${bytes / 1024} KiB | ${label} | ${cell(w)} | ${cell(row(js, mine, bytes))} | ${cell(base)} | ${ratio} |`);
+        out.push(`| ${bytes / 1024} KiB | ${label} | ${cell(w)} | ${cell(medianGbps(js, mine, bytes))} | ${cell(base)} | ${ratio} |`);
       }
     }
     out.push('');
@@ -126,24 +130,16 @@ function renderChannels(section) {
       for (const t of result.targets) out.push(`- ${t.what}: ${t.value.toFixed(2)}×: ${t.ok ? 'met' : '**not met**'}`);
     }
     out.push('');
-  }
-  return out;
+  });
 }
 
 const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 /** The Markdown of the inspector section (bench/inspect.mjs). */
 function renderInspect(section) {
-  const out = [`## ${section.title}`, ''];
-  out.push(
-    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of adjacent pairs\' ratios.',
-    '',
-  );
-  for (const engine of section.engines) {
-    const { wasm, js } = engine.builds;
-    const any = wasm ?? js;
-    if (!any) continue;
-    out.push(`### ${engine.id}: ${any.engine}${any.quick ? ' (quick run: not a measurement)' : ''}`, '');
+  const intro =
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of adjacent pairs\' ratios.';
+  return renderPerEngine(section, intro, (out, { wasm, js, any }) => {
     out.push('| pools + partitions | wasm: snapshot µs (min) | wasm: + JSON µs | js: snapshot µs (min) | js: + JSON µs | JSON bytes |', '| --- | --- | --- | --- | --- | --- |');
     for (const row of any.snapshot) {
       const cells = [wasm, js].map((r) => {
@@ -168,8 +164,7 @@ function renderInspect(section) {
       for (const t of r?.targets ?? []) out.push(`- ${name}: ${t.what}: ${t.what.includes('ratio') ? `${(t.value * 100).toFixed(1)} %` : `${us(t.value)} µs`}: ${t.ok ? 'met' : '**not met**'}`);
     }
     out.push('');
-  }
-  return out;
+  });
 }
 
 const RENDERERS = { network: renderNetwork, channels: renderChannels, threads: renderThreads, inspect: renderInspect };
