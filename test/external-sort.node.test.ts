@@ -13,20 +13,10 @@ import { NodeSpillStore } from '../src/node.js';
 import type { Runtime } from '../src/index.js';
 import { builds } from './builds.js';
 import { FaultyStore } from './spill-stores.js';
+import { makeRecords, TYPE, type Rec } from './external-sort-records.js';
 
 const PAGE = 4096;
-const TYPE = { id: 'int', k: 'int', s: 'string', b: 'bytes' } as const;
-type Rec = { id: number; k: number; s: string; b: Uint8Array };
 
-function makeRecords(n: number, seed: number): Rec[] {
-  const out: Rec[] = [];
-  let x = seed;
-  for (let id = 0; id < n; id++) {
-    x = (Math.imul(x, 1103515245) + 12345) | 0;
-    out.push({ id, k: (x >>> 8) % 1000, s: `s${(x >>> 4) % 97}`, b: new Uint8Array(40).fill(id & 255) });
-  }
-  return out;
-}
 const byKey = (records: Rec[]) => records.slice().sort((a, b) => a.k - b.k || a.id - b.id).map((r) => r.id);
 
 /** Descriptors of this process open on a file in `dir`. */

@@ -9,12 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builds, type Build } from './builds.js';
 import { oracle } from './sort-oracle.js';
 import { enospc, FaultyStore, MemoryStore, type Fault } from './spill-stores.js';
+import { makeRecords, TYPE, type Rec } from './external-sort-records.js';
 import type { ExternalSortProgress, Runtime, SpillStore } from '../src/index.js';
 
 const PAGE = 4096;
 const RT = { managedMemory: 512 * PAGE, networkMemory: 0, offHeapMemory: '64kb', pageSize: PAGE } as const;
-const TYPE = { id: 'int', k: 'int', s: 'string', b: 'bytes' } as const;
-type Rec = { id: number; k: number; s: string; b: Uint8Array };
 type Key = { field: 'k' | 's'; order: 'asc' | 'desc' }[];
 
 const recordArb = fc.record({
@@ -48,17 +47,6 @@ async function sortIds(lib: Build, rt: Runtime, records: Rec[], key: Key, pages:
   const ids: number[] = [];
   for await (const r of sorter) ids.push(r.id);
   return { ids, runs, progress: last as ExternalSortProgress | null };
-}
-
-/** Records that make about `runs` runs of a sorter with `pages` pages of 4 KiB. */
-function makeRecords(n: number, seed: number): Rec[] {
-  const out: Rec[] = [];
-  let x = seed;
-  for (let id = 0; id < n; id++) {
-    x = (Math.imul(x, 1103515245) + 12345) | 0;
-    out.push({ id, k: (x >>> 8) % 1000, s: `s${(x >>> 4) % 97}`, b: new Uint8Array(40).fill(id & 255) });
-  }
-  return out;
 }
 
 describe.each(builds)('$name build', ({ init, lib }) => {
