@@ -61,14 +61,14 @@ afterAll(() => {
 });
 
 describe('beyond the JS heap', () => {
-  it(`a child with ${HEAP} sorts 512 MiB of records from a file into a file, in order`, async () => {
-    const output = join(work, 'output.bin');
-    const spill = join(work, 'spill');
+  it.each(['wasm', 'js'])(`a child with ${HEAP} sorts 512 MiB of records from a file into a file, in order (%s build)`, async (build) => {
+    const output = join(work, `output-${build}.bin`);
+    const spill = join(work, `spill-${build}`);
     mkdirSync(spill);
-    const result = await child(['segmem', input, output, spill]);
+    const result = await child(['segmem', input, output, spill, build]);
     expect(result.code, result.stderr).toBe(0);
-    const stats = JSON.parse(result.stdout) as { written: number; runsSpilled: number; mergePasses: number; empty: boolean; heapPeak: number; seconds: number };
-    expect(stats).toMatchObject({ written: RECORDS, empty: true, mergePasses: 1 });
+    const stats = JSON.parse(result.stdout) as { build: string; written: number; runsSpilled: number; mergePasses: number; empty: boolean; heapPeak: number; seconds: number };
+    expect(stats).toMatchObject({ build, written: RECORDS, empty: true, mergePasses: 1 });
     expect(stats.runsSpilled).toBeGreaterThanOrEqual(8);
     expect(stats.heapPeak).toBeLessThan(128 * 1024 * 1024);
     expect(readdirSync(spill)).toEqual([]);
