@@ -125,8 +125,13 @@ function stamp(bytes, seq) {
  *   over by descriptor (the bytes never move); a full pool makes it wait.
  * - 'clone': a plain MessageChannel, the chunk copied by structured clone.
  * - 'transfer': a plain MessageChannel, a fresh ArrayBuffer per chunk, transferred.
+ * - 'channel': the channels' MessagePort transport between two unshared
+ *   runtimes (`lib` the build): records of `size` − 4 bytes, so that each
+ *   32 KiB buffer carries one record with its length prefix; credit from
+ *   the consumer's gate makes it wait.
  */
-export async function produce(rt, transport, port, count, size) {
+export async function produce(rt, transport, port, count, size, lib) {
+  if (transport === 'channel') return produceOverChannel(lib, rt, port, count, size);
   const pool = rt?.networkBufferPool;
   const chunk = new Uint8Array(size);
   for (let seq = 0; seq < count; seq++) {
@@ -152,8 +157,41 @@ export async function produce(rt, transport, port, count, size) {
   port.postMessage(null);
 }
 
+/** The 'channel' producer: a partition of one subpartition connected to `port`. */
+async function produceOverChannel(lib, rt, port, count, size) {
+  const partition = new lib.ResultPartition(rt.networkBufferPool, { numSubpartitions: 1 });
+  lib.connectPartition(partition, lib.messagePortTransport(port));
+  const writer = new lib.RecordWriter(partition);
+  const record = new Uint8Array(size - 4);
+  for (let seq = 0; seq < count; seq++) {
+    stamp(record, seq);
+    const wait = writer.write(0, record);
+    if (wait !== undefined) await wait;
+  }
+  await partition.finish();
+  partition.release();
+}
+
+/** The 'channel' consumer: an input gate over `port`, reading two bytes of every record; resolves with the sum. */
+async function consumeOverChannel(lib, rt, port) {
+  const gate = new lib.InputGate(rt.networkBufferPool, { transport: lib.messagePortTransport(port), numChannels: 1 });
+  const reader = new lib.RecordReader(gate);
+  let sink = 0;
+  for (;;) {
+    let record = reader.poll();
+    if (record === null) {
+      record = await reader.next();
+      if (record === null) break;
+    }
+    sink += record[0] + record[record.length - 1];
+  }
+  gate.release();
+  return sink;
+}
+
 /** The consumer: reads two bytes of every chunk (adopting and recycling segmem's); resolves with the sum at the end. */
-export function consume(rt, transport, port) {
+export function consume(rt, transport, port, lib) {
+  if (transport === 'channel') return consumeOverChannel(lib, rt, port);
   const pool = rt?.networkBufferPool;
   let sink = 0;
   return new Promise((resolve) => {

@@ -19,8 +19,8 @@ parentPort.once('message', async (m) => {
   else if (m.task === 'w8') result = work.w8(rt, m.buffers, m.settings);
   else if (m.task === 'spin') result = work.spinStack(new Int32Array(m.stack), m.settings);
   else if (m.task === 'lockfree') result = work.lockFreeStack(new Int32Array(m.stack), m.settings);
-  else if (m.task === 'produce') result = await work.produce(rt, m.transport, m.port, m.count, m.size);
-  else if (m.task === 'consume') result = await work.consume(rt, m.transport, m.port);
+  else if (m.task === 'produce') result = await work.produce(rt, m.transport, m.port, m.count, m.size, lib);
+  else if (m.task === 'consume') result = await work.consume(rt, m.transport, m.port, lib);
   const end = clock();
   rt?.close();
   parentPort.postMessage({ start, end, result: result ?? null });
