@@ -4,7 +4,9 @@
  * in the same run, for 1 KiB and 16 KiB records.
  *
  * - local: RecordWriter → ResultPartition → InputGate (local channel:
- *   buffers handed over by reference) → RecordReader, one thread.
+ *   buffers handed over by reference) → RecordReader, one thread; the
+ *   reader takes records as spans (nothing allocated per record), and in a
+ *   second row as a Uint8Array view each (what a view per record costs).
  * - worker: the producer in a worker thread (bench/channels-peer.mjs), its
  *   partition sent over a MessagePort transport to a gate in this thread.
  * - tcp: a partition and a gate in this process, connected over a loopback
@@ -38,7 +40,8 @@ const PASS_BYTES = 64 * MiB;
 const sizeLabel = (bytes) => `${bytes / KiB} KiB`;
 
 export const CHANNEL_ROWS = CHANNEL_RECORD_SIZES.flatMap((bytes) => [
-  { id: `ch-local-${bytes}`, kind: 'local', recordBytes: bytes, title: `segmem local channel, ${sizeLabel(bytes)} records (writer → partition → gate → reader)` },
+  { id: `ch-local-${bytes}`, kind: 'local', recordBytes: bytes, title: `segmem local channel, ${sizeLabel(bytes)} records (writer → partition → gate → reader, records as spans)` },
+  { id: `ch-local-views-${bytes}`, kind: 'local-views', recordBytes: bytes, title: `segmem local channel, ${sizeLabel(bytes)} records, each read as a Uint8Array view` },
   { id: `ch-node-stream-${bytes}`, kind: 'node-stream', recordBytes: bytes, title: `Node stream.pipeline, a fresh Buffer per ${sizeLabel(bytes)} record` },
   { id: `ch-worker-${bytes}`, kind: 'worker', recordBytes: bytes, title: `segmem over a MessagePort from a worker thread, ${sizeLabel(bytes)} records` },
   { id: `ch-message-channel-${bytes}`, kind: 'message-channel', recordBytes: bytes, title: `MessageChannel from a worker thread, one ${sizeLabel(bytes)} record per message` },
@@ -62,26 +65,42 @@ async function writeRecords(lib, partition, record, total) {
   await partition.finish();
 }
 
-/** Reads every record of `gate` (polling while records are there, waiting only when none are); returns the sink. */
-async function readRecords(lib, gate) {
+/**
+ * Reads every record of `gate` (polling while records are there, waiting only
+ * when none are); returns the sink. By default as spans (pollSpan/nextSpan:
+ * nothing allocated per record); `views` takes each record as a Uint8Array
+ * view (poll/next), the row that shows what a view per record costs.
+ */
+async function readRecords(lib, gate, views = false) {
   const reader = new lib.RecordReader(gate);
   let sink = 0;
-  for (;;) {
-    let record = reader.poll();
-    if (record === null) {
-      record = await reader.next();
-      if (record === null) break;
+  if (views) {
+    for (;;) {
+      let record = reader.poll();
+      if (record === null) {
+        record = await reader.next();
+        if (record === null) break;
+      }
+      sink += record[0];
     }
-    sink += record[0];
+  } else {
+    for (;;) {
+      let span = reader.pollSpan();
+      if (span === null) {
+        span = await reader.nextSpan();
+        if (span === null) break;
+      }
+      sink += span.bytes[span.offset];
+    }
   }
   gate.release();
   return sink;
 }
 
-async function localPass(lib, rt, record, total) {
+async function localPass(lib, rt, record, total, views = false) {
   const partition = new lib.ResultPartition(rt.networkBufferPool, { numSubpartitions: 1 });
   const gate = new lib.InputGate(rt.networkBufferPool, { partition });
-  const [, sink] = await Promise.all([writeRecords(lib, partition, record, total), readRecords(lib, gate)]);
+  const [, sink] = await Promise.all([writeRecords(lib, partition, record, total), readRecords(lib, gate, views)]);
   partition.release();
   return sink;
 }
@@ -200,6 +219,7 @@ export async function measureChannelRows(lib, node, build, { quick = false } = {
       const total = Math.round((PASS_BYTES * settings.scale) / row.recordBytes) * row.recordBytes;
       const pass = {
         local: () => localPass(lib, rt, record, total),
+        'local-views': () => localPass(lib, rt, record, total, true),
         'node-stream': () => nodeStreamPass(record, total),
         worker: () => workerPass(worker, 'segmem', record, total, (port) => readRecords(lib, new lib.InputGate(rt.networkBufferPool, { transport: lib.messagePortTransport(port), numChannels: 1 }))),
         'message-channel': () => workerPass(worker, 'message-channel', record, total, receiveMessages),

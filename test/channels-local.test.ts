@@ -101,6 +101,41 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     rt.close();
   });
 
+  it('reads records as spans without a view each: one span object, in place, a record across buffers in the scratch array', async () => {
+    const rt = await runtime(8);
+    const nbp = rt.networkBufferPool;
+    const partition = new lib.ResultPartition(nbp, { numSubpartitions: 1 });
+    const gate = new lib.InputGate(nbp, { partition });
+    const writer = new lib.RecordWriter(partition);
+    // 0 bytes, 5 bytes, then SEG bytes (it must span two buffers), then 3 bytes.
+    const records = [new Uint8Array(0), Uint8Array.of(1, 2, 3, 4, 5), Uint8Array.from({ length: SEG }, (_, i) => (i * 7) & 0xff), Uint8Array.of(9, 8, 7)];
+    const writing = (async () => {
+      for (const r of records) {
+        const wait = writer.write(0, r);
+        if (wait !== undefined) await wait;
+      }
+      await partition.finish();
+    })();
+    const reader = new lib.RecordReader(gate);
+    const spans: unknown[] = [];
+    const seen: number[][] = [];
+    for (let span = await reader.nextSpan(); span !== null; span = await reader.nextSpan()) {
+      spans.push(span);
+      expect(span).toBeInstanceOf(lib.RecordSpan);
+      expect(span.channel).toBe(0);
+      expect([...span.view()]).toEqual([...span.bytes.subarray(span.offset, span.offset + span.length)]);
+      seen.push([...span.view()]);
+    }
+    await writing;
+    expect(seen).toEqual(records.map((r) => [...r]));
+    expect(new Set(spans).size).toBe(1);
+    expect(reader.pollSpan()).toBeNull();
+    gate.release();
+    partition.release();
+    expect(nbp.numberOfAvailableMemorySegments).toBe(nbp.totalNumberOfMemorySegments);
+    rt.close();
+  });
+
   it('reports the backlog (finished buffers queued) and delivers a partial buffer only on flush', async () => {
     const rt = await runtime(32);
     const nbp = rt.networkBufferPool;

@@ -2,8 +2,9 @@
 // records (0 to 3 pages long), events and flushes over random channels, a
 // pool small enough that writes wait, read through a local channel and
 // through the remote protocol over an in-memory transport cut into random
-// chunks. Per channel, the reader sees exactly the model's sequence, and
-// afterwards every segment is back (both builds).
+// chunks, each record taken by one of the reader's four ways (next, poll,
+// nextSpan, pollSpan) in a random mix. Per channel, the reader sees exactly
+// the model's sequence, and afterwards every segment is back (both builds).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builds } from './builds.js';
@@ -36,8 +37,22 @@ function model(ops: Op[]): string[][] {
   return out;
 }
 
+/** How the reader is asked for each record, cycling: 0 next(), 1 poll() then next(), 2 nextSpan(), 3 pollSpan() then nextSpan(). */
+const readModes = fc.array(fc.nat(3), { minLength: 1, maxLength: 8 });
+
 describe.each(builds)('$name build', ({ init, lib }) => {
-  async function run(ops: Op[], remote: boolean, maxChunk: number): Promise<{ seen: string[][]; left: number[] }> {
+  type Reader = InstanceType<typeof lib.RecordReader>;
+  /** The next record's bytes (copied out of a span) by `mode`, or null at the end; a span must name the reader's channel. */
+  async function readOne(reader: Reader, mode: number): Promise<Uint8Array | null> {
+    if (mode === 0) return reader.next();
+    if (mode === 1) return reader.poll() ?? (await reader.next());
+    const span = mode === 2 ? await reader.nextSpan() : (reader.pollSpan() ?? (await reader.nextSpan()));
+    if (span === null) return null;
+    expect(span.channel).toBe(reader.channel);
+    return span.bytes.slice(span.offset, span.offset + span.length);
+  }
+
+  async function run(ops: Op[], remote: boolean, maxChunk: number, modes: number[] = [0]): Promise<{ seen: string[][]; left: number[] }> {
     const producerRt = await init({ managedMemory: 4 * PAGE, networkMemory: 16 * PAGE, offHeapMemory: '64kb', pageSize: PAGE });
     const consumerRt = remote ? await init({ managedMemory: 4 * PAGE, networkMemory: 16 * PAGE, offHeapMemory: '64kb', pageSize: PAGE }) : producerRt;
     const partition = new lib.ResultPartition(producerRt.networkBufferPool, { numSubpartitions: CHANNELS, maxBuffersPerChannel: 2 });
@@ -60,7 +75,7 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       }
       await partition.finish();
     })();
-    for (let r = await reader.next(); r !== null; r = await reader.next()) seen[reader.channel]!.push(text(r));
+    for (let k = 0, r = await readOne(reader, modes[0]!); r !== null; r = await readOne(reader, modes[++k % modes.length]!)) seen[reader.channel]!.push(text(r));
     await writing;
     gate.release();
     partition.release();
@@ -74,8 +89,8 @@ describe.each(builds)('$name build', ({ init, lib }) => {
   for (const remote of [false, true]) {
     it(`${remote ? 'remote (in-memory transport)' : 'local'}: every record and event once, in order per channel, every segment back`, { timeout: 60_000 }, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(op, { maxLength: 30 }), fc.integer({ min: 1, max: 5000 }), async (ops, maxChunk) => {
-          const { seen, left } = await run(ops, remote, maxChunk);
+        fc.asyncProperty(fc.array(op, { maxLength: 30 }), fc.integer({ min: 1, max: 5000 }), readModes, async (ops, maxChunk, modes) => {
+          const { seen, left } = await run(ops, remote, maxChunk, modes);
           expect(seen).toEqual(model(ops));
           expect(left).toEqual([16, 16]);
         }),

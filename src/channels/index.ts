@@ -8,6 +8,6 @@ export { PartitionSender, connectPartition } from './partition-sender.js';
 export type { Transport, TransportHandlers } from './transport.js';
 export { memoryTransportPair, type MemoryTransportOptions } from './memory-transport.js';
 export { FRAME_HEADER_BYTES, FRAME_VERSION, FRAME_DATA, FRAME_EVENT, FRAME_END, FRAME_CREDIT, FRAME_CANCEL, ALL_CHANNELS, MAX_EVENT_BYTES } from './frame.js';
-export { RecordReader, type RecordReaderOptions, type ChannelRecord } from './record-reader.js';
+export { RecordReader, RecordSpan, type RecordReaderOptions, type ChannelRecord } from './record-reader.js';
 export { messagePortTransport, type MessagePortLike, type MessagePortTransportOptions } from './message-port-transport.js';
 export { partitionWritableStream, gateReadableStream, type PartitionStreamOptions } from './web-streams.js';
