@@ -233,6 +233,42 @@ describe.each(builds)('$name build: paged views and serializers', ({ init, lib }
     expect(rt.memoryManager.verifyEmpty()).toBe(true);
   });
 
+  it('reads any bytes as a string the way TextDecoder does: malformed UTF-8 becomes U+FFFD, never an exception (property)', () => {
+    // Bytes biased to sequence starts and continuations, so overlong forms, surrogates, values above U+10FFFF and
+    // truncated sequences all occur; lengths on both sides of the short-string path (48 bytes).
+    const byteArb = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0xbf }), fc.integer({ min: 0xc0, max: 0xff }));
+    const decoder = new TextDecoder();
+    fc.assert(
+      fc.property(fc.array(byteArb, { maxLength: 70 }), fc.nat({ max: 8 }), (bytes, pad) => {
+        const out = output();
+        out.writeBytes(new Uint8Array(pad));
+        out.writeVarUint(bytes.length);
+        out.writeBytes(Uint8Array.from(bytes));
+        const input = out.toInputView();
+        input.seek(pad);
+        expect(input.readString()).toBe(decoder.decode(Uint8Array.from(bytes)));
+        expect(input.remaining).toBe(0);
+        rt.memoryManager.releaseAll('views');
+      }),
+      { numRuns: 400 },
+    );
+    // Known answers: a lone continuation, an overlong NUL, an encoded surrogate, U+110000, and well-formed 2-4 byte forms.
+    const known: [number[], string][] = [
+      [[0xc3, 0x41], '\ufffdA'],
+      [[0xe0, 0x80, 0x80], '\ufffd\ufffd\ufffd'],
+      [[0xed, 0xa0, 0x80], '\ufffd\ufffd\ufffd'],
+      [[0xf4, 0x90, 0x80, 0x80], '\ufffd\ufffd\ufffd\ufffd'],
+      [[0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9d, 0x84, 0x9e], 'é€𝄞'],
+    ];
+    for (const [bytes, text] of known) {
+      const out = output();
+      out.writeVarUint(bytes.length);
+      out.writeBytes(Uint8Array.from(bytes));
+      expect(out.toInputView().readString()).toBe(text);
+      rt.memoryManager.releaseAll('views');
+    }
+  });
+
   it('round-trips random records of random types across pages (property)', () => {
     const fieldArb = fc.constantFrom('int', 'long', 'bigint', 'double', 'boolean', 'string', 'bytes');
     const valueOf = (t: string): fc.Arbitrary<unknown> =>
