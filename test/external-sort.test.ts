@@ -268,7 +268,7 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(store.files.size).toBe(0);
     });
 
-    it('an iterable or a record getter that throws mid-way rejects with its error, after spilling, and gives everything back', async () => {
+    it('an iterable that throws mid-way rejects with its error, after spilling, and gives everything back; a record getter that throws refuses that record only', async () => {
       const store = new MemoryStore();
       const boom = new Error('source failed');
       function* failing() {
@@ -278,9 +278,15 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       const a = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
       await expect(a.addAll(failing())).rejects.toBe(boom);
       expect(store.created).toBeGreaterThan(1);
+      // A record whose getter throws is refused like any bad record: the 700 before it stay, and the sorter goes on.
       const b = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
       const poisoned = Object.freeze([...records.slice(0, 700), Object.defineProperty({ id: 0, s: '', b: new Uint8Array(0) }, 'k', { get: () => { throw boom; }, enumerable: true })]);
       await expect(b.addAll(poisoned as Rec[])).rejects.toBe(boom);
+      expect(b.size).toBe(700);
+      await b.addAll(records.slice(700, 800));
+      const ids: number[] = [];
+      for await (const r of b) ids.push(r.id);
+      expect(ids.sort((x, y) => x - y)).toEqual(records.slice(0, 800).map((r) => r.id));
       async function* slow() {
         for (const r of records.slice(0, 300)) yield r;
         throw boom;
@@ -363,11 +369,43 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(store.files.size).toBe(0);
     });
 
-    it('a record that does not match the type, or too large for the budget, rejects and gives everything back', async () => {
+    it('a record that does not match the type is refused, nothing of it kept, and the sorter goes on, even at a spill', async () => {
       const store = new MemoryStore();
       const a = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
-      await expect(a.add({ id: 1, k: 1.5, s: '', b: new Uint8Array(0) })).rejects.toMatchObject({ code: 'ERR_VALUE_OUT_OF_RANGE' });
+      const good = makeRecords(1500, 5);
+      const bad: [unknown, string][] = [
+        [{ id: 1, k: 1.5, s: '', b: new Uint8Array(0) }, 'ERR_VALUE_OUT_OF_RANGE'],
+        [{ id: 1, k: 2 ** 31, s: '', b: new Uint8Array(0) }, 'ERR_VALUE_OUT_OF_RANGE'],
+        [{ id: 1, k: 1n, s: '', b: new Uint8Array(0) }, 'ERR_INVALID_ARGUMENT'],
+        [{ id: 1, k: Symbol('k'), s: '', b: new Uint8Array(0) }, 'ERR_INVALID_ARGUMENT'],
+        [{ id: 1, k: 1, s: '\ud800', b: new Uint8Array(0) }, 'ERR_INVALID_ARGUMENT'],
+        [null, 'ERR_INVALID_ARGUMENT'],
+      ];
+      let spills = 0;
+      for (let i = 0; i < good.length; i++) {
+        // Bad records between the good ones, including right where the pages are full and a run is spilled.
+        if (i % 250 === 0) {
+          const [record, code] = bad[(i / 250) % bad.length]!;
+          await expect(a.add(record as Rec)).rejects.toMatchObject({ code });
+        }
+        await a.add(good[i]!);
+        if (store.created > spills) {
+          spills = store.created;
+          const [record, code] = bad[spills % bad.length]!;
+          await expect(a.add(record as Rec)).rejects.toMatchObject({ code });
+        }
+      }
+      expect(spills).toBeGreaterThan(1);
+      expect(a.size).toBe(good.length);
+      const keys: number[] = [];
+      for await (const r of a) keys.push(r.k);
+      expect(keys).toEqual(good.map((r) => r.k).sort((x, y) => x - y));
       expect(rt.memoryManager.verifyEmpty()).toBe(true);
+      expect(store.files.size).toBe(0);
+    });
+
+    it('a record too large for the budget rejects and gives everything back', async () => {
+      const store = new MemoryStore();
       const b = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 8, store });
       await expect(b.add({ id: 1, k: 1, s: '', b: new Uint8Array(5 * PAGE) })).rejects.toMatchObject({ code: 'ERR_MEMORY_ALLOCATION', message: expect.stringMatching(/4 pages/) });
       expect(rt.memoryManager.verifyEmpty()).toBe(true);

@@ -208,6 +208,12 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return this.append(ser.values, null, 0, 0);
   }
 
+  /** Adds the record whose values `serializer.check()` has just taken (for a caller that checks records itself); false as write() says. @internal */
+  writeChecked(): boolean {
+    this.checkUsable('write');
+    return this.append(this.serializer.values, null, 0, 0);
+  }
+
   /**
    * Adds a record given in serialized form: `length` bytes of `bytes` at
    * `at`, copied as they are, whose key fields' values are in `values` (by
