@@ -164,6 +164,7 @@ export class RecordSpan {
 }
 
 const viewOf = (span: RecordSpan | null): Uint8Array | null => (span === null ? null : span.view());
+const spanOf = (span: RecordSpan | null): RecordSpan | null => span;
 
 /** A record and the channel it came from. */
 export interface ChannelRecord {
@@ -202,13 +203,7 @@ export class RecordReader {
 
   /** The next record, or null after every channel's end; rejects with the gate's failure, or EndOfInputError when a channel ends inside a record. */
   next(): Promise<Uint8Array | null> {
-    let span: RecordSpan | null;
-    try {
-      span = this.pollSpan();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return span !== null ? Promise.resolve(span.view()) : this.nextFromGate().then(viewOf);
+    return this.settle(viewOf);
   }
 
   /** The next record from what has arrived, or null when the gate has nothing now (without waiting). */
@@ -218,13 +213,7 @@ export class RecordReader {
 
   /** Like next(), but the record comes as the reader's one RecordSpan, updated in place: nothing is allocated per record. */
   nextSpan(): Promise<RecordSpan | null> {
-    let span: RecordSpan | null;
-    try {
-      span = this.pollSpan();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return span !== null ? Promise.resolve(span) : this.nextFromGate();
+    return this.settle(spanOf);
   }
 
   /** Like poll(), but the record comes as the reader's one RecordSpan, updated in place: nothing is allocated per record. */
@@ -268,6 +257,17 @@ export class RecordReader {
     for (const c of this.channels) c.release();
     this.current = null;
     this.gate.release();
+  }
+
+  /** The next record as `take` makes it: at once when one has arrived (no Promise chain), else once the gate has one. */
+  private settle<T>(take: (span: RecordSpan | null) => T): Promise<T> {
+    let span: RecordSpan | null;
+    try {
+      span = this.pollSpan();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return span !== null ? Promise.resolve(take(span)) : this.nextFromGate().then(take);
   }
 
   private async nextFromGate(): Promise<RecordSpan | null> {
