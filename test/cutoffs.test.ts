@@ -3,12 +3,12 @@
 // oracles: copies in both directions of overlap, comparisons and equality
 // decided at every position, swaps.
 import { describe, expect, it } from 'vitest';
-import { COMPARE_IN_JS_MAX, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../src/kernels/kernels.js';
+import { COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../src/kernels/kernels.js';
 import { builds } from './builds.js';
 import { lexicographic, SMALL_RUNTIME, snapshot } from './oracle.js';
 
 /** Lengths from 0 to past twice the largest cut-off: every length on both sides of each. */
-const LONGEST = 2 * Math.max(COPY_IN_JS_MAX, COMPARE_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX) + 9;
+const LONGEST = 2 * Math.max(COPY_IN_JS_MAX, COMPARE_KERNEL_MIN, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX) + 9;
 const LENGTHS = Array.from({ length: LONGEST + 1 }, (_, n) => n);
 const WINDOW = LONGEST + 32;
 

@@ -111,12 +111,16 @@ export interface LongKernels {
 /** Copy: 4 B 9.0 / 5.8, 8 B 12.6 / 12.5, 16 B 12.6 / 15.4. */
 export const COPY_IN_JS_MAX = 8;
 /**
- * Compare: the first bytes up to this count are compared in JS, and only an
- * equal prefix goes on to the kernel, so keys that differ early (the common
- * case of sorting) never pay the call. Equal ranges, 8 B: 12.5 / 14.6; keys
- * differing in the first word: JS is a third of the call's cost.
+ * Compare: below this many bytes JS compares, from it on one kernel call
+ * does. The kernel compares 8 bytes per step, so keys whose first words tie
+ * often (sorting keys that share short prefixes, W4's records) take one
+ * predictable branch per 8 bytes where the JS loop takes an unpredictable one
+ * per 4. W4-like random keys (the first two words equal one time in four),
+ * wasm / JS: 4 B 11.4 / 11.7, 8 B 8.1 / 20.2, 16 B 9.0 / 22.2 ns; W4 itself
+ * fell from 1.7-1.8x its plain-JS control to 0.9-1.4x. (Equal ranges, the
+ * earlier measure, favour JS below 16 B: 8 B 12.5 / 14.6.)
  */
-export const COMPARE_IN_JS_MAX = 16;
+export const COMPARE_KERNEL_MIN = 8;
 /** Equality: as compare; equal ranges 8 B 13.3 / 14.7, 16 B 14.6 / 20.6. */
 export const EQUAL_IN_JS_MAX = 8;
 /** Swap: 4 B 12.0 / 4.5, 8 B 13.1 / 14.0, 16 B 12.4 / 19.1. */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
-import { COMPARE_IN_JS_MAX, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
+import { COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
 import { compareRange, copyRange, equalRange, swapRange } from '../kernels/small-ops.js';
 import { checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
@@ -376,10 +376,7 @@ export class MemorySegment {
     const kernels = this.region.kernels;
     let c: number;
     if (kernels === null || this.bytes !== other.bytes) c = compareBetween(this.bytes, a, other.bytes, b, n);
-    else {
-      c = compareRange(this.view, this.bytes, a, b, n < COMPARE_IN_JS_MAX ? n : COMPARE_IN_JS_MAX);
-      if (c === 0 && n > COMPARE_IN_JS_MAX) c = kernels.compare(a + COMPARE_IN_JS_MAX, b + COMPARE_IN_JS_MAX, n - COMPARE_IN_JS_MAX);
-    }
+    else c = n < COMPARE_KERNEL_MIN ? compareRange(this.view, this.bytes, a, b, n) : kernels.compare(a, b, n);
     if (c !== 0 || len1 === len2) return c;
     return len1 < len2 ? -1 : 1;
   }
