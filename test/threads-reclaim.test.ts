@@ -14,6 +14,35 @@ afterAll(async () => {
 });
 
 describe.each(builds)('$name build', ({ name, init }) => {
+  it('a worker that ended holding a table lock: releaseAllOf poisons the lock, and a worker waiting for it fails with ERR_ILLEGAL_STATE instead of waiting forever', { timeout: 20_000 }, async () => {
+    const rt = await init(OPTIONS);
+    const waiter = await spawn();
+    started.push(waiter);
+    // As if worker 5 had been terminated inside a page-table operation: the lock word still names it.
+    const words = new Int32Array(rt.memory.buffer);
+    const lock = (rt.layout.managedTable + 28) >>> 2;
+    const dead = 5;
+    words[lock] = dead + 1;
+    const asking = waiter.next('asking');
+    const outcome = waiter.run<string>({ build: name, task: 'askForPage', descriptor: rt.share() });
+    await asking;
+    // It waits (sleeping in Atomics.wait between spins) until the lock is given back or poisoned.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    let error: unknown = null;
+    try {
+      rt.releaseAllOf(dead);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({ code: 'ERR_ILLEGAL_STATE', message: expect.stringContaining(`worker ${dead} holds the lock of the page table`) });
+    expect(await outcome).toBe('ERR_ILLEGAL_STATE');
+    // Every later operation on the page table fails too, naming the worker; nothing was taken.
+    expect(() => rt.memoryManager.allocatePages('late', 1)).toThrow(expect.objectContaining({ code: 'ERR_ILLEGAL_STATE', message: expect.stringContaining(`worker ${dead} ended inside one of its operations`) }));
+    expect(rt.memoryManager.availableMemory).toBe(32 * PAGE);
+    words[lock] = 0;
+    rt.close();
+  });
+
   it('a terminated worker leaks nothing: a survivor reclaims its pages, reservation and buffers by id', async () => {
     const rt = await init(OPTIONS);
     const [holder, survivor] = [await spawn(), await spawn()];

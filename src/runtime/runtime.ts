@@ -90,6 +90,8 @@ export class Runtime {
   private readonly ownerNames = new OwnerNames();
   /** The shared memory's realm table; null when unshared. */
   private readonly realms: RealmTable | null;
+  /** The off-heap area's lock in a shared runtime, which releaseAllOf checks as the tables' own. */
+  private readonly offHeapLock: SpinLock | null;
   private closed = false;
 
   /**
@@ -109,8 +111,8 @@ export class Runtime {
     const region = new MemoryRegion(new Uint8Array(memory.buffer), memory.kernels, memory.longs);
     this.region = region;
     if (!attach) writeHeader(region.view, layout);
-    const offHeapLock = realms === null ? null : new SpinLock(realms.words, (layout.realmsTable + RT_OFF_HEAP_LOCK) >>> 2, workerId + 1);
-    this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory, attach, offHeapLock);
+    this.offHeapLock = realms === null ? null : new SpinLock(realms.words, (layout.realmsTable + RT_OFF_HEAP_LOCK) >>> 2, workerId + 1, 'off-heap area');
+    this.offHeap = new OffHeapArea(region, layout.offHeapBase, config.offHeapMemory, attach, this.offHeapLock);
     const segmentsEnd = layout.networkBase + layout.networkPages * config.pageSize;
     this.segments = new MemorySegmentFactory(this.offHeap, () => this.checkOpen(), { region, start: layout.offHeapBase, end: segmentsEnd });
     const pages = { table: layout.managedTable, pagesBase: layout.managedBase, pageSize: config.pageSize, pageCount: layout.managedPages };
@@ -154,6 +156,7 @@ export class Runtime {
     if (workerId === this.workerId) {
       throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this runtime's own id; release its owners with releaseAll() or close() it`);
     }
+    this.offHeapLock?.checkNotHeldBy(workerId);
     const { pages, bytes } = this.memoryManager.releaseAllOf(workerId);
     const buffers = this.networkBufferPool.releaseAllOf(workerId);
     if (realms.isLive(workerId)) realms.leave(workerId);

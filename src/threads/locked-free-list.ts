@@ -32,7 +32,7 @@ export class LockedFreeList implements BufferPoolKernels {
     readonly realm: number,
   ) {
     this.words = words;
-    this.lock = new SpinLock(words, (table + NB_LOCK) >>> 2, realm + 1);
+    this.lock = new SpinLock(words, (table + NB_LOCK) >>> 2, realm + 1, 'network free list');
     const arrays = bufferTableArrays(segmentCount);
     this.tableIo = new Int32Array(words.buffer, table + arrays.io, segmentCount);
     this.out = (table + arrays.out) >>> 2;
@@ -116,7 +116,7 @@ export class LockedFreeList implements BufferPoolKernels {
   /** Gives back every segment worker `id` holds; returns how many. */
   releaseRealm(table: number, id: number): number {
     let given: number;
-    this.lock.checkNotHeldBy(id, 'network free list');
+    this.lock.checkNotHeldBy(id);
     this.lock.enter();
     try {
       const { words, out, tableIo } = this;

@@ -35,7 +35,7 @@ export class LockedPageTable implements PageTableKernels {
     readonly realm: number,
   ) {
     const words = realms.words;
-    this.lock = new SpinLock(words, (table + PT_LOCK) >>> 2, realm + 1);
+    this.lock = new SpinLock(words, (table + PT_LOCK) >>> 2, realm + 1, 'page table');
     const arrays = pageTableArrays(pageCount);
     this.tableIo = new Int32Array(words.buffer, table + arrays.io, pageCount);
     this.words = words;
@@ -183,7 +183,7 @@ export class LockedPageTable implements PageTableKernels {
    */
   releaseRealm(table: number, id: number): ReleasedMemory {
     const { inner, realms } = this;
-    this.lock.checkNotHeldBy(id, 'page table');
+    this.lock.checkNotHeldBy(id);
     this.lock.enter();
     try {
       let pages = 0;

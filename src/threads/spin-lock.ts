@@ -22,6 +22,15 @@ import { IllegalStateError } from '../errors.js';
  * block (a worker, Node's main thread), it sleeps 20 µs in Atomics.wait so
  * that a holder preempted on a busy machine gets the core back. A browser's
  * main thread may not block and keeps spinning.
+ *
+ * A worker terminated inside an operation leaves the word holding its tag,
+ * and the table possibly half-changed. Nothing can tell a dead holder from a
+ * slow one but the application, which says so with releaseAllOf(id): finding
+ * the lock held by `id` there poisons it (the word becomes -(id + 1)), so that
+ * every realm waiting for it, and every later operation, fails with
+ * ERR_ILLEGAL_STATE instead of waiting forever.
+ *
+ *   word:  0 free   |   id + 1 held by worker id   |   -(id + 1) poisoned: worker id died holding it
  */
 const SPINS_BEFORE_SLEEP = 4096;
 const SLEEP_MS = 0.02;
@@ -47,6 +56,8 @@ export class SpinLock {
     private readonly index: number,
     /** What the word holds while this realm holds the lock: its worker id + 1. */
     private readonly tag: number,
+    /** What the lock guards, for messages ('page table'). */
+    private readonly what: string,
   ) {}
 
   /** Takes the lock, spinning (and, where allowed, sleeping briefly) while another realm holds it. */
@@ -57,6 +68,7 @@ export class SpinLock {
     for (;;) {
       const holder = Atomics.load(words, index);
       if (holder === 0 && Atomics.compareExchange(words, index, 0, tag) === 0) return;
+      if (holder < 0) throw this.poisonedError(-holder - 1);
       if (++spins < SPINS_BEFORE_SLEEP) continue;
       spins = 0;
       canBlock ??= probeBlocking(words, index);
@@ -77,13 +89,24 @@ export class SpinLock {
   /**
    * Throws IllegalStateError when worker `id` holds the lock: a worker that
    * ended while holding it ended inside a table operation, which may have
-   * left the table half-changed, so nothing of it can be reclaimed safely
-   * (and taking the lock would wait forever).
+   * left the table half-changed, so nothing of it can be reclaimed safely.
+   * The lock is poisoned on the way (see above), so that no realm waits for
+   * it forever.
    */
-  checkNotHeldBy(id: number, what: string): void {
-    if (this.holder() !== id + 1) return;
+  checkNotHeldBy(id: number): void {
+    const { words, index } = this;
+    const holder = Atomics.load(words, index);
+    if (holder < 0) throw this.poisonedError(-holder - 1);
+    if (holder !== id + 1) return;
+    if (Atomics.compareExchange(words, index, id + 1, -(id + 1)) !== id + 1) return;
+    // Wake the realms sleeping on the word, so that they see the poison now.
+    Atomics.notify(words, index);
     throw new IllegalStateError(
-      `releaseAllOf: worker ${id} holds the lock of the ${what}: it ended inside a table operation, which may have left the table inconsistent; start a new runtime`,
+      `releaseAllOf: worker ${id} holds the lock of the ${this.what}: it ended inside a table operation, which may have left the table inconsistent; start a new runtime (every operation on the ${this.what} now fails with ERR_ILLEGAL_STATE)`,
     );
+  }
+
+  private poisonedError(id: number): IllegalStateError {
+    return new IllegalStateError(`the ${this.what} of this shared runtime can no longer be used: worker ${id} ended inside one of its operations (found by releaseAllOf); start a new runtime`);
   }
 }

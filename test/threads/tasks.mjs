@@ -182,6 +182,17 @@ function reclaim(rt, { id }) {
   return { ...result, available: rt.memoryManager.availableMemory, buffersFree: rt.networkBufferPool.numberOfAvailableMemorySegments };
 }
 
+/** Asks for one page (reporting 'asking' first), as a worker does while another holds the table's lock; resolves with the outcome's code. */
+function askForPage(rt, _message, post) {
+  post({ type: 'asking' });
+  try {
+    rt.memoryManager.release(rt.memoryManager.allocatePages('ask', 1));
+    return 'allocated';
+  } catch (err) {
+    return code(err);
+  }
+}
+
 /** Fills a segment with the pattern of sequence number `seq`. */
 export function fillPattern(segment, seq) {
   const bytes = segment.wrap(0, segment.size);
@@ -252,7 +263,7 @@ function consume(rt, { port }) {
   });
 }
 
-const TASKS = { managerRandom, buffersRandom, hold, reclaim, produce, consume };
+const TASKS = { managerRandom, buffersRandom, hold, reclaim, askForPage, produce, consume };
 
 /** Attaches to the message's runtime, runs its task, and closes the runtime (unless the task keeps it). */
 export async function runTask(lib, message, post) {
