@@ -108,9 +108,10 @@ function renderNetwork(section) {
 /** The Markdown of the channels section: each segmem transport beside the plain transport it is measured against. */
 function renderChannels(section) {
   const intro =
-    'GB/s of records moved end to end (10^9 bytes per second), median of the timed passes, both ends in one run. Local: RecordWriter → ResultPartition → InputGate → RecordReader in one thread, beside Node `stream.pipeline` with a fresh Buffer per record. Worker: the producer in a worker thread over a MessagePort transport, beside a MessageChannel carrying one record per message. TCP: a partition and a gate in one process over a loopback socket, beside a raw loopback socket carrying the same bytes in 64 KiB writes. The plain rows run no segmem code (the wasm process\'s figure is shown).';
+    'GB/s of records moved end to end (10^9 bytes per second), median of the timed passes, both ends in one run. Local: RecordWriter → ResultPartition → InputGate → RecordReader in one thread, the reader taking each record as a span (`pollSpan`/`nextSpan`: nothing allocated per record) and, in the second row, as a Uint8Array view (`poll`/`next`), beside Node `stream.pipeline` with a fresh Buffer per record. Worker: the producer in a worker thread over a MessagePort transport, beside a MessageChannel carrying one record per message. TCP: a partition and a gate in one process over a loopback socket, beside a raw loopback socket carrying the same bytes in 64 KiB writes. The plain rows run no segmem code (the wasm process\'s figure is shown).';
   const pairs = [
     ['local', 'node-stream', 'local ÷ stream.pipeline'],
+    ['local-views', 'node-stream', 'local, records as views ÷ stream.pipeline'],
     ['worker', 'message-channel', 'worker ÷ MessageChannel'],
     ['tcp', 'raw-socket', 'TCP ÷ raw socket'],
   ];
