@@ -123,8 +123,8 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
       spans.push(span);
       expect(span).toBeInstanceOf(lib.RecordSpan);
       expect(span.channel).toBe(0);
-      expect([...span.view()]).toEqual([...span.bytes.subarray(span.offset, span.offset + span.length)]);
-      seen.push([...span.view()]);
+      expect([...span.toUint8Array()]).toEqual([...span.bytes.subarray(span.offset, span.offset + span.length)]);
+      seen.push([...span.toUint8Array()]);
     }
     await writing;
     expect(seen).toEqual(records.map((r) => [...r]));

@@ -155,15 +155,15 @@ export class RecordSpan {
   /** @internal Spans are made by a RecordReader. */
   constructor() {}
 
-  /** The record as a view of `bytes` (made on each call; valid as long as the span). */
-  view(): Uint8Array {
+  /** The record as a Uint8Array over `bytes` (a view, not a copy, made on each call; valid as long as the span). */
+  toUint8Array(): Uint8Array {
     // A view made with the constructor: subarray() looks up Symbol.species (see array-ops.ts).
     const bytes = this.bytes;
     return new Uint8Array(bytes.buffer, bytes.byteOffset + this.offset, this.length);
   }
 }
 
-const viewOf = (span: RecordSpan | null): Uint8Array | null => (span === null ? null : span.view());
+const viewOf = (span: RecordSpan | null): Uint8Array | null => (span === null ? null : span.toUint8Array());
 const spanOf = (span: RecordSpan | null): RecordSpan | null => span;
 
 /** A record and the channel it came from. */
@@ -208,7 +208,7 @@ export class RecordReader {
 
   /** The next record from what has arrived, or null when the gate has nothing now (without waiting). */
   poll(): Uint8Array | null {
-    return this.pollSpan()?.view() ?? null;
+    return this.pollSpan()?.toUint8Array() ?? null;
   }
 
   /** Like next(), but the record comes as the reader's one RecordSpan, updated in place: nothing is allocated per record. */
