@@ -7,24 +7,9 @@ import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.j
 import { render } from '../util/render.js';
 import { NetworkBuffer, type OwningRecycler } from './network-buffer.js';
 import type { NetworkBufferPool } from './network-buffer-pool.js';
+import type { BufferPoolOptions } from './pool-options.js';
 
-/** Options of NetworkBufferPool.createBufferPool(). */
-export interface BufferPoolOptions {
-  /** Segments the pool always has: taken when it is made. */
-  minSize: number;
-  /** Segments the pool may grow to (Infinity: no limit beyond the global pool). */
-  maxSize: number;
-  /** Its weight when spare segments are shared among resizable pools (default: minSize, at least 1). */
-  expectedSize?: number;
-  /** Channels (subpartitions) requests may name, 0 to numSubpartitions − 1 (default 0). */
-  numSubpartitions?: number;
-  /** Buffers one channel may hold before the pool reports itself unavailable (default: no limit). */
-  maxBuffersPerChannel?: number;
-  /** Buffers a non-blocking request may take beyond the pool's size while it is unavailable (default 0). */
-  maxOverdraftBuffersPerGate?: number;
-  /** What runtime snapshots and the inspector call the pool (default: `pool-<n>`, n counting the pools made). */
-  name?: string;
-}
+export type { BufferPoolOptions } from './pool-options.js';
 
 /** Told when a buffer becomes available to a pool that had none (addBufferListener). */
 export interface BufferListener {
