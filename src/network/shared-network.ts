@@ -3,7 +3,7 @@ import type { BufferPoolKernels } from '../kernels/js-buffer-pool.js';
 import type { EpochWatch } from '../threads/epoch-watch.js';
 import { LockedFreeList } from '../threads/locked-free-list.js';
 import type { ThreadsContext } from '../threads/realm-table.js';
-import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
+import { adoptedIndex, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { checkInteger } from '../util/checks.js';
 import type { NetworkArea } from './network-buffer-pool.js';
 
@@ -54,12 +54,8 @@ export class SharedNetwork {
 
   /** Takes the segment of `descriptor` out of transit for this worker; returns its index. See NetworkBufferPool.adopt(). */
   adopt(descriptor: SegmentDescriptor): number {
-    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'buffer', 'adopt');
-    const index = (address - this.area.base) / this.area.segmentSize;
-    const total = this.area.segmentCount;
-    if (size !== this.area.segmentSize || !Number.isInteger(index) || index < 0 || index >= total) {
-      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${total} network segments of this memory`);
-    }
+    const { base, segmentSize: size, segmentCount: count } = this.area;
+    const index = adoptedIndex(descriptor, 'buffer', { base, size, count, what: 'network segments' });
     if (!this.locked.adopt(index)) throw new IllegalStateError(`adopt: network segment ${index} is not in transit (adopted already, recycled or reclaimed)`);
     return index;
   }
