@@ -29,66 +29,22 @@ import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
 import type { RecordSerializer } from '../io/serializer.js';
 import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
-import { checkFunctionOption, checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { toByteSink, type ByteSink, type SortOutput } from './byte-sink.js';
 import { EntryOrder, Merger } from './merger.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { scanRecords } from './record-decoder.js';
 import type { RunWriter } from './run-writer.js';
-import { OutputStage } from './output-stage.js';
+import { OutputStage, writeStaged } from './output-stage.js';
 import { InMemorySource, MergedSource, type SortedSource } from './sorted-source.js';
 import { InMemorySorter } from './sorter.js';
 import { fingerprintOf } from './spill-format.js';
 import { SpillResources } from './spill-resources.js';
-import { defaultSpillStore, type SpillFile, type SpillStore } from './spill-store.js';
+import { checkExternalSorterOptions, type ExternalSorterOptions, type ExternalSortProgress } from './external-sorter-options.js';
+import type { SpillFile, SpillStore } from './spill-store.js';
 
-/** How to build an external sorter. */
-export interface ExternalSorterOptions<S extends RecordTypeSpec> {
-  /** The record type. */
-  readonly type: S;
-  /** The sort key: one field or several, each ascending by default. */
-  readonly key: KeySpec;
-  /** Most pages the sorter holds at any time, for sorting, spilling and merging; at least 8. */
-  readonly pages: number;
-  /** Where runs are spilled (default: the Origin Private File System where there is one; in Node pass a NodeSpillStore from 'segmem/node'). */
-  readonly store?: SpillStore;
-  /** Most runs merged at once, 2 or more (default: 64, or fewer when the pages do not allow 2 per run). */
-  readonly fanIn?: number;
-  /** Records with equal keys come out in the order they went in (default false). */
-  readonly stable?: boolean;
-  /** Whom the pages are allocated for (default: the sorter itself). */
-  readonly owner?: unknown;
-  /** Most bytes of normalized key per entry, 1 to 28 (default 28). */
-  readonly keyPrefixBytes?: number;
-  /** Stops the sort at its next step with ERR_ABORTED; everything is given back. */
-  readonly signal?: AbortSignal;
-  /** Told after each spilled run, each merge pass and at the end. */
-  readonly onProgress?: (progress: ExternalSortProgress) => void;
-}
+export type { ExternalSorterOptions, ExternalSortProgress } from './external-sorter-options.js';
 
-/** What a progress callback is told. */
-export interface ExternalSortProgress {
-  /** 'spill': a run was written; 'merge': a merge pass before the last ended; 'done': every record was handed out. */
-  readonly phase: 'spill' | 'merge' | 'done';
-  /** Records added so far. */
-  readonly recordsRead: number;
-  /** Runs written to spill files (merge passes' runs included). */
-  readonly runsSpilled: number;
-  /** Merge passes done, the last one included once it is done. */
-  readonly mergePasses: number;
-  /** Bytes written to spill files. */
-  readonly bytesWritten: number;
-  /** Bytes read from spill files. */
-  readonly bytesRead: number;
-}
-
-/** Pages of the run writer's ring (and of writeTo's stage): 4, or 8 from a budget of 64 pages on. */
-const IO_PAGES_SMALL = 4;
-const IO_PAGES = 8;
-/** The smallest budget: an in-memory sorter of 4 pages and the writer's ring. */
-const MIN_PAGES = 8;
-const DEFAULT_FAN_IN = 64;
 /** Records between two abort checks in a loop. */
 const TICK = 4096;
 
@@ -132,20 +88,13 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (!(memoryManager instanceof MemoryManager)) throw new InvalidArgumentError(`expected a MemoryManager, got ${render(memoryManager)}`);
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`external sorter options must be an object, got ${render(options)}`);
     this.mm = memoryManager;
-    this.pages = checkInteger(options.pages, 'pages', MIN_PAGES);
-    this.ioPages = this.pages >= 64 ? IO_PAGES : IO_PAGES_SMALL;
-    const room = this.pages - this.ioPages;
-    this.fanIn = options.fanIn === undefined ? Math.max(2, Math.min(DEFAULT_FAN_IN, Math.floor(room / 2))) : checkInteger(options.fanIn, 'fanIn', 2, room);
-    const { stable = false, signal } = options;
-    if (typeof stable !== 'boolean') throw new InvalidArgumentError(`stable must be true or false, got ${render(stable)}`);
-    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean')) {
-      throw new InvalidArgumentError(`signal must be an AbortSignal, got ${render(signal)}`);
-    }
+    const { pages, ioPages, fanIn, stable, signal, onProgress, store } = checkExternalSorterOptions(options);
+    this.pages = pages;
+    this.ioPages = ioPages;
+    this.fanIn = fanIn;
     this.stable = stable;
     this.signal = signal;
-    this.onProgress = checkFunctionOption(options.onProgress, 'onProgress');
-    const store = options.store ?? defaultSpillStore();
-    if (store === null || typeof store !== 'object' || typeof store.create !== 'function') throw new InvalidArgumentError(`store must be a SpillStore, got ${render(store)}`);
+    this.onProgress = onProgress;
     this.store = store;
     this.owner = options.owner ?? this;
     this.type = options.type;
@@ -264,27 +213,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
         await this.startOutput();
         const source = this.source!;
         const stage = new OutputStage(this.held.take(this.ioPages));
-        let count = 0;
-        for (; source.valid; count++) {
-          const length = source.length();
-          if (length > stage.room) {
-            if (stage.size > 0) await sink.write(stage.take());
-            this.checkStop();
-            // A record larger than the whole stage goes as a chunk of its own.
-            if (length > stage.room) {
-              const chunk = new Uint8Array(length);
-              source.copyTo(chunk, 0);
-              await sink.write(chunk);
-              const moved = source.advance();
-              if (moved !== null) await moved;
-              continue;
-            }
-          }
-          stage.add(source, length);
-          const moved = source.advance();
-          if (moved !== null) await moved;
-        }
-        if (stage.size > 0) await sink.write(stage.take());
+        const count = await writeStaged(source, stage, sink, () => this.checkStop());
         await sink.close(end);
         await this.finishOutput();
         return count;
