@@ -35,6 +35,7 @@ import { EntryOrder, Merger } from './merger.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { scanRecords } from './record-decoder.js';
 import type { RunWriter } from './run-writer.js';
+import { OperationGuard, RecordRefused } from './operation-guard.js';
 import { OutputStage, writeStaged } from './output-stage.js';
 import { InMemorySource, MergedSource, type SortedSource } from './sorted-source.js';
 import { InMemorySorter } from './sorter.js';
@@ -47,11 +48,6 @@ export type { ExternalSorterOptions, ExternalSortProgress } from './external-sor
 
 /** Records between two abort checks in a loop. */
 const TICK = 4096;
-
-/** Carries the error of a record the in-memory sorter refused (wrote nothing of) up to guard(), which throws it without closing. */
-class RecordRefused {
-  constructor(readonly error: unknown) {}
-}
 
 /** Sorts any number of records within a budget of pages, spilling sorted runs to a SpillStore and merging them. */
 export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implements AsyncIterable<RecordOf<S>> {
@@ -79,7 +75,15 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private readonly keyBytes: number;
   private readonly stats = { recordsRead: 0, runsSpilled: 0, mergePasses: 0, bytesWritten: 0, bytesRead: 0 };
   private state: 'adding' | 'output' | 'closed' = 'adding';
-  private active: Promise<unknown> | null = null;
+  /** Runs the operations one at a time, closing the sorter when one fails. */
+  private readonly guard = new OperationGuard({
+    state: () => this.state,
+    checkStop: () => this.checkStop(),
+    fail: async () => {
+      this.state = 'closed';
+      await this.cleanup().catch(() => {});
+    },
+  });
   private cleaning: Promise<void> | null = null;
   private source: SortedSource | null = null;
 
@@ -115,7 +119,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** Adds one record, spilling a run first when the pages are full; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type, ERR_MEMORY_ALLOCATION for a record larger than the budget. */
   add(record: RecordOf<S>): Promise<void> {
-    return this.guard('add', () => this.addOne(record), true);
+    return this.guard.run('add', () => this.addOne(record), true);
   }
 
   /** Adds every record of a (sync or async) iterable, spilling runs as the pages fill; errors as add(). */
@@ -124,7 +128,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (!isAsync && (records === null || typeof records !== 'object' || typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
       return Promise.reject(new InvalidArgumentError(`addAll needs an iterable of records, got ${render(records)}`));
     }
-    return this.guard('addAll', async () => {
+    return this.guard.run('addAll', async () => {
       if (isAsync) {
         for await (const r of records) {
           this.checkStop();
@@ -149,7 +153,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (chunks === null || typeof chunks !== 'object' || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
       return Promise.reject(new InvalidArgumentError(`addSerialized needs an iterable of Uint8Array chunks, got ${render(chunks)}`));
     }
-    return this.guard('addSerialized', async () => {
+    return this.guard.run('addSerialized', async () => {
       let tick = 0;
       const keyFields = this.order.keyFields;
       await scanRecords(this.serializer as RecordSerializer, keyFields, chunks, (bytes, at, length, values) => {
@@ -179,7 +183,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       next: () => {
         if (finished) return Promise.resolve({ done: true, value: undefined });
         const first = !started;
-        return this.guard('next', async () => {
+        return this.guard.run('next', async () => {
           if (first) {
             started = true;
             await this.startOutput();
@@ -208,7 +212,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.guard('writeTo', async () => {
+    return this.guard.run('writeTo', async () => {
       try {
         await this.startOutput();
         const source = this.source!;
@@ -227,7 +231,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   /** Gives every page back, deletes every spill file and closes every handle; waits for an operation in progress to stop (it rejects with ERR_ABORTED). Idempotent. */
   async close(): Promise<void> {
     if (this.state !== 'closed') this.state = 'closed';
-    const running = this.active;
+    const running = this.guard.running;
     if (running !== null) await running.catch(() => {});
     await this.cleanup();
   }
@@ -251,7 +255,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     try {
       sorter.serializer.check(record);
     } catch (error) {
-      // Refused before anything is written: the sorter stays usable (guard() unwraps this).
+      // Refused before anything is written: the sorter stays usable (its OperationGuard unwraps this).
       throw new RecordRefused(error);
     }
     return sorter.writeChecked();
@@ -398,34 +402,6 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   }
 
   // ---------------------------------------------------------------- checks
-
-  /**
-   * Runs one operation at a time; on failure everything goes back and the
-   * sorter is closed. Refusals before it starts (closed, busy, records
-   * already handed out when `adding` is asked for) change nothing.
-   */
-  private guard<T>(op: string, body: () => Promise<T>, adding = false): Promise<T> {
-    if (this.state === 'closed') return Promise.reject(new IllegalStateError(`${op}: the external sorter is closed`));
-    if (adding && this.state !== 'adding') {
-      return Promise.reject(new IllegalStateError(`${op}: the sorted records are being handed out; records can be neither added nor handed out again`));
-    }
-    if (this.active !== null) return Promise.reject(new IllegalStateError(`${op}: another operation of the external sorter is running (await it first)`));
-    const run = (async () => {
-      try {
-        this.checkStop();
-        return await body();
-      } catch (err) {
-        if (err instanceof RecordRefused) throw err.error;
-        this.state = 'closed';
-        await this.cleanup().catch(() => {});
-        throw err;
-      } finally {
-        this.active = null;
-      }
-    })();
-    this.active = run;
-    return run;
-  }
 
   /** Throws ERR_ABORTED when the signal was aborted or close() was called. */
   private checkStop(): void {
