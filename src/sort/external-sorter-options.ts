@@ -51,6 +51,7 @@ const IO_PAGES = 8;
 /** The smallest budget: an in-memory sorter of 4 pages and the writer's ring. */
 const MIN_PAGES = 8;
 const DEFAULT_FAN_IN = 64;
+
 /** The sizes and switches of ExternalSorterOptions, checked, with their defaults. @internal */
 export interface CheckedExternalSorterOptions {
   readonly pages: number;
