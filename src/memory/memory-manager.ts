@@ -18,7 +18,7 @@ import { MemorySegment, type SegmentReleaser } from './segment.js';
 import { SharedResources, type SharedResourceLease } from './shared-resources.js';
 
 export type { AllocatedPages } from './allocated-pages.js';
-export { resolveManagerOptions, type MemoryManagerOptions } from './manager-options.js';
+export type { MemoryManagerOptions } from './manager-options.js';
 
 /** Where a MemoryManager's page table and pages lie in its region's linear memory. @internal */
 export interface PageArea {
