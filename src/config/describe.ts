@@ -3,7 +3,7 @@
  * which option to change.
  */
 
-import type { MemoryConfig } from './memory-model.js';
+import type { MemoryConfig } from './memory-options.js';
 import { formatSize } from './size.js';
 
 type Align = 'left' | 'right';

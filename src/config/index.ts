@@ -18,7 +18,7 @@ export {
   MIN_PAGE_SIZE,
   OFF_HEAP_ALIGNMENT,
   RUNTIME_METADATA_RESERVE,
-  resolveMemoryConfig,
-} from './memory-model.js';
-export type { MemoryConfig, MemoryOptions } from './memory-model.js';
+} from './memory-options.js';
+export { resolveMemoryConfig } from './memory-model.js';
+export type { MemoryConfig, MemoryOptions } from './memory-options.js';
 export { describeMemoryConfig } from './describe.js';

@@ -7,107 +7,21 @@
  */
 
 import { IllegalConfigurationError } from '../errors.js';
-import { OH_ALIGN } from '../kernels/off-heap-layout.js';
 import { computeLayout } from '../runtime/layout.js';
-import { render } from '../util/render.js';
-import { formatSize, parseSize } from './size.js';
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
-
-/** Options accepted by the memory model; sizes are bytes or text such as '64mb'. */
-export interface MemoryOptions {
-  /** Everything: managed + network + off-heap + what stays with the JS heap. */
-  totalMemory?: number | string;
-  /** Pages for sorting, hashing, joining and caching. */
-  managedMemory?: number | string;
-  /** Pages for network buffers. */
-  networkMemory?: number | string;
-  /** Unpooled off-heap area in the linear memory (allocateUnpooledOffHeapMemory). */
-  offHeapMemory?: number | string;
-  /** Page (segment) size: a power of two between 4096 and 16 MiB; default 32768. */
-  pageSize?: number | string;
-  /** Share of totalMemory for managed memory when managedMemory is not given; default 0.4. */
-  managedFraction?: number;
-  /** Share of totalMemory for network memory when networkMemory is not given; default 0.1. */
-  networkFraction?: number;
-  /** Lower bound of derived network memory; default 64 MiB, scaled down for small totals. */
-  networkMin?: number | string;
-  /** Upper bound of derived network memory; default 1 GiB. */
-  networkMax?: number | string;
-}
-
-/** The resolved split; every field is a byte count except the two fractions. */
-export interface MemoryConfig {
-  /** Bytes per page (segment). */
-  readonly pageSize: number;
-  /** managedMemory + networkMemory + offHeapMemory + userMemory. */
-  readonly totalMemory: number;
-  /** A multiple of pageSize. */
-  readonly managedMemory: number;
-  /** A multiple of pageSize. */
-  readonly networkMemory: number;
-  /** A multiple of 16. */
-  readonly offHeapMemory: number;
-  /** The remainder, left to the JavaScript heap; not part of the linear memory. */
-  readonly userMemory: number;
-  /** The managed fraction in effect (used only when managedMemory was derived from totalMemory). */
-  readonly managedFraction: number;
-  /** The network fraction in effect (used only when networkMemory was derived from totalMemory). */
-  readonly networkFraction: number;
-  /** The network lower bound in effect (explicit, or the default scaled to totalMemory). */
-  readonly networkMin: number;
-  /** The network upper bound in effect. */
-  readonly networkMax: number;
-}
-
-export const DEFAULT_TOTAL_MEMORY = 128 * MiB;
-export const DEFAULT_PAGE_SIZE = 32 * KiB;
-export const DEFAULT_OFF_HEAP_MEMORY = 4 * MiB;
-export const DEFAULT_MANAGED_FRACTION = 0.4;
-export const DEFAULT_NETWORK_FRACTION = 0.1;
-export const DEFAULT_NETWORK_MIN = 64 * MiB;
-export const DEFAULT_NETWORK_MAX = GiB;
-export const MIN_PAGE_SIZE = 4 * KiB;
-export const MAX_PAGE_SIZE = 16 * MiB;
-/** The most a wasm32 linear memory can hold: 65536 pages of 64 KiB, every address a u32. The one limit the model and the layout check. */
-export const LINEAR_MEMORY_LIMIT = 4 * GiB;
-/** Linear memory kept for the runtime's own bookkeeping (page table, free list). */
-export const RUNTIME_METADATA_RESERVE = MiB;
-/** wasm loads and stores of up to 16 bytes (v128) stay aligned on this boundary: the off-heap allocator's block alignment. */
-export const OFF_HEAP_ALIGNMENT = OH_ALIGN;
-
-/** Written as a complete record so that adding an option without listing it fails to compile. */
-const OPTION_KEYS: { readonly [K in keyof Required<MemoryOptions>]: true } = {
-  totalMemory: true,
-  managedMemory: true,
-  networkMemory: true,
-  offHeapMemory: true,
-  pageSize: true,
-  managedFraction: true,
-  networkFraction: true,
-  networkMin: true,
-  networkMax: true,
-};
-
-/** The option names resolveMemoryConfig understands, for callers that reject unknown keys. */
-export const MEMORY_OPTION_NAMES: readonly string[] = Object.freeze(Object.keys(OPTION_KEYS));
-
-/** Options after validation; undefined means "not given". */
-interface ParsedOptions {
-  readonly pageSize: number;
-  readonly totalMemory: number | undefined;
-  readonly managedMemory: number | undefined;
-  readonly networkMemory: number | undefined;
-  readonly offHeapMemory: number | undefined;
-  readonly managedFraction: number;
-  readonly networkFraction: number;
-  readonly managedFractionGiven: boolean;
-  readonly networkFractionGiven: boolean;
-  readonly networkMin: number | undefined;
-  readonly networkMax: number | undefined;
-}
+import { bytesText, fractionText, listText, roundForText, standaloneBytesText, suggestedSize } from './config-text.js';
+import {
+  DEFAULT_NETWORK_MAX,
+  DEFAULT_NETWORK_MIN,
+  DEFAULT_OFF_HEAP_MEMORY,
+  DEFAULT_TOTAL_MEMORY,
+  LINEAR_MEMORY_LIMIT,
+  OFF_HEAP_ALIGNMENT,
+  RUNTIME_METADATA_RESERVE,
+  type MemoryConfig,
+  type MemoryOptions,
+} from './memory-options.js';
+import { checkAlignment, checkNetworkMinMax, parseOptions, type ParsedOptions } from './parsed-options.js';
+import { alignDown } from './size.js';
 
 /** One resolved part, with the words and the option that explain where it came from. */
 interface Part {
@@ -148,83 +62,6 @@ export function resolveMemoryConfig(options: MemoryOptions = {}): MemoryConfig {
     networkMin: parts.networkMin,
     networkMax: parts.networkMax,
   });
-}
-
-/** Validates every option before any derivation, so the first error is about input, not about a consequence. */
-function parseOptions(options: MemoryOptions): ParsedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new IllegalConfigurationError(`memory options: expected an object, got ${render(options)}`);
-  }
-  return {
-    totalMemory: optionalSize(options.totalMemory, 'totalMemory'),
-    managedMemory: optionalSize(options.managedMemory, 'managedMemory'),
-    networkMemory: optionalSize(options.networkMemory, 'networkMemory'),
-    offHeapMemory: optionalSize(options.offHeapMemory, 'offHeapMemory'),
-    pageSize: parsePageSize(options.pageSize),
-    managedFraction: parseFraction(options.managedFraction, 'managedFraction', DEFAULT_MANAGED_FRACTION),
-    networkFraction: parseFraction(options.networkFraction, 'networkFraction', DEFAULT_NETWORK_FRACTION),
-    managedFractionGiven: options.managedFraction !== undefined,
-    networkFractionGiven: options.networkFraction !== undefined,
-    networkMin: optionalSize(options.networkMin, 'networkMin'),
-    networkMax: optionalSize(options.networkMax, 'networkMax'),
-  };
-}
-
-/** Parses a size option that may be absent. */
-function optionalSize(value: number | string | undefined, option: string): number | undefined {
-  return value === undefined ? undefined : parseSize(value, option);
-}
-
-/** Parses the page size, which the page table and the buffer pools need to be a power of two. */
-function parsePageSize(value: number | string | undefined): number {
-  if (value === undefined) return DEFAULT_PAGE_SIZE;
-  const bytes = parseSize(value, 'pageSize');
-  if (bytes < MIN_PAGE_SIZE || bytes > MAX_PAGE_SIZE || (bytes & (bytes - 1)) !== 0) {
-    const shown = typeof value === 'string' ? `${bytes} (${render(value)})` : String(bytes);
-    throw new IllegalConfigurationError(
-      `pageSize: ${shown} is not a power of two between ${MIN_PAGE_SIZE} and ${MAX_PAGE_SIZE}`,
-    );
-  }
-  return bytes;
-}
-
-/** Parses a fraction, which must be a finite number within [0, 1]. */
-function parseFraction(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new IllegalConfigurationError(`${option}: ${render(value)} is not a number between 0 and 1`);
-  }
-  return value;
-}
-
-/** Rejects an explicit networkMin above networkMax (explicit or default); a default networkMin never conflicts. */
-function checkNetworkMinMax(p: ParsedOptions): void {
-  if (p.networkMin === undefined) return;
-  const max = p.networkMax ?? DEFAULT_NETWORK_MAX;
-  if (p.networkMin > max) {
-    const maxText = p.networkMax === undefined ? `${bytesText(max)}, the default` : bytesText(max);
-    throw new IllegalConfigurationError(
-      `networkMin (${bytesText(p.networkMin)}) exceeds networkMax (${maxText}); ` +
-        'lower networkMin or raise networkMax',
-    );
-  }
-}
-
-/** Explicit sizes are never rounded: a silently smaller part would surprise whoever asked for it. */
-function checkAlignment(p: ParsedOptions): void {
-  checkMultiple(p.managedMemory, 'managedMemory', p.pageSize, `pageSize (${bytesText(p.pageSize)})`);
-  checkMultiple(p.networkMemory, 'networkMemory', p.pageSize, `pageSize (${bytesText(p.pageSize)})`);
-  const alignment = `${OFF_HEAP_ALIGNMENT} bytes (wasm alignment)`;
-  checkMultiple(p.offHeapMemory, 'offHeapMemory', OFF_HEAP_ALIGNMENT, alignment);
-}
-
-/** Throws when an explicit size is not a multiple of its unit, suggesting the two nearest that are. */
-function checkMultiple(bytes: number | undefined, option: string, unit: number, unitText: string): void {
-  if (bytes === undefined || bytes % unit === 0) return;
-  const below = alignDown(bytes, unit);
-  throw new IllegalConfigurationError(
-    `${option}: ${standaloneBytesText(bytes)} is not a multiple of ${unitText}; use ${below} or ${below + unit}`,
-  );
 }
 
 /** totalMemory drives the split when given, and also when no part is given at all (then it defaults). */
@@ -418,11 +255,6 @@ function largestFittingTotal(p: ParsedOptions): number | undefined {
   return partsForTotal(p, low).bytes <= low ? low : undefined;
 }
 
-/** A round size at or below `bytes`, as text for the error message: whole MiB where it can. */
-function suggestedSize(bytes: number): string {
-  return bytes >= MiB ? `${Math.floor(bytes / MiB)}mb` : `${bytes}`;
-}
-
 /** total × fraction in whole bytes; a product a hair below an integer (0.1 is inexact) counts as that integer. */
 function fractionOf(total: number, fraction: number): number {
   const product = total * fraction;
@@ -435,39 +267,9 @@ function explicitPart(option: string, bytes: number): Part {
   return { option, bytes, origin: '', knob: option };
 }
 
-/** Rounds down to a multiple of unit. */
-function alignDown(bytes: number, unit: number): number {
-  return bytes - (bytes % unit);
-}
-
-/** Byte count with its human form, for use inside parentheses in messages. */
-function bytesText(bytes: number): string {
-  return bytes < KiB ? `${bytes} bytes` : `${bytes} bytes, ${formatSize(bytes)}`;
-}
-
-/** Byte count with its human form, for use in running text. */
-function standaloneBytesText(bytes: number): string {
-  return bytes < KiB ? `${bytes} bytes` : `${bytes} bytes (${formatSize(bytes)})`;
-}
-
 /** A part as 'option (bytes[, origin])'. */
 function partText(part: Part): string {
   const origin = part.origin === '' ? '' : `, ${part.origin}`;
   return `${part.option} (${bytesText(part.bytes)}${origin})`;
 }
 
-/** A fraction, marked when it is the default. */
-function fractionText(fraction: number, given: boolean): string {
-  return given ? String(fraction) : `${fraction}, the default`;
-}
-
-/** Trims float noise such as 1.2000000000000002 from a sum shown to people. */
-function roundForText(value: number): string {
-  return String(Number(value.toPrecision(12)));
-}
-
-/** 'a', 'a or b', 'a, b or c'. */
-function listText(items: readonly string[]): string {
-  if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
-}

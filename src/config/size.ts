@@ -110,3 +110,8 @@ export function formatSize(bytes: number): string {
   const digits = Number.isInteger(rounded) ? String(rounded) : rounded.toFixed(1);
   return `${digits} ${FORMAT_UNITS[unit]}`;
 }
+
+/** Rounds down to a multiple of unit. */
+export function alignDown(bytes: number, unit: number): number {
+  return bytes - (bytes % unit);
+}

@@ -3,15 +3,22 @@ import type { PageTableKernels } from '../kernels/js-page-table.js';
 import { LockedPageTable } from '../threads/locked-page-table.js';
 import type { ThreadsContext } from '../threads/realm-table.js';
 import type { ReleasedMemory } from '../threads/released.js';
-import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
+import { adoptedIndex, type SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { PT_BYTES_AVAILABLE, pageTableArrays } from '../kernels/page-table-layout.js';
-import { checkFunctionOption, checkInteger, checkOption } from '../util/checks.js';
+import { checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
-import { LeakDetector, type LeakDetection, type LeakReport, warnLeak } from './leak-detector.js';
+import { LeakDetector, type LeakDetection } from './leak-detector.js';
 import type { MemoryRegion } from './region.js';
 import { PageHandles } from './page-handles.js';
+import { checkBytes, checkFraction, checkOwner } from './manager-checks.js';
+import { PageOwners, type OwnerState } from './page-owners.js';
+import type { AllocatedPages } from './allocated-pages.js';
+import { resolveManagerOptions, type MemoryManagerOptions } from './manager-options.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
 import { SharedResources, type SharedResourceLease } from './shared-resources.js';
+
+export type { AllocatedPages } from './allocated-pages.js';
+export type { MemoryManagerOptions } from './manager-options.js';
 
 /** Where a MemoryManager's page table and pages lie in its region's linear memory. @internal */
 export interface PageArea {
@@ -22,65 +29,6 @@ export interface PageArea {
   readonly pageSize: number;
   readonly pageCount: number;
 }
-
-/** Behaviour switches of a MemoryManager. */
-export interface MemoryManagerOptions {
-  /**
-   * Zero a page when it is released, so its next owner never sees the previous
-   * owner's bytes. Default false: zeroing costs about a microsecond per
-   * 32 KiB page, a hundred times the allocation itself, and pages only ever
-   * hold this process's own data.
-   */
-  zeroOnRelease?: boolean;
-  /** Report (and reclaim) pages and leases garbage-collected unreleased. Default false. */
-  leakDetection?: LeakDetection;
-  /** Receives leak reports; default: console.warn. */
-  onLeak?: (report: LeakReport) => void;
-}
-
-/** The manager's options checked, with their defaults; throws IllegalConfigurationError for a wrong type. @internal */
-export function resolveManagerOptions(options: MemoryManagerOptions): Required<MemoryManagerOptions> {
-  return {
-    zeroOnRelease: checkOption(options.zeroOnRelease, 'zeroOnRelease', [true, false], false),
-    leakDetection: checkOption<LeakDetection>(options.leakDetection, 'leakDetection', [true, false, 'stack'], false),
-    onLeak: checkFunctionOption<(report: LeakReport) => void>(options.onLeak, 'onLeak') ?? warnLeak,
-  };
-}
-
-/**
- * What `allocatePages(owner, n)` returns: for a literal `n` from 0 to 16, a
- * tuple of exactly `n` segments, so `const [a, b] = allocatePages(owner, 2)`
- * is safe under `noUncheckedIndexedAccess`; for any other count,
- * `MemorySegment[]`. `Acc` only carries the recursion; leave it out.
- */
-export type AllocatedPages<N extends number, Acc extends MemorySegment[] = []> = N extends number
-  ? number extends N
-    ? MemorySegment[]
-    : Acc['length'] extends N
-      ? Acc
-      : Acc['length'] extends 16
-        ? MemorySegment[]
-        : AllocatedPages<N, [...Acc, MemorySegment]>
-  : never;
-
-/** What the manager knows of one owner. */
-interface OwnerState {
-  /** Slot of the owner's page list in the page table; -1 while it has none (an idle owner may keep its slot). */
-  slot: number;
-  pages: number;
-  reserved: number;
-  /** Holds nothing; kept for reuse until the next sweep. */
-  idle: boolean;
-}
-
-/**
- * Owners that hold nothing are kept this many at most before they are swept
- * out of the map. Deleting an owner the moment its last page goes back, and
- * adding it again on its next allocation, made single-page allocate+release
- * cycles several times slower; a bounded number of idle entries avoids that
- * without keeping unbounded owners alive.
- */
-const IDLE_OWNER_LIMIT = 64;
 
 /**
  * Managed memory: a fixed set of equal pages in the linear memory, handed to
@@ -109,8 +57,8 @@ export class MemoryManager implements SegmentReleaser {
   private readonly header: Uint32Array;
   /** The live handle of each page, for releaseAll and shutdown. */
   private readonly handles: PageHandles;
-  private readonly owners = new Map<unknown, OwnerState>();
-  private idleOwners = 0;
+  /** Owners, their page-list slots and what they hold. */
+  private readonly owners: PageOwners;
   private shutDown = false;
   private readonly zeroOnRelease: boolean;
   private readonly leaks: LeakDetector | null;
@@ -141,6 +89,7 @@ export class MemoryManager implements SegmentReleaser {
     }
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
     this.handles = new PageHandles(area.pageCount);
+    this.owners = new PageOwners(this.kernels, area.table, area.pageCount, threads !== null);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
     this.zeroOnRelease = zeroOnRelease;
     this.leakDetection = leakDetection;
@@ -184,13 +133,13 @@ export class MemoryManager implements SegmentReleaser {
     // Everything that can fail happens before the table changes.
     const leaks = this.leaks;
     const stack = leaks === null ? undefined : leaks.allocationStack();
-    const state = this.stateOf(owner);
-    if (state.slot < 0) state.slot = this.takeSlot();
+    const state = this.owners.stateOf(owner);
+    if (state.slot < 0) state.slot = this.owners.takeSlot();
     const kernels = this.kernels;
     // The budget check above guarantees enough free pages in one realm; in a shared runtime
     // another worker may have taken them since, and the kernel refuses under the table's lock.
     if (kernels.pagesAllocate(this.area.table, state.slot, numPages) !== numPages) {
-      this.settle(state);
+      this.owners.settle(state);
       const now = this.availableMemory;
       throw new MemoryAllocationError(
         `requested ${numPages} pages, ${Math.floor(now / pageSize)} available (${pageSize} bytes each, ${this.area.pageCount} in all; other workers took the rest); raise managedMemory`,
@@ -249,27 +198,27 @@ export class MemoryManager implements SegmentReleaser {
       handles.forget(page);
       leaks?.untrack(segment);
       if (state === undefined || segment.owner !== owner) {
-        if (state !== undefined) this.settle(state);
+        if (state !== undefined) this.owners.settle(state);
         owner = segment.owner;
-        state = this.owners.get(owner)!;
+        state = this.owners.states.get(owner)!;
       }
       state.pages -= 1;
       io[count++] = page;
     }
     this.returnPages(count);
-    if (state !== undefined) this.settle(state);
+    if (state !== undefined) this.owners.settle(state);
   }
 
   /** Gives back every page `owner` holds; its other owners' pages are not touched. Throws ERR_SHUTDOWN after shutdown(). */
   releaseAll(owner: unknown): void {
     this.checkOpen('releaseAll');
-    const state = this.owners.get(owner);
+    const state = this.owners.states.get(owner);
     if (state === undefined || state.slot < 0) return;
     const count = this.kernels.pagesReleaseAll(this.area.table, state.slot);
     const io = this.io;
     for (let i = 0; i < count; i++) this.takeSegment(io[i]!)?.markFreed();
     state.pages -= count;
-    this.settle(state);
+    this.owners.settle(state);
   }
 
   /**
@@ -306,9 +255,9 @@ export class MemoryManager implements SegmentReleaser {
     const address = segment.markFreed();
     this.handles.forget(page);
     this.leaks?.untrack(segment);
-    const state = this.owners.get(segment.owner)!;
+    const state = this.owners.states.get(segment.owner)!;
     state.pages -= 1;
-    this.settle(state);
+    this.owners.settle(state);
     return { kind: 'segmem.segment', handover: 'page', byteOffset: address, size: this.pageSize };
   }
 
@@ -323,18 +272,14 @@ export class MemoryManager implements SegmentReleaser {
     this.checkOpen('adopt');
     const locked = this.sharedTable('adopt');
     checkOwner(owner, 'adopt');
-    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'page', 'adopt');
-    const page = (address - this.area.pagesBase) / this.pageSize;
-    if (size !== this.pageSize || !Number.isInteger(page) || page < 0 || page >= this.area.pageCount) {
-      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.area.pageCount} pages of this memory`);
-    }
-    const state = this.stateOf(owner);
-    if (state.slot < 0) state.slot = this.takeSlot();
+    const page = adoptedIndex(descriptor, 'page', { base: this.area.pagesBase, size: this.pageSize, count: this.area.pageCount, what: 'pages' });
+    const state = this.owners.stateOf(owner);
+    if (state.slot < 0) state.slot = this.owners.takeSlot();
     if (!locked.adopt(page, state.slot)) {
-      this.settle(state);
+      this.owners.settle(state);
       throw new IllegalStateError(`adopt: page ${page} is not in transit (adopted already, released or reclaimed)`);
     }
-    const segment = this.region.segment(address, size, owner, this);
+    const segment = this.region.segment(this.area.pagesBase + page * this.pageSize, this.pageSize, owner, this);
     const leaks = this.leaks;
     if (leaks === null) this.handles.add([segment], Int32Array.of(page), 1);
     else this.trackLeak(leaks, segment, page, owner, state, leaks.allocationStack());
@@ -369,7 +314,7 @@ export class MemoryManager implements SegmentReleaser {
       );
     }
     if (bytes === 0) return;
-    this.stateOf(owner).reserved += bytes;
+    this.owners.stateOf(owner).reserved += bytes;
   }
 
   /** Releases up to `bytes` of `owner`'s reservation and returns the bytes released; throws ERR_INVALID_ARGUMENT for a missing owner or bad byte count, ERR_SHUTDOWN after shutdown(). */
@@ -377,19 +322,19 @@ export class MemoryManager implements SegmentReleaser {
     this.checkOpen('releaseMemory');
     checkOwner(owner, 'releaseMemory');
     checkBytes(bytes, 'releaseMemory');
-    const state = this.owners.get(owner);
+    const state = this.owners.states.get(owner);
     if (state === undefined) return 0;
     const released = Math.min(bytes, state.reserved);
     state.reserved -= released;
     if (released > 0) this.kernels.budgetRelease(this.area.table, released);
-    this.settle(state);
+    this.owners.settle(state);
     return released;
   }
 
   /** Releases all of `owner`'s reservation and returns the bytes released; throws ERR_SHUTDOWN after shutdown(). */
   releaseAllMemory(owner: unknown): number {
     this.checkOpen('releaseAllMemory');
-    const state = this.owners.get(owner);
+    const state = this.owners.states.get(owner);
     return state === undefined ? 0 : this.releaseMemory(owner, state.reserved);
   }
 
@@ -437,20 +382,8 @@ export class MemoryManager implements SegmentReleaser {
   shutdown(): void {
     if (this.shutDown) return;
     this.shutDown = true;
-    // Owner by owner, through the kernels, so that the table stays consistent
-    // for any other runtime attached to the same memory.
-    const { kernels } = this;
-    const { table } = this.area;
-    for (const state of this.owners.values()) {
-      if (state.slot >= 0) {
-        kernels.pagesReleaseAll(table, state.slot);
-        kernels.slotRelease(table, state.slot);
-      }
-      if (state.reserved > 0) kernels.budgetRelease(table, state.reserved);
-    }
+    this.owners.releaseEverything();
     for (let page = 0; page < this.area.pageCount; page++) this.takeSegment(page)?.markFreed();
-    this.owners.clear();
-    this.idleOwners = 0;
   }
 
   /** True after shutdown(). */
@@ -465,7 +398,7 @@ export class MemoryManager implements SegmentReleaser {
    * owners first allocated; allocates nothing (runtime snapshots read it). @internal
    */
   forEachOwner(visit: (owner: unknown, pages: number, reservedBytes: number) => void): void {
-    for (const [owner, state] of this.owners) if (!state.idle) visit(owner, state.pages, state.reserved);
+    this.owners.forEachHolding(visit);
   }
 
   /** The leak detection setting, and the leaks reported so far with the bytes they held. @internal */
@@ -482,27 +415,14 @@ export class MemoryManager implements SegmentReleaser {
     this.kernels.pagesInit(table, pageCount, this.pageShift, pagesBase, this.zeroOnRelease ? 1 : 0);
   }
 
-  /** A free page-list slot; owners that hold nothing give theirs back first when none is free. */
-  private takeSlot(): number {
-    const table = this.area.table;
-    let slot = this.kernels.slotAcquire(table);
-    if (slot < 0) {
-      this.sweepIdleOwners();
-      slot = this.kernels.slotAcquire(table);
-    }
-    // An owner holding pages holds at least one page, so P slots always suffice.
-    if (slot < 0) throw new MemoryAllocationError(`no free owner slot in a page table of ${this.area.pageCount} pages`);
-    return slot;
-  }
-
   /** Unhooks a (just freed) managed segment from its owner and returns its page index. */
   private detach(segment: MemorySegment, address: number): number {
     const page = (address - this.area.pagesBase) >>> this.pageShift;
     this.handles.forget(page);
     this.leaks?.untrack(segment);
-    const state = this.owners.get(segment.owner)!;
+    const state = this.owners.states.get(segment.owner)!;
     state.pages -= 1;
-    this.settle(state);
+    this.owners.settle(state);
     return page;
   }
 
@@ -528,52 +448,11 @@ export class MemoryManager implements SegmentReleaser {
       if (this.shutDown || !this.handles.holdsWeak(page, ref)) return false;
       this.handles.forget(page);
       state.pages -= 1;
-      this.settle(state);
+      this.owners.settle(state);
       this.io[0] = page;
       this.returnPages(1);
       return true;
     });
-  }
-
-  /** The state of `owner`, created on first use. */
-  private stateOf(owner: unknown): OwnerState {
-    let state = this.owners.get(owner);
-    if (state === undefined) {
-      state = { slot: -1, pages: 0, reserved: 0, idle: false };
-      this.owners.set(owner, state);
-    } else if (state.idle) {
-      state.idle = false;
-      this.idleOwners -= 1;
-    }
-    return state;
-  }
-
-  /**
-   * Marks an owner that holds nothing idle. An idle owner keeps its page-list
-   * slot (its list is empty), so a next allocation needs no slot call; slots
-   * go back when idle owners are swept.
-   */
-  private settle(state: OwnerState): void {
-    if (state.pages !== 0 || state.reserved !== 0 || state.idle) return;
-    state.idle = true;
-    // Workers draw on one slot stack: an idle owner's slot goes back at once, or
-    // idle owners of one worker could leave another without a slot.
-    if (this.locked !== null && state.slot >= 0) {
-      this.kernels.slotRelease(this.area.table, state.slot);
-      state.slot = -1;
-    }
-    if (++this.idleOwners > IDLE_OWNER_LIMIT) this.sweepIdleOwners();
-  }
-
-  /** Forgets every owner that holds nothing, giving back their slots. */
-  private sweepIdleOwners(): void {
-    const table = this.area.table;
-    for (const [owner, state] of this.owners) {
-      if (!state.idle) continue;
-      if (state.slot >= 0) this.kernels.slotRelease(table, state.slot);
-      this.owners.delete(owner);
-    }
-    this.idleOwners = 0;
   }
 
   private checkOpen(operation: string): void {
@@ -588,19 +467,5 @@ export class MemoryManager implements SegmentReleaser {
     if (segment.releaser !== this && !segment.isFreed()) {
       throw new InvalidArgumentError('release: the segment was not allocated by this memory manager');
     }
-  }
-}
-
-function checkOwner(owner: unknown, operation: string): void {
-  if (owner === null || owner === undefined) throw new InvalidArgumentError(`${operation}: owner must not be ${String(owner)}`);
-}
-
-function checkBytes(bytes: number, operation: string): void {
-  checkInteger(bytes, `${operation}: bytes`);
-}
-
-function checkFraction(fraction: number, operation: string): void {
-  if (!(typeof fraction === 'number' && fraction > 0 && fraction <= 1)) {
-    throw new InvalidArgumentError(`${operation}: fraction ${render(fraction)} is not within (0, 1]`);
   }
 }

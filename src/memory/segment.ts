@@ -1,10 +1,11 @@
-import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
+import { InvalidArgumentError, ValueOutOfRangeError } from '../errors.js';
 import { COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
 import { compareRange, copyRange, equalRange, swapRange } from '../kernels/small-ops.js';
 import { checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
 import type { MemoryRegion } from './region.js';
 import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
+import { accessError, outOfBounds, rangeError, toNumber } from './segment-errors.js';
 
 /** Told when a segment it handed out is freed, so the memory goes back where it came from. @internal */
 export interface SegmentReleaser {
@@ -111,7 +112,7 @@ export class MemorySegment {
       const pos = this.address + index;
       if (pos <= this.addressLimit - width) return pos;
     }
-    throw this.accessError(index, width);
+    throw accessError(this, index, width);
   }
 
   /** Position of the range [offset, offset + length) in `bytes`, or throws. */
@@ -120,29 +121,7 @@ export class MemorySegment {
       const pos = this.address + offset;
       if (pos + length <= this.addressLimit) return pos;
     }
-    throw this.rangeError(offset, length);
-  }
-
-  /** The error for a failed single-value access. */
-  private accessError(index: number, width: number): Error {
-    if (this.isFreed()) return this.freedError(`index ${render(index)}`);
-    if (typeof index !== 'number' || !Number.isInteger(index)) {
-      return new SegmentOutOfBoundsError(`index ${render(index)} is not a whole number from 0 to ${this.size - width} (segment of ${this.size} bytes)`);
-    }
-    return new SegmentOutOfBoundsError(
-      `index ${index} with width ${width} is out of bounds for a segment of ${this.size} bytes (valid: 0 to ${this.size - width})`,
-    );
-  }
-
-  /** The error for a failed range check. */
-  private rangeError(offset: number, length: number): Error {
-    if (this.isFreed()) return this.freedError(`offset ${render(offset)}, length ${render(length)}`);
-    return outOfBounds('offset', offset, length, this.size, 'segment');
-  }
-
-  /** The error for an access to this (freed) segment. */
-  private freedError(what: string): SegmentFreedError {
-    return new SegmentFreedError(`segment of ${this.size} bytes was freed; cannot access ${what}`);
+    throw rangeError(this, offset, length);
   }
 
   /** Checks that `other` is a segment and returns it. */
@@ -438,26 +417,6 @@ export class MemorySegment {
  */
 function num(value: number): number {
   return typeof value === 'number' ? value : toNumber(value);
-}
-
-function toNumber(value: unknown): number {
-  if (typeof value === 'bigint' || typeof value === 'symbol') {
-    throw new InvalidArgumentError(`value ${render(value)} is not a number; longs take a bigint through putLong(), or a number through putLongNumber()`);
-  }
-  return Number(value);
-}
-
-/** The out-of-bounds error for a range of a segment or array. */
-function outOfBounds(what: string, offset: unknown, length: unknown, size: number, container: string): SegmentOutOfBoundsError {
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-    return new SegmentOutOfBoundsError(`${what} ${render(offset)} is not a non-negative integer (${container} of ${size} bytes)`);
-  }
-  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-    return new SegmentOutOfBoundsError(`length ${render(length)} is not a non-negative integer (${container} of ${size} bytes)`);
-  }
-  return new SegmentOutOfBoundsError(
-    `${what} ${offset} + length ${length} = ${offset + length} exceeds the ${container} size of ${size} bytes`,
-  );
 }
 
 /**

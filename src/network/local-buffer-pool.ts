@@ -3,48 +3,15 @@ import type { MemorySegment } from '../memory/segment.js';
 import { Availability } from './availability.js';
 import { BackPressureMeter, backPressureLevel, type BackPressureLevel } from './backpressure.js';
 import { BufferBuilder } from './buffer-builder.js';
+import { BufferClaims, type BufferListener, type Claim } from './buffer-claims.js';
 import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.js';
 import { render } from '../util/render.js';
 import { NetworkBuffer, type OwningRecycler } from './network-buffer.js';
 import type { NetworkBufferPool } from './network-buffer-pool.js';
+import type { BufferPoolOptions } from './pool-options.js';
 
-/** Options of NetworkBufferPool.createBufferPool(). */
-export interface BufferPoolOptions {
-  /** Segments the pool always has: taken when it is made. */
-  minSize: number;
-  /** Segments the pool may grow to (Infinity: no limit beyond the global pool). */
-  maxSize: number;
-  /** Its weight when spare segments are shared among resizable pools (default: minSize, at least 1). */
-  expectedSize?: number;
-  /** Channels (subpartitions) requests may name, 0 to numSubpartitions − 1 (default 0). */
-  numSubpartitions?: number;
-  /** Buffers one channel may hold before the pool reports itself unavailable (default: no limit). */
-  maxBuffersPerChannel?: number;
-  /** Buffers a non-blocking request may take beyond the pool's size while it is unavailable (default 0). */
-  maxOverdraftBuffersPerGate?: number;
-  /** What runtime snapshots and the inspector call the pool (default: `pool-<n>`, n counting the pools made). */
-  name?: string;
-}
-
-/** Told when a buffer becomes available to a pool that had none (addBufferListener). */
-export interface BufferListener {
-  /** Receives a buffer (one reference, now the listener's); returns true to be told again about the next one. */
-  notifyBufferAvailable(buffer: NetworkBuffer): boolean;
-  /** The pool was destroyed while the listener waited. */
-  notifyBufferDestroyed(): void;
-}
-
-/** Someone waiting for a buffer: a blocking request or a listener. */
-interface Claim {
-  readonly channel: number;
-  readonly listener: BufferListener | null;
-  resolve: ((builder: BufferBuilder) => void) | null;
-  reject: ((reason: unknown) => void) | null;
-  signal: AbortSignal | null;
-  onAbort: (() => void) | null;
-  timer: ReturnType<typeof setTimeout> | null;
-  done: boolean;
-}
+export type { BufferListener } from './buffer-claims.js';
+export type { BufferPoolOptions } from './pool-options.js';
 
 /** Accepted where a channel may be named: undefined or -1 for none. */
 const NO_CHANNEL = -1;
@@ -98,12 +65,8 @@ export class LocalBufferPool implements OwningRecycler {
   private readonly channelCounts: Int32Array;
   /** Channels at maxBuffersPerChannel. */
   private unavailableChannels = 0;
-  /** Waiters, in arrival order, from claimHead on (given-up ones are skipped). */
-  private claims: Claim[] = [];
-  private claimHead = 0;
-  private liveClaims = 0;
-  /** Blocking requests among the live claims (listeners do not count as back-pressure). */
-  private waitingRequests = 0;
+  /** Waiters (blocking requests and listeners), in arrival order. */
+  private readonly claims: BufferClaims;
   private destroyed = false;
   private serving = false;
   private serveAgain = false;
@@ -125,6 +88,7 @@ export class LocalBufferPool implements OwningRecycler {
     this.memorySegmentSize = global.memorySegmentSize;
     this.size = options.minSize;
     this.channelCounts = new Int32Array(options.numSubpartitions);
+    this.claims = new BufferClaims(this.availability, this.meter, () => this.settle());
   }
 
   // ---------------------------------------------------------------- state
@@ -146,7 +110,7 @@ export class LocalBufferPool implements OwningRecycler {
 
   /** Blocking requests waiting for a buffer. */
   get numberOfWaitingRequests(): number {
-    return this.waitingRequests;
+    return this.claims.waitingRequests;
   }
 
   /** True when a request would get a buffer now, without overdraft. */
@@ -212,20 +176,13 @@ export class LocalBufferPool implements OwningRecycler {
       return Promise.reject(err);
     }
     if (signal !== null && signal.aborted) return Promise.reject(abortReason(signal));
-    if (this.liveClaims === 0 && this.availability.isAvailable()) {
+    if (this.claims.live === 0 && this.availability.isAvailable()) {
       const segment = this.take(ch, 'requestBufferBuilderBlocking')!;
       return Promise.resolve(new BufferBuilder(segment, this, ch));
     }
     if (timeoutMs === 0) return Promise.reject(this.timeoutError(0));
     return new Promise<BufferBuilder>((resolve, reject) => {
-      const claim: Claim = { channel: ch, listener: null, resolve, reject, signal, onAbort: null, timer: null, done: false };
-      if (signal !== null) {
-        claim.onAbort = () => this.giveUp(claim, abortReason(signal));
-        signal.addEventListener('abort', claim.onAbort, { once: true });
-      }
-      if (timeoutMs !== Infinity) claim.timer = setTimeout(() => this.giveUp(claim, this.timeoutError(timeoutMs)), timeoutMs);
-      this.enqueue(claim);
-      if (++this.waitingRequests === 1) this.meter.start();
+      this.claims.request(ch, signal, timeoutMs, (ms) => this.timeoutError(ms), resolve, reject);
     });
   }
 
@@ -237,8 +194,8 @@ export class LocalBufferPool implements OwningRecycler {
     if (typeof listener !== 'object' || listener === null || typeof listener.notifyBufferAvailable !== 'function' || typeof listener.notifyBufferDestroyed !== 'function') {
       throw new InvalidArgumentError(`addBufferListener: a listener has notifyBufferAvailable(buffer) and notifyBufferDestroyed(), got ${render(listener)}`);
     }
-    if (this.destroyed || (this.liveClaims === 0 && this.availability.isAvailable())) return false;
-    this.enqueue({ channel: NO_CHANNEL, listener, resolve: null, reject: null, signal: null, onAbort: null, timer: null, done: false });
+    if (this.destroyed || (this.claims.live === 0 && this.availability.isAvailable())) return false;
+    this.claims.listen(listener, NO_CHANNEL);
     return true;
   }
 
@@ -285,7 +242,7 @@ export class LocalBufferPool implements OwningRecycler {
   lazyDestroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    const failure = this.failClaims(() => this.destroyedError('the request'));
+    const failure = this.claims.failAll(() => this.destroyedError('the request'));
     this.availability.set(true);
     // The pool leaves the sharing first, then its segments go back: the other pools have grown to take them.
     try {
@@ -302,7 +259,7 @@ export class LocalBufferPool implements OwningRecycler {
     this.destroyed = true;
     this.available.length = 0;
     this.requested = 0;
-    const failure = this.failClaims(() => new BufferPoolDestroyedError(reason));
+    const failure = this.claims.failAll(() => new BufferPoolDestroyedError(reason));
     this.availability.set(true);
     return failure;
   }
@@ -339,7 +296,7 @@ export class LocalBufferPool implements OwningRecycler {
     }
     const available = this.available;
     available.push(segment);
-    if (this.liveClaims > 0 || available.length === 1 || quotaFreed) this.settle();
+    if (this.claims.live > 0 || available.length === 1 || quotaFreed) this.settle();
   }
 
   /** Throws unless `segment` is one of this pool's. @internal */
@@ -420,14 +377,14 @@ export class LocalBufferPool implements OwningRecycler {
     try {
       do {
         this.serveAgain = false;
-        while (this.liveClaims > 0 && !this.destroyed && this.unavailableChannels === 0) {
+        while (this.claims.live > 0 && !this.destroyed && this.unavailableChannels === 0) {
           let segment = this.available.pop();
           if (segment === undefined) {
             if (this.requested >= this.size) break;
             segment = this.pull(true) ?? undefined;
             if (segment === undefined) break;
           }
-          failure = this.handOut(this.nextClaim(), segment) ?? failure;
+          failure = this.handOut(this.claims.next(), segment) ?? failure;
         }
         // Keep one segment ready while the pool may hold more (availability then means "a request succeeds
         // now"), and take segments up to the minimum whenever the global pool has them: they are this pool's.
@@ -435,7 +392,7 @@ export class LocalBufferPool implements OwningRecycler {
           const segment = this.pull(true);
           if (segment === null) break;
           this.available.push(segment);
-          if (this.liveClaims > 0) this.serveAgain = true;
+          if (this.claims.live > 0) this.serveAgain = true;
         }
       } while (this.serveAgain);
     } finally {
@@ -451,7 +408,7 @@ export class LocalBufferPool implements OwningRecycler {
     if (channel >= 0 && ++this.channelCounts[channel]! === this.maxBuffersPerChannel) this.unavailableChannels += 1;
     const listener = claim.listener;
     if (listener === null) {
-      this.settleClaim(claim);
+      this.claims.settle(claim);
       claim.resolve!(new BufferBuilder(segment, this, channel));
       return undefined;
     }
@@ -464,70 +421,8 @@ export class LocalBufferPool implements OwningRecycler {
       if (!buffer.isRecycled()) buffer.recycleBuffer();
       return { error };
     }
-    if (again && !this.destroyed) this.enqueue({ channel: NO_CHANNEL, listener, resolve: null, reject: null, signal: null, onAbort: null, timer: null, done: false });
+    if (again && !this.destroyed) this.claims.listen(listener, NO_CHANNEL);
     return undefined;
-  }
-
-  private enqueue(claim: Claim): void {
-    this.claims.push(claim);
-    this.liveClaims += 1;
-    if (this.availability.isAvailable()) this.availability.set(false);
-  }
-
-  /** The first claim not given up; there is one (liveClaims > 0). */
-  private nextClaim(): Claim {
-    const claims = this.claims;
-    let claim = claims[this.claimHead++]!;
-    while (claim.done) claim = claims[this.claimHead++]!;
-    claim.done = true;
-    this.liveClaims -= 1;
-    if (this.claimHead > 64 && this.claimHead * 2 > claims.length) {
-      this.claims = claims.slice(this.claimHead);
-      this.claimHead = 0;
-    }
-    return claim;
-  }
-
-  /** A waiting request gives up (aborted, timed out): it leaves the queue with nothing. */
-  private giveUp(claim: Claim, reason: unknown): void {
-    if (claim.done) return;
-    claim.done = true;
-    this.liveClaims -= 1;
-    this.settleClaim(claim);
-    claim.reject!(reason);
-    // The claim ahead of the others may have been what kept them waiting (a channel at quota never is; availability is pool-wide).
-    if (this.liveClaims === 0) this.settle();
-  }
-
-  /** Stops a claim's timer and abort listener and its back-pressure time. */
-  private settleClaim(claim: Claim): void {
-    if (claim.listener !== null) return;
-    if (claim.timer !== null) clearTimeout(claim.timer);
-    if (claim.onAbort !== null) claim.signal!.removeEventListener('abort', claim.onAbort);
-    claim.timer = null;
-    claim.onAbort = null;
-    if (--this.waitingRequests === 0) this.meter.stop();
-  }
-
-  /** Fails every live claim; returns the first listener exception. */
-  private failClaims(error: () => Error): { error: unknown } | undefined {
-    let failure: { error: unknown } | undefined;
-    while (this.liveClaims > 0) {
-      const claim = this.nextClaim();
-      if (claim.listener === null) {
-        this.settleClaim(claim);
-        claim.reject!(error());
-      } else {
-        try {
-          claim.listener.notifyBufferDestroyed();
-        } catch (err) {
-          failure ??= { error: err };
-        }
-      }
-    }
-    this.claims = [];
-    this.claimHead = 0;
-    return failure;
   }
 
   private checkChannel(channel: number | undefined, operation: string): number {
@@ -543,7 +438,7 @@ export class LocalBufferPool implements OwningRecycler {
 
   private timeoutError(timeoutMs: number): TimeoutError {
     return new TimeoutError(
-      `requestBufferBuilderBlocking: no buffer within ${timeoutMs} ms (pool size ${this.size}, all ${this.requested} held segments in use, ${this.waitingRequests} requests waiting); raise the pool's size or recycle buffers sooner`,
+      `requestBufferBuilderBlocking: no buffer within ${timeoutMs} ms (pool size ${this.size}, all ${this.requested} held segments in use, ${this.claims.waitingRequests} requests waiting); raise the pool's size or recycle buffers sooner`,
     );
   }
 }

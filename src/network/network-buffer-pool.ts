@@ -1,21 +1,21 @@
 import { MetricsRegistry } from './metrics.js';
-import { BufferPoolDestroyedError, IllegalReferenceCountError, InsufficientBuffersError, InvalidArgumentError, TimeoutError } from '../errors.js';
+import { BufferPoolDestroyedError, IllegalReferenceCountError, InsufficientBuffersError, InvalidArgumentError } from '../errors.js';
 import type { BufferPoolKernels } from '../kernels/js-buffer-pool.js';
 import { IllegalStateError } from '../errors.js';
-import { checkInteger } from '../util/checks.js';
-import type { EpochWatch } from '../threads/epoch-watch.js';
-import { LockedFreeList } from '../threads/locked-free-list.js';
 import type { ThreadsContext } from '../threads/realm-table.js';
-import { checkSegmentDescriptor, type SegmentDescriptor } from '../threads/segment-descriptor.js';
+import type { SegmentDescriptor } from '../threads/segment-descriptor.js';
 import { NB_FREE_COUNT, bufferTableArrays } from '../kernels/buffer-pool-layout.js';
 import type { MemoryRegion } from '../memory/region.js';
 import { MemorySegment, type SegmentReleaser } from '../memory/segment.js';
 import { Availability } from './availability.js';
-import { abortReason, checkCount, checkWait, type WaitOptions } from './checks.js';
+import { checkCount, checkWait, type WaitOptions } from './checks.js';
 import { render } from '../util/render.js';
-import { type BufferPoolOptions, LocalBufferPool } from './local-buffer-pool.js';
-import { shareSpare } from './redistribution.js';
+import { LocalBufferPool } from './local-buffer-pool.js';
+import { type BufferPoolOptions, checkPoolOptions } from './pool-options.js';
+import { resizeToShare } from './redistribution.js';
 import { RequiredCount } from './required-count.js';
+import { SharedNetwork } from './shared-network.js';
+import { UnpooledRequests } from './unpooled-requests.js';
 
 /** Where the network segments and their free list lie in the linear memory. @internal */
 export interface NetworkArea {
@@ -25,20 +25,6 @@ export interface NetworkArea {
   readonly base: number;
   readonly segmentSize: number;
   readonly segmentCount: number;
-}
-
-/** Longest pool name accepted: a name is for people reading a snapshot. */
-const MAX_POOL_NAME = 200;
-
-/** A request for unpooled segments waiting for enough of them to come back. */
-interface UnpooledWaiter {
-  readonly n: number;
-  resolve: (segments: MemorySegment[]) => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | null;
-  onAbort: (() => void) | null;
-  timer: ReturnType<typeof setTimeout> | null;
-  done: boolean;
 }
 
 /**
@@ -61,12 +47,8 @@ export class NetworkBufferPool implements SegmentReleaser {
   private readonly region: MemoryRegion;
   /** @internal */
   private readonly kernels: BufferPoolKernels;
-  /** The same kernels under the shared list's lock (a shared runtime); null when unshared. */
-  private readonly locked: LockedFreeList | null;
-  /** Wakes this realm when another worker gives segments back (a shared runtime); null when unshared. */
-  private readonly remoteGives: EpochWatch | null;
-  /** Wakes this realm when another worker changes what it requires, so that its resizable pools share the spare again; null when unshared. */
-  private readonly remoteRequired: EpochWatch | null;
+  /** The locked kernels and the watches on other workers (a shared runtime); null when unshared. */
+  private readonly shared: SharedNetwork | null;
   private readonly area: NetworkArea;
   private readonly shift: number;
   /** Segment indices pass between the kernels and this class through here. */
@@ -78,12 +60,10 @@ export class NetworkBufferPool implements SegmentReleaser {
   private readonly pools: LocalBufferPool[] = [];
   /** Σ minSize of the pools + unpooled segments requested and not recycled: this worker's, and every worker's of a shared runtime. */
   private readonly required: RequiredCount;
-  /** Where a shared runtime counts what every worker requires; null when unshared. */
-  private readonly threads: ThreadsContext | null;
-  /** Unpooled segments out, and those handed out by requestPooledMemorySegment(). */
-  private readonly unpooled = new Set<MemorySegment>();
+  /** Unpooled segments out and the requests waiting for them. */
+  private readonly unpooled: UnpooledRequests;
+  /** Segments handed out by requestPooledMemorySegment(). */
   private readonly pooled = new Set<MemorySegment>();
-  private unpooledWaiters: UnpooledWaiter[] = [];
   /** Pools waiting for the global free list to have a segment again, in the order they asked. */
   private waitingPools: LocalBufferPool[] = [];
   private readonly availability: Availability;
@@ -101,7 +81,6 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (region.kernels === null) throw new InvalidArgumentError('a NetworkBufferPool needs a region of linear memory');
     this.region = region;
     this.area = area;
-    this.threads = threads;
     this.required = new RequiredCount(area.segmentCount, threads);
     this.totalNumberOfMemorySegments = area.segmentCount;
     this.memorySegmentSize = area.segmentSize;
@@ -109,22 +88,32 @@ export class NetworkBufferPool implements SegmentReleaser {
     const buffer = region.bytes.buffer;
     if (threads === null) {
       this.kernels = region.kernels;
-      this.locked = null;
-      this.remoteGives = null;
-      this.remoteRequired = null;
+      this.shared = null;
       this.io = new Int32Array(buffer, area.table + bufferTableArrays(area.segmentCount).io, area.segmentCount);
     } else {
       // Workers share the list's io area; each realm passes segment indices through its own array.
       this.io = new Int32Array(area.segmentCount);
-      this.locked = new LockedFreeList(region.kernels, threads.realms.words, area.table, area.segmentCount, this.io, threads.realm);
-      this.kernels = this.locked;
-      this.remoteGives = this.locked.watch(this.onRemoteGive);
-      this.remoteRequired = threads.realms.watchRequired(this.onRemoteRequired);
+      this.shared = new SharedNetwork(region.kernels, threads, area, this.io, this.onRemoteGive, this.onRemoteRequired);
+      this.kernels = this.shared.locked;
     }
     this.header = new Uint32Array(buffer, area.table, NB_FREE_COUNT / 4 + 1);
     this.bySegment = new Array<MemorySegment | null>(area.segmentCount).fill(null);
     if (!attach) this.kernels.buffersInit(area.table, area.segmentCount, this.shift, area.base);
     this.availability = new Availability(this.free() > 0);
+    this.unpooled = new UnpooledRequests(
+      {
+        totalNumberOfMemorySegments: area.segmentCount,
+        memorySegmentSize: area.segmentSize,
+        free: () => this.free(),
+        takeSegments: (n, into) => this.takeSegments(this, n, into),
+        giveBackSegments: (list, start, count) => this.giveBackSegments(list, start, count),
+        redistribute: () => this.redistribute(),
+        notifyQuietly: () => this.notifyQuietly(),
+        armRemoteGives: () => this.shared?.remoteGives.arm(),
+        checkHeld: (segment, held, operation, source) => this.checkHeld(segment, held, operation, source),
+      },
+      this.required,
+    );
   }
 
   /** Segments on the global free list (not in any pool, not out as unpooled segments). */
@@ -149,9 +138,7 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   /** Segments out through requestUnpooledMemorySegments() and requestPooledMemorySegment(), and unpooled requests waiting. @internal */
   get numberOfSegmentsOutsidePools(): { readonly unpooled: number; readonly pooled: number; readonly waitingRequests: number } {
-    let waiting = 0;
-    for (const waiter of this.unpooledWaiters) if (!waiter.done) waiting += 1;
-    return { unpooled: this.unpooled.size, pooled: this.pooled.size, waitingRequests: waiting };
+    return { unpooled: this.unpooled.size, pooled: this.pooled.size, waitingRequests: this.unpooled.waiting };
   }
 
   /** True after destroy() (or the runtime's close()). */
@@ -161,10 +148,10 @@ export class NetworkBufferPool implements SegmentReleaser {
 
   /** Resolves when the global free list has a segment (at once while it has one). */
   whenAvailable(): Promise<void> {
-    if (this.remoteGives !== null && !this.destroyed) {
+    if (this.shared !== null && !this.destroyed) {
       // Another worker may have given segments back since this realm last looked.
       this.availability.set(this.free() > 0);
-      if (!this.availability.isAvailable()) this.remoteGives.arm();
+      if (!this.availability.isAvailable()) this.shared.remoteGives.arm();
     }
     return this.availability.whenAvailable();
   }
@@ -176,13 +163,8 @@ export class NetworkBufferPool implements SegmentReleaser {
    * unshared pool, ERR_INVALID_ARGUMENT for a bad id or this worker's own.
    */
   releaseAllOf(workerId: number): number {
-    const locked = this.locked;
-    if (locked === null) throw new IllegalStateError('releaseAllOf: the network buffer pool is not shared; only workers of a shared runtime have ids');
-    checkInteger(workerId, 'releaseAllOf: workerId', 0, this.threads!.realms.realmCount - 1);
-    if (workerId === locked.realm) throw new InvalidArgumentError(`releaseAllOf: ${workerId} is this worker's own id; destroy() gives its segments back`);
-    if (this.destroyed) return 0;
-    this.threads!.realms.dropRequired(workerId);
-    const given = locked.releaseRealm(this.area.table, workerId);
+    if (this.shared === null) throw new IllegalStateError('releaseAllOf: the network buffer pool is not shared; only workers of a shared runtime have ids');
+    const given = this.shared.releaseAllOf(workerId, this.destroyed);
     if (given > 0) this.notify();
     return given;
   }
@@ -199,14 +181,14 @@ export class NetworkBufferPool implements SegmentReleaser {
   };
 
   private watchRequiredWhileResizable(): void {
-    if (this.remoteRequired !== null && this.pools.some((p) => p.maxSize > p.minSize)) this.remoteRequired.arm();
+    if (this.shared !== null && this.pools.some((p) => p.maxSize > p.minSize)) this.shared.remoteRequired.arm();
   }
 
   /** Another worker gave segments back: serve what waits here, and keep listening while something still does. */
   private readonly onRemoteGive = (): void => {
     if (this.destroyed) return;
     this.notifyQuietly();
-    if (this.waitingPools.length > 0 || this.unpooledWaiters.length > 0 || this.availability.hasWaiters()) this.remoteGives!.arm();
+    if (this.waitingPools.length > 0 || this.unpooled.hasWaiters() || this.availability.hasWaiters()) this.shared!.remoteGives.arm();
   };
 
   // ---------------------------------------------------------------- pools
@@ -219,7 +201,7 @@ export class NetworkBufferPool implements SegmentReleaser {
    * not fit beside what is already required.
    */
   createBufferPool(options: BufferPoolOptions): LocalBufferPool {
-    const checked = this.checkPoolOptions(options);
+    const checked = checkPoolOptions(options, this.totalNumberOfMemorySegments);
     this.checkOpen('createBufferPool');
     if (!this.required.tryAdd(checked.minSize)) {
       const required = this.required.all;
@@ -263,29 +245,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (this.destroyed) return;
     const resizable = this.pools.filter((p) => p.maxSize > p.minSize);
     if (resizable.length === 0) return;
-    const extra = shareSpare(
-      this.totalNumberOfMemorySegments - this.required.all,
-      resizable.map((p) => p.expectedSize),
-      resizable.map((p) => p.maxSize - p.minSize),
-    );
-    // Shrinking pools first: what they give back is then free for the growing ones. A listener's
-    // exception (a pool serving its waiters) stops no resize; the first is thrown at the end.
-    let failure: { error: unknown } | undefined;
-    const resize = (p: LocalBufferPool, size: number) => {
-      try {
-        p.resize(size);
-      } catch (error) {
-        failure ??= { error };
-      }
-    };
-    const shrinking = resizable.filter((p, i) => p.minSize + extra[i]! < p.numBuffers);
-    resizable.forEach((p, i) => {
-      if (shrinking.includes(p)) resize(p, p.minSize + extra[i]!);
-    });
-    resizable.forEach((p, i) => {
-      if (!shrinking.includes(p)) resize(p, p.minSize + extra[i]!);
-    });
-    if (failure !== undefined) throw failure.error;
+    resizeToShare(resizable, this.totalNumberOfMemorySegments - this.required.all);
   }
 
   // ---------------------------------------------------------------- single segments
@@ -318,13 +278,12 @@ export class NetworkBufferPool implements SegmentReleaser {
    */
   handOver(segment: MemorySegment): SegmentDescriptor {
     this.checkOpen('handOver');
-    const locked = this.sharedList('handOver');
+    const shared = this.sharedNetwork('handOver');
     this.checkHeld(segment, this.pooled, 'handOver', 'requestPooledMemorySegment()');
     this.pooled.delete(segment);
     const size = segment.size;
     const address = segment.markFreed();
-    locked.handOver(this.detach(address));
-    return { kind: 'segmem.segment', handover: 'buffer', byteOffset: address, size };
+    return shared.handOver(this.detach(address), address, size);
   }
 
   /**
@@ -336,21 +295,15 @@ export class NetworkBufferPool implements SegmentReleaser {
    */
   adopt(descriptor: SegmentDescriptor): MemorySegment {
     this.checkOpen('adopt');
-    const locked = this.sharedList('adopt');
-    const { byteOffset: address, size } = checkSegmentDescriptor(descriptor, 'buffer', 'adopt');
-    const index = (address - this.area.base) / this.area.segmentSize;
-    if (size !== this.area.segmentSize || !Number.isInteger(index) || index < 0 || index >= this.totalNumberOfMemorySegments) {
-      throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${this.totalNumberOfMemorySegments} network segments of this memory`);
-    }
-    if (!locked.adopt(index)) throw new IllegalStateError(`adopt: network segment ${index} is not in transit (adopted already, recycled or reclaimed)`);
+    const index = this.sharedNetwork('adopt').adopt(descriptor);
     const segment = this.segmentAt(index, this);
     this.pooled.add(segment);
     return segment;
   }
 
-  private sharedList(operation: string): LockedFreeList {
-    if (this.locked === null) throw new IllegalStateError(`${operation}: the network buffer pool is not shared; start the runtime with init({ shared: true })`);
-    return this.locked;
+  private sharedNetwork(operation: string): SharedNetwork {
+    if (this.shared === null) throw new IllegalStateError(`${operation}: the network buffer pool is not shared; start the runtime with init({ shared: true })`);
+    return this.shared;
   }
 
   // ---------------------------------------------------------------- unpooled segments
@@ -365,46 +318,9 @@ export class NetworkBufferPool implements SegmentReleaser {
    */
   requestUnpooledMemorySegments(n: number, options?: WaitOptions): Promise<MemorySegment[]> {
     checkCount(n, 'n', 'requestUnpooledMemorySegments');
-    const { signal, timeoutMs } = checkWait(options, 'requestUnpooledMemorySegments');
+    const wait = checkWait(options, 'requestUnpooledMemorySegments');
     this.checkOpen('requestUnpooledMemorySegments');
-    if (n > this.totalNumberOfMemorySegments - this.required.all) {
-      const required = this.required.all;
-      throw new InsufficientBuffersError(
-        `requestUnpooledMemorySegments: requires ${n} buffers, ${this.totalNumberOfMemorySegments - required} available ` +
-          `(${this.totalNumberOfMemorySegments} buffers of ${this.memorySegmentSize} bytes in all, ${required} required by buffer pools and unpooled requests); raise networkMemory`,
-      );
-    }
-    if (signal !== null && signal.aborted) return Promise.reject(abortReason(signal));
-    if (n === 0) return Promise.resolve([]);
-    return new Promise<MemorySegment[]>((resolve, reject) => {
-      const waiter: UnpooledWaiter = { n, resolve, reject, signal, onAbort: null, timer: null, done: false };
-      // Another worker may have required segments since the check above.
-      if (!this.required.tryAdd(n)) {
-        reject(new InsufficientBuffersError(`requestUnpooledMemorySegments: requires ${n} buffers; other workers required them meanwhile; raise networkMemory`));
-        return;
-      }
-      this.unpooledWaiters.push(waiter);
-      // The pools shrink; what they have available comes back now, which may serve the request at once.
-      try {
-        this.redistribute();
-      } catch {
-        // A pool's listener failed while the pools were resized (its own caller sees such errors; this request goes on).
-      }
-      this.notifyQuietly();
-      if (waiter.done) return;
-      this.remoteGives?.arm();
-      if (signal !== null) {
-        waiter.onAbort = () => this.giveUpUnpooled(waiter, abortReason(signal));
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      if (timeoutMs !== Infinity) {
-        const error = () =>
-          new TimeoutError(
-            `requestUnpooledMemorySegments: ${n} buffers not free within ${timeoutMs} ms (${this.free()} free; the pools still hold the rest); recycle buffers sooner or raise networkMemory`,
-          );
-        waiter.timer = setTimeout(() => this.giveUpUnpooled(waiter, error()), timeoutMs);
-      }
-    });
+    return this.unpooled.request(n, wait);
   }
 
   /**
@@ -416,22 +332,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (!Array.isArray(segments)) throw new InvalidArgumentError(`recycleUnpooledMemorySegments: expected an array of segments, got ${render(segments)}`);
     // After destroy every segment is freed already: nothing is left to give back.
     if (this.destroyed) return;
-    const list: unknown[] = Array.prototype.slice.call(segments);
-    const seen = new Set<unknown>();
-    for (const segment of list) {
-      this.checkHeld(segment, this.unpooled, 'recycleUnpooledMemorySegments', 'requestUnpooledMemorySegments()');
-      if (seen.has(segment)) throw new IllegalReferenceCountError(`recycleUnpooledMemorySegments: a segment is listed twice among ${list.length}`);
-      seen.add(segment);
-    }
-    if (list.length === 0) return;
-    for (const segment of list) this.unpooled.delete(segment as MemorySegment);
-    this.required.remove(list.length);
-    // The pools grow first, then the segments come back for them; a listener's exception stops neither.
-    try {
-      this.redistribute();
-    } finally {
-      this.giveBackSegments(list as MemorySegment[], 0, list.length);
-    }
+    this.unpooled.recycle(segments);
   }
 
   // ---------------------------------------------------------------- destroy
@@ -449,13 +350,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     for (const pool of this.pools) failure = pool.destroyByGlobal(reason) ?? failure;
     this.pools.length = 0;
     this.waitingPools = [];
-    const waiters = this.unpooledWaiters;
-    this.unpooledWaiters = [];
-    for (const waiter of waiters) {
-      if (waiter.done) continue;
-      this.settleWaiter(waiter);
-      waiter.reject(new BufferPoolDestroyedError(`requestUnpooledMemorySegments: ${reason}`));
-    }
+    this.unpooled.destroy(reason);
     // Every segment this runtime handed out goes back through the kernels, in one batch, so that the list
     // stays consistent for any other runtime attached to the same memory (whose segments stay out).
     const io = this.io;
@@ -468,7 +363,6 @@ export class NetworkBufferPool implements SegmentReleaser {
       io[count++] = i;
     }
     this.kernels.buffersGive(this.area.table, count);
-    this.unpooled.clear();
     this.pooled.clear();
     this.required.clear();
     this.availability.set(true);
@@ -518,7 +412,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     if (this.destroyed || pool.waitingForGlobal) return;
     pool.waitingForGlobal = true;
     this.waitingPools.push(pool);
-    this.remoteGives?.arm();
+    this.shared?.remoteGives.arm();
   }
 
   /** Called by a network segment's free(): it goes back to the free list, and its holder is told. @internal */
@@ -529,10 +423,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     const owner = segment.owner;
     try {
       if (owner instanceof LocalBufferPool) owner.segmentLost(segment);
-      else if (this.unpooled.delete(segment)) {
-        this.required.remove(1);
-        this.redistribute();
-      } else this.pooled.delete(segment);
+      else if (!this.unpooled.segmentFreed(segment)) this.pooled.delete(segment);
     } finally {
       this.notify();
     }
@@ -573,7 +464,7 @@ export class NetworkBufferPool implements SegmentReleaser {
     try {
       do {
         this.notifyAgain = false;
-        this.serveUnpooled();
+        this.unpooled.serve();
         while (this.waitingPools.length > 0 && this.free() > 0 && !this.destroyed) {
           const pool = this.waitingPools.shift()!;
           try {
@@ -599,47 +490,6 @@ export class NetworkBufferPool implements SegmentReleaser {
     }
   }
 
-  private serveUnpooled(): void {
-    const waiters = this.unpooledWaiters;
-    while (waiters.length > 0) {
-      const waiter = waiters[0]!;
-      if (waiter.done) {
-        waiters.shift();
-        continue;
-      }
-      if (this.free() < waiter.n) return;
-      waiters.shift();
-      const segments: MemorySegment[] = [];
-      this.takeSegments(this, waiter.n, segments);
-      for (const segment of segments) this.unpooled.add(segment);
-      waiter.done = true;
-      this.settleWaiter(waiter);
-      waiter.resolve(segments);
-    }
-  }
-
-  private giveUpUnpooled(waiter: UnpooledWaiter, reason: unknown): void {
-    if (waiter.done) return;
-    waiter.done = true;
-    this.settleWaiter(waiter);
-    this.required.remove(waiter.n);
-    waiter.reject(reason);
-    try {
-      this.redistribute();
-    } catch {
-      // A pool's listener failed while the pools grew back; nobody called into that pool here (a timer or an abort did).
-    }
-    // The head may have been what held the requests behind it back.
-    this.notifyQuietly();
-  }
-
-  private settleWaiter(waiter: UnpooledWaiter): void {
-    if (waiter.timer !== null) clearTimeout(waiter.timer);
-    if (waiter.onAbort !== null) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-    waiter.timer = null;
-    waiter.onAbort = null;
-  }
-
   private checkOpen(operation: string): void {
     if (this.destroyed) throw new BufferPoolDestroyedError(`${operation}: ${this.destroyReason}`);
   }
@@ -652,24 +502,5 @@ export class NetworkBufferPool implements SegmentReleaser {
       throw new IllegalReferenceCountError(`${operation}: the segment (${segment.size} bytes) was already given back`);
     }
     throw new InvalidArgumentError(`${operation}: the segment (${segment.size} bytes, owner ${render(segment.owner)}) is not one this pool handed out by ${source}`);
-  }
-
-  private checkPoolOptions(options: BufferPoolOptions): Required<Omit<BufferPoolOptions, 'name'>> & { readonly name: string | undefined } {
-    const op = 'createBufferPool';
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${op}: options must be an object, got ${render(options)}`);
-    const total = this.totalNumberOfMemorySegments;
-    const minSize = checkCount(options.minSize, 'minSize', op);
-    const maxSize = options.maxSize === Infinity ? Infinity : checkCount(options.maxSize, 'maxSize', op, 1);
-    if (minSize > maxSize) throw new InvalidArgumentError(`${op}: minSize ${minSize} is above maxSize ${maxSize}`);
-    const expectedSize = options.expectedSize === undefined ? Math.max(minSize, 1) : checkCount(options.expectedSize, 'expectedSize', op, 1);
-    const numSubpartitions = options.numSubpartitions === undefined ? 0 : checkCount(options.numSubpartitions, 'numSubpartitions', op, 0, 1 << 24);
-    const maxBuffersPerChannel =
-      options.maxBuffersPerChannel === undefined || options.maxBuffersPerChannel === Infinity ? Infinity : checkCount(options.maxBuffersPerChannel, 'maxBuffersPerChannel', op, 1);
-    const name: unknown = options.name;
-    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.length > MAX_POOL_NAME)) {
-      throw new InvalidArgumentError(`${op}: name must be a string of 1 to ${MAX_POOL_NAME} characters, got ${render(name)}`);
-    }
-    const maxOverdraftBuffersPerGate = options.maxOverdraftBuffersPerGate === undefined ? 0 : checkCount(options.maxOverdraftBuffersPerGate, 'maxOverdraftBuffersPerGate', op, 0, total);
-    return { minSize, maxSize, expectedSize, numSubpartitions, maxBuffersPerChannel, maxOverdraftBuffersPerGate, name: name as string | undefined };
   }
 }

@@ -40,3 +40,43 @@ export function shareSpare(spare: number, weights: readonly number[], capacities
   }
   return extra;
 }
+
+/** What resizeToShare() reads and changes of a pool (a LocalBufferPool). */
+export interface ResizablePool {
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly expectedSize: number;
+  /** Its current size. */
+  readonly numBuffers: number;
+  resize(size: number): void;
+}
+
+/**
+ * Resizes the resizable `pools` to minSize plus their share of `spare`
+ * (shareSpare), shrinking ones first, so the others find segments free.
+ */
+export function resizeToShare(pools: readonly ResizablePool[], spare: number): void {
+  const extra = shareSpare(
+    spare,
+    pools.map((p) => p.expectedSize),
+    pools.map((p) => p.maxSize - p.minSize),
+  );
+  // Shrinking pools first: what they give back is then free for the growing ones. A listener's
+  // exception (a pool serving its waiters) stops no resize; the first is thrown at the end.
+  let failure: { error: unknown } | undefined;
+  const resize = (p: ResizablePool, size: number) => {
+    try {
+      p.resize(size);
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  const shrinking = pools.filter((p, i) => p.minSize + extra[i]! < p.numBuffers);
+  pools.forEach((p, i) => {
+    if (shrinking.includes(p)) resize(p, p.minSize + extra[i]!);
+  });
+  pools.forEach((p, i) => {
+    if (!shrinking.includes(p)) resize(p, p.minSize + extra[i]!);
+  });
+  if (failure !== undefined) throw failure.error;
+}

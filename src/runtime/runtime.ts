@@ -1,7 +1,8 @@
 import { describeMemoryConfig, MEMORY_OPTION_NAMES, resolveMemoryConfig, type MemoryConfig, type MemoryOptions } from '../config/index.js';
 import { IllegalConfigurationError, IllegalStateError, InvalidArgumentError, MemoryAllocationError, ShutdownError } from '../errors.js';
 import type { Kernels, KernelsKind, LongKernels } from '../kernels/kernels.js';
-import { MemoryManager, resolveManagerOptions, type MemoryManagerOptions } from '../memory/memory-manager.js';
+import { MemoryManager } from '../memory/memory-manager.js';
+import { resolveManagerOptions, type MemoryManagerOptions } from '../memory/manager-options.js';
 import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';

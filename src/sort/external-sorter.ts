@@ -29,73 +29,25 @@ import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
 import type { RecordSerializer } from '../io/serializer.js';
 import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
-import { checkFunctionOption, checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { toByteSink, type ByteSink, type SortOutput } from './byte-sink.js';
 import { EntryOrder, Merger } from './merger.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { scanRecords } from './record-decoder.js';
 import type { RunWriter } from './run-writer.js';
-import { OutputStage } from './output-stage.js';
+import { OperationGuard, RecordRefused } from './operation-guard.js';
+import { OutputStage, writeStaged } from './output-stage.js';
 import { InMemorySource, MergedSource, type SortedSource } from './sorted-source.js';
 import { InMemorySorter } from './sorter.js';
 import { fingerprintOf } from './spill-format.js';
 import { SpillResources } from './spill-resources.js';
-import { defaultSpillStore, type SpillFile, type SpillStore } from './spill-store.js';
+import { checkExternalSorterOptions, type ExternalSorterOptions, type ExternalSortProgress } from './external-sorter-options.js';
+import type { SpillFile, SpillStore } from './spill-store.js';
 
-/** How to build an external sorter. */
-export interface ExternalSorterOptions<S extends RecordTypeSpec> {
-  /** The record type. */
-  readonly type: S;
-  /** The sort key: one field or several, each ascending by default. */
-  readonly key: KeySpec;
-  /** Most pages the sorter holds at any time, for sorting, spilling and merging; at least 8. */
-  readonly pages: number;
-  /** Where runs are spilled (default: the Origin Private File System where there is one; in Node pass a NodeSpillStore from 'segmem/node'). */
-  readonly store?: SpillStore;
-  /** Most runs merged at once, 2 or more (default: 64, or fewer when the pages do not allow 2 per run). */
-  readonly fanIn?: number;
-  /** Records with equal keys come out in the order they went in (default false). */
-  readonly stable?: boolean;
-  /** Whom the pages are allocated for (default: the sorter itself). */
-  readonly owner?: unknown;
-  /** Most bytes of normalized key per entry, 1 to 28 (default 28). */
-  readonly keyPrefixBytes?: number;
-  /** Stops the sort at its next step with ERR_ABORTED; everything is given back. */
-  readonly signal?: AbortSignal;
-  /** Told after each spilled run, each merge pass and at the end. */
-  readonly onProgress?: (progress: ExternalSortProgress) => void;
-}
+export type { ExternalSorterOptions, ExternalSortProgress } from './external-sorter-options.js';
 
-/** What a progress callback is told. */
-export interface ExternalSortProgress {
-  /** 'spill': a run was written; 'merge': a merge pass before the last ended; 'done': every record was handed out. */
-  readonly phase: 'spill' | 'merge' | 'done';
-  /** Records added so far. */
-  readonly recordsRead: number;
-  /** Runs written to spill files (merge passes' runs included). */
-  readonly runsSpilled: number;
-  /** Merge passes done, the last one included once it is done. */
-  readonly mergePasses: number;
-  /** Bytes written to spill files. */
-  readonly bytesWritten: number;
-  /** Bytes read from spill files. */
-  readonly bytesRead: number;
-}
-
-/** Pages of the run writer's ring (and of writeTo's stage): 4, or 8 from a budget of 64 pages on. */
-const IO_PAGES_SMALL = 4;
-const IO_PAGES = 8;
-/** The smallest budget: an in-memory sorter of 4 pages and the writer's ring. */
-const MIN_PAGES = 8;
-const DEFAULT_FAN_IN = 64;
 /** Records between two abort checks in a loop. */
 const TICK = 4096;
-
-/** Carries the error of a record the in-memory sorter refused (wrote nothing of) up to guard(), which throws it without closing. */
-class RecordRefused {
-  constructor(readonly error: unknown) {}
-}
 
 /** Sorts any number of records within a budget of pages, spilling sorted runs to a SpillStore and merging them. */
 export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implements AsyncIterable<RecordOf<S>> {
@@ -123,7 +75,15 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private readonly keyBytes: number;
   private readonly stats = { recordsRead: 0, runsSpilled: 0, mergePasses: 0, bytesWritten: 0, bytesRead: 0 };
   private state: 'adding' | 'output' | 'closed' = 'adding';
-  private active: Promise<unknown> | null = null;
+  /** Runs the operations one at a time, closing the sorter when one fails. */
+  private readonly guard = new OperationGuard({
+    state: () => this.state,
+    checkStop: () => this.checkStop(),
+    fail: async () => {
+      this.state = 'closed';
+      await this.cleanup().catch(() => {});
+    },
+  });
   private cleaning: Promise<void> | null = null;
   private source: SortedSource | null = null;
 
@@ -132,20 +92,13 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (!(memoryManager instanceof MemoryManager)) throw new InvalidArgumentError(`expected a MemoryManager, got ${render(memoryManager)}`);
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`external sorter options must be an object, got ${render(options)}`);
     this.mm = memoryManager;
-    this.pages = checkInteger(options.pages, 'pages', MIN_PAGES);
-    this.ioPages = this.pages >= 64 ? IO_PAGES : IO_PAGES_SMALL;
-    const room = this.pages - this.ioPages;
-    this.fanIn = options.fanIn === undefined ? Math.max(2, Math.min(DEFAULT_FAN_IN, Math.floor(room / 2))) : checkInteger(options.fanIn, 'fanIn', 2, room);
-    const { stable = false, signal } = options;
-    if (typeof stable !== 'boolean') throw new InvalidArgumentError(`stable must be true or false, got ${render(stable)}`);
-    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean')) {
-      throw new InvalidArgumentError(`signal must be an AbortSignal, got ${render(signal)}`);
-    }
+    const { pages, ioPages, fanIn, stable, signal, onProgress, store } = checkExternalSorterOptions(options);
+    this.pages = pages;
+    this.ioPages = ioPages;
+    this.fanIn = fanIn;
     this.stable = stable;
     this.signal = signal;
-    this.onProgress = checkFunctionOption(options.onProgress, 'onProgress');
-    const store = options.store ?? defaultSpillStore();
-    if (store === null || typeof store !== 'object' || typeof store.create !== 'function') throw new InvalidArgumentError(`store must be a SpillStore, got ${render(store)}`);
+    this.onProgress = onProgress;
     this.store = store;
     this.owner = options.owner ?? this;
     this.type = options.type;
@@ -166,7 +119,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** Adds one record, spilling a run first when the pages are full; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type, ERR_MEMORY_ALLOCATION for a record larger than the budget. */
   add(record: RecordOf<S>): Promise<void> {
-    return this.guard('add', () => this.addOne(record), true);
+    return this.guard.run('add', () => this.addOne(record), true);
   }
 
   /** Adds every record of a (sync or async) iterable, spilling runs as the pages fill; errors as add(). */
@@ -175,7 +128,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (!isAsync && (records === null || typeof records !== 'object' || typeof (records as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
       return Promise.reject(new InvalidArgumentError(`addAll needs an iterable of records, got ${render(records)}`));
     }
-    return this.guard('addAll', async () => {
+    return this.guard.run('addAll', async () => {
       if (isAsync) {
         for await (const r of records) {
           this.checkStop();
@@ -200,7 +153,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     if (chunks === null || typeof chunks !== 'object' || !(Symbol.asyncIterator in chunks || Symbol.iterator in chunks)) {
       return Promise.reject(new InvalidArgumentError(`addSerialized needs an iterable of Uint8Array chunks, got ${render(chunks)}`));
     }
-    return this.guard('addSerialized', async () => {
+    return this.guard.run('addSerialized', async () => {
       let tick = 0;
       const keyFields = this.order.keyFields;
       await scanRecords(this.serializer as RecordSerializer, keyFields, chunks, (bytes, at, length, values) => {
@@ -230,7 +183,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       next: () => {
         if (finished) return Promise.resolve({ done: true, value: undefined });
         const first = !started;
-        return this.guard('next', async () => {
+        return this.guard.run('next', async () => {
           if (first) {
             started = true;
             await this.startOutput();
@@ -259,32 +212,12 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.guard('writeTo', async () => {
+    return this.guard.run('writeTo', async () => {
       try {
         await this.startOutput();
         const source = this.source!;
         const stage = new OutputStage(this.held.take(this.ioPages));
-        let count = 0;
-        for (; source.valid; count++) {
-          const length = source.length();
-          if (length > stage.room) {
-            if (stage.size > 0) await sink.write(stage.take());
-            this.checkStop();
-            // A record larger than the whole stage goes as a chunk of its own.
-            if (length > stage.room) {
-              const chunk = new Uint8Array(length);
-              source.copyTo(chunk, 0);
-              await sink.write(chunk);
-              const moved = source.advance();
-              if (moved !== null) await moved;
-              continue;
-            }
-          }
-          stage.add(source, length);
-          const moved = source.advance();
-          if (moved !== null) await moved;
-        }
-        if (stage.size > 0) await sink.write(stage.take());
+        const count = await writeStaged(source, stage, sink, () => this.checkStop());
         await sink.close(end);
         await this.finishOutput();
         return count;
@@ -298,7 +231,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   /** Gives every page back, deletes every spill file and closes every handle; waits for an operation in progress to stop (it rejects with ERR_ABORTED). Idempotent. */
   async close(): Promise<void> {
     if (this.state !== 'closed') this.state = 'closed';
-    const running = this.active;
+    const running = this.guard.running;
     if (running !== null) await running.catch(() => {});
     await this.cleanup();
   }
@@ -322,7 +255,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     try {
       sorter.serializer.check(record);
     } catch (error) {
-      // Refused before anything is written: the sorter stays usable (guard() unwraps this).
+      // Refused before anything is written: the sorter stays usable (its OperationGuard unwraps this).
       throw new RecordRefused(error);
     }
     return sorter.writeChecked();
@@ -469,34 +402,6 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   }
 
   // ---------------------------------------------------------------- checks
-
-  /**
-   * Runs one operation at a time; on failure everything goes back and the
-   * sorter is closed. Refusals before it starts (closed, busy, records
-   * already handed out when `adding` is asked for) change nothing.
-   */
-  private guard<T>(op: string, body: () => Promise<T>, adding = false): Promise<T> {
-    if (this.state === 'closed') return Promise.reject(new IllegalStateError(`${op}: the external sorter is closed`));
-    if (adding && this.state !== 'adding') {
-      return Promise.reject(new IllegalStateError(`${op}: the sorted records are being handed out; records can be neither added nor handed out again`));
-    }
-    if (this.active !== null) return Promise.reject(new IllegalStateError(`${op}: another operation of the external sorter is running (await it first)`));
-    const run = (async () => {
-      try {
-        this.checkStop();
-        return await body();
-      } catch (err) {
-        if (err instanceof RecordRefused) throw err.error;
-        this.state = 'closed';
-        await this.cleanup().catch(() => {});
-        throw err;
-      } finally {
-        this.active = null;
-      }
-    })();
-    this.active = run;
-    return run;
-  }
 
   /** Throws ERR_ABORTED when the signal was aborted or close() was called. */
   private checkStop(): void {

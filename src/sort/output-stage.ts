@@ -7,6 +7,7 @@
  *   stage   [ page 0 ……… full ][ page 1 ……… full ][ page 2 …   ]  →  chunk of every byte so far
  */
 import type { MemorySegment } from '../memory/segment.js';
+import type { ByteSink } from './byte-sink.js';
 import type { SortedSource } from './sorted-source.js';
 
 /** Collects records' bytes across a list of pages. @internal */
@@ -74,4 +75,35 @@ export class OutputStage {
     this.pos = this.pages[index]!.address;
     this.end = this.pos + this.pageSize;
   }
+}
+
+/**
+ * Writes every record of `source` from its current one on to `sink` through
+ * `stage`, a chunk per stageful; `checkStop` runs whenever a full stage has
+ * gone out. Resolves to the records written (the last chunk written, the
+ * sink not closed). @internal
+ */
+export async function writeStaged(source: SortedSource, stage: OutputStage, sink: ByteSink, checkStop: () => void): Promise<number> {
+  let count = 0;
+  for (; source.valid; count++) {
+    const length = source.length();
+    if (length > stage.room) {
+      if (stage.size > 0) await sink.write(stage.take());
+      checkStop();
+      // A record larger than the whole stage goes as a chunk of its own.
+      if (length > stage.room) {
+        const chunk = new Uint8Array(length);
+        source.copyTo(chunk, 0);
+        await sink.write(chunk);
+        const moved = source.advance();
+        if (moved !== null) await moved;
+        continue;
+      }
+    }
+    stage.add(source, length);
+    const moved = source.advance();
+    if (moved !== null) await moved;
+  }
+  if (stage.size > 0) await sink.write(stage.take());
+  return count;
 }

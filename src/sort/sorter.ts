@@ -37,7 +37,7 @@
  * and waits for the event loop's next turn between slices of bounded work
  * (radix-plan.ts, in-place-plan.ts; a run of tied prefixes is one slice).
  */
-import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
+import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
 import { DataOutputView } from '../io/output-view.js';
 import type { PageSource } from '../io/page-source.js';
@@ -60,50 +60,17 @@ import {
 } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
 import type { MemorySegment } from '../memory/segment.js';
-import { checkFunctionOption, checkInteger } from '../util/checks.js';
+import { checkInteger } from '../util/checks.js';
 import { nextTurn } from '../util/next-turn.js';
 import { render } from '../util/render.js';
-import { MAX_KEY_BYTES, NormalizedKeys, type KeySpec } from './normalized-key.js';
+import { MAX_KEY_BYTES, NormalizedKeys } from './normalized-key.js';
 import { inPlacePlan } from './in-place-plan.js';
 import { radixPlan } from './radix-plan.js';
+import { checkAbort, checkSortOptions, type CheckedSortOptions, type SorterOptions, type SortOptions, type SortProgress } from './sort-options.js';
+import { SorterPages } from './sorter-pages.js';
+import { breakTies, type TiedIndex } from './tie-break.js';
 
-/** How to build a sorter. */
-export interface SorterOptions<S extends RecordTypeSpec> {
-  /** The record type. */
-  readonly type: S;
-  /** The sort key: one field or several, each ascending by default. */
-  readonly key: KeySpec;
-  /** Most pages the sorter may hold at once, control, record, index and scratch pages together; at least 3. */
-  readonly pages: number;
-  /** Whom the pages are allocated for (default: the sorter itself). */
-  readonly owner?: unknown;
-  /** Most bytes of normalized key per entry, 1 to 28 (default 28). */
-  readonly keyPrefixBytes?: number;
-}
-
-/** What a progress callback is told. */
-export interface SortProgress {
-  /** 'radix' / 'in-place': entries placed by radix sort / by introsort in place; 'ties': entries whose prefixes tie, resolved; 'done'. */
-  readonly phase: 'radix' | 'in-place' | 'ties' | 'done';
-  /** Units of this phase done, out of `total` (entries, except for 'done'); never decreases within a phase, and each phase's last report has it equal to `total`. */
-  readonly completed: number;
-  /** Units of this phase in all. */
-  readonly total: number;
-}
-
-/** Options of one sort. */
-export interface SortOptions {
-  /** Keep records with equal keys in the order they were written (radix sort always does). Default false. */
-  readonly stable?: boolean;
-  /** Stops the sort at its next step with OperationAbortedError; the sorter keeps every record, unsorted. */
-  readonly signal?: AbortSignal;
-  /** Called after each slice of the sort (about 2^18 entry visits of radix sort or introsort, up to 1024 tie runs), at the end of each phase, and once with phase 'done'. */
-  readonly onProgress?: (progress: SortProgress) => void;
-}
-
-/** Entries whose prefixes tie are resolved this many runs, or this many entries, at a time between progress reports. */
-const TIE_RUNS_PER_REPORT = 1024;
-const TIE_ENTRIES_PER_REPORT = 16384;
+export type { SorterOptions, SortOptions, SortProgress } from './sort-options.js';
 
 /** Sorts records of one type on their binary form, in pages of one MemoryManager. */
 export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
@@ -130,9 +97,9 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   private readonly capacity: number;
   private readonly out: DataOutputView;
   private indexPages: MemorySegment[] = [];
-  private scratchPages: MemorySegment[] = [];
   private n = 0;
-  private held = 1;
+  /** The pages held against the limit, scratch pages among them. */
+  private readonly pages: SorterPages;
   private sorted = false;
   private busy = false;
   private closed = false;
@@ -150,6 +117,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     this.keys = new NormalizedKeys(this.serializer as RecordSerializer, options.key, options.keyPrefixBytes ?? MAX_KEY_BYTES);
     this.maxPages = checkInteger(options.pages, 'pages', 3);
     this.owner = options.owner ?? this;
+    this.pages = new SorterPages(memoryManager, this.owner, this.maxPages);
     this.pageSize = memoryManager.pageSize;
     this.keyBytes = this.keys.keyBytes;
     this.entryShift = this.keyBytes <= 4 ? 3 : this.keyBytes <= 12 ? 4 : 5;
@@ -163,7 +131,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     this.bytes = ctlPage!.bytes;
     this.mem = ctlPage!.view;
     // Record pages come through the sorter's own limit.
-    const source: PageSource = { pageSize: this.pageSize, nextPage: () => this.takePages(1)[0]! };
+    const source: PageSource = { pageSize: this.pageSize, nextPage: () => this.pages.take(1)[0]! };
     this.out = new DataOutputView(source);
   }
 
@@ -174,7 +142,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Pages held now (control, records, index). */
   get pagesHeld(): number {
-    return this.held;
+    return this.pages.held;
   }
 
   /** True after sort() until the next write. */
@@ -230,7 +198,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     const n = this.n;
     const ps = this.pageShift;
     if (n === this.indexPages.length << ps) {
-      if (this.indexPages.length >= this.capacity || !this.tryTake(this.indexPages)) return false;
+      if (this.indexPages.length >= this.capacity || !this.pages.tryTake(this.indexPages)) return false;
     }
     const pointer = this.out.position;
     if (pointer > 0xffffffff) return false;
@@ -306,16 +274,10 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   }
 
   /** Checks the options and the state, fills the control block and marks the sorter busy. */
-  private beginSort(options: SortOptions): { stable: boolean; signal: AbortSignal | undefined; onProgress: ((p: SortProgress) => void) | undefined } {
+  private beginSort(options: SortOptions): CheckedSortOptions {
     this.checkUsable('sort');
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`sort options must be an object, got ${render(options)}`);
-    const { stable = false, signal } = options;
-    const onProgress = checkFunctionOption<(p: SortProgress) => void>(options.onProgress, 'onProgress');
-    if (typeof stable !== 'boolean') throw new InvalidArgumentError(`stable must be true or false, got ${render(stable)}`);
-    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean')) {
-      throw new InvalidArgumentError(`signal must be an AbortSignal, got ${render(signal)}`);
-    }
-    checkAbort(signal, 'before it started');
+    const checked = checkSortOptions(options);
+    checkAbort(checked.signal, 'before it started');
     if (!this.pagesUsable()) throw this.freedError();
     const ctl = this.ctl;
     const listA = ctl + SORT_LISTS;
@@ -324,14 +286,14 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     view.setUint32(ctl + SORT_ENTRY_SHIFT, this.entryShift, true);
     view.setUint32(ctl + SORT_PAGE_SHIFT, this.pageShift, true);
     view.setUint32(ctl + SORT_KEY_BYTES, this.keyBytes, true);
-    view.setUint32(ctl + SORT_FLAGS, stable ? 1 : 0, true);
+    view.setUint32(ctl + SORT_FLAGS, checked.stable ? 1 : 0, true);
     view.setUint32(ctl + SORT_CAPACITY, this.capacity, true);
     view.setUint32(ctl + SORT_LIST, listA, true);
     view.setUint32(ctl + SORT_SPARE, listA + 4 * this.capacity, true);
     const index = this.indexPages;
     for (let i = 0; i < index.length; i++) view.setUint32(listA + 4 * i, index[i]!.address, true);
     this.busy = true;
-    return { stable, signal, onProgress };
+    return checked;
   }
 
   /**
@@ -343,20 +305,31 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   private *sortSteps(stable: boolean): Generator<SortProgress, void, undefined> {
     const n = this.n;
     const ctl = this.ctl;
-    if (n >= RADIX_MIN_ENTRIES && this.takeScratch()) {
+    if (n >= RADIX_MIN_ENTRIES && this.pages.takeScratch(this.indexPages.length)) {
       const spare = this.mem.getUint32(ctl + SORT_SPARE, true);
-      const scratch = this.scratchPages;
+      const scratch = this.pages.scratch;
       for (let i = 0; i < scratch.length; i++) this.mem.setUint32(spare + 4 * i, scratch[i]!.address, true);
       const counts = new Uint32Array(this.bytes.buffer, ctl + SORT_COUNTS, 256);
       const plan = radixPlan({ kernels: this.sortKernels, ctl, counts, n, keyBytes: this.keyBytes, entryShift: this.entryShift, usable: () => this.pagesUsable() });
       for (const placed of plan) yield { phase: 'radix', completed: placed, total: n };
       yield { phase: 'radix', completed: n, total: n };
-      this.releaseScratch();
+      this.pages.releaseScratch();
     } else {
       for (const placed of inPlacePlan(this.sortKernels, ctl, n)) yield { phase: 'in-place', completed: placed, total: n };
       yield { phase: 'in-place', completed: n, total: n };
     }
-    if (!this.keys.fullyDetermined) yield* this.breakTies(stable);
+    if (this.keys.fullyDetermined) return;
+    const ties: TiedIndex = {
+      kernels: this.sortKernels,
+      ctl,
+      n,
+      input: this.records(),
+      keys: this.keys,
+      serializer: this.serializer as RecordSerializer,
+      pointerAt: (i) => this.pointerAt(i),
+      setPointerAt: (i, pointer) => this.setPointerAt(i, pointer),
+    };
+    yield* breakTies(ties, stable);
   }
 
   /** Marks the index sorted and tells onProgress; an abort from that last report changes nothing. */
@@ -367,8 +340,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Gives the scratch pages back (or forgets them, when they were released underneath) and ends the busy state. */
   private endSort(): void {
-    if (this.pagesUsable()) this.releaseScratch();
-    else this.dropScratch();
+    if (this.pagesUsable()) this.pages.releaseScratch();
+    else this.pages.dropScratch();
     this.busy = false;
   }
 
@@ -422,11 +395,11 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     if (this.closed) return;
     if (this.busy) throw new IllegalStateError('close: the sorter is sorting; close it after sort() returns');
     this.closed = true;
-    const pages = [this.ctlPage, ...this.indexPages, ...this.scratchPages, ...this.out.pageList];
+    const pages = [this.ctlPage, ...this.indexPages, ...this.pages.scratch, ...this.out.pageList];
     this.indexPages = [];
-    this.scratchPages = [];
+    this.pages.scratch = [];
     this.input = null;
-    this.held = 0;
+    this.pages.held = 0;
     if (!this.mm.isShutdown()) this.mm.release(pages);
   }
 
@@ -453,95 +426,17 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return this.input;
   }
 
-  /** Orders each run of entries with equal prefixes by the records' full keys. */
-  private *breakTies(stable: boolean): Generator<SortProgress, void, undefined> {
-    const kernels = this.sortKernels;
-    const ctl = this.ctl;
-    const n = this.n;
-    const input = this.records();
-    const keys = this.keys.keys;
-    const ser = this.serializer;
-    let runs = 0;
-    let entries = 0;
-    for (let start = kernels.sortNextTie(ctl, 0); start < n; start = kernels.sortNextTie(ctl, start)) {
-      const end = kernels.sortRunEnd(ctl, start);
-      const run: { pointer: number; values: unknown[] }[] = [];
-      for (let i = start; i < end; i++) {
-        const pointer = this.pointerAt(i);
-        const values = keys.map((k) => {
-          input.seek(pointer);
-          return ser.readFieldAt(input, k.index, false);
-        });
-        run.push({ pointer, values });
-      }
-      // Array.prototype.sort is stable: records with equal keys keep the kernel's order, the same in both builds.
-      run.sort((a, b) => this.keys.compare(a.values, b.values) || (stable ? a.pointer - b.pointer : 0));
-      const ps = this.pageShift;
-      for (let i = start; i < end; i++) {
-        const page = this.indexPages[i >>> ps]!;
-        this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, run[i - start]!.pointer, true);
-      }
-      entries += end - start;
-      start = end;
-      if (++runs >= TIE_RUNS_PER_REPORT || entries >= TIE_ENTRIES_PER_REPORT) {
-        runs = entries = 0;
-        yield { phase: 'ties', completed: start, total: n };
-      }
-    }
-    yield { phase: 'ties', completed: n, total: n };
-  }
-
-  /** Scratch pages as many as the index has, or none (false) when the limit or budget does not allow them. */
-  private takeScratch(): boolean {
-    const need = this.indexPages.length;
-    if (this.held + need > this.maxPages || need * this.pageSize > this.mm.availableMemory) return false;
-    try {
-      this.scratchPages = this.takePages(need);
-      return true;
-    } catch (err) {
-      if (err instanceof MemoryAllocationError) return false;
-      throw err;
-    }
-  }
-
-  private releaseScratch(): void {
-    if (this.scratchPages.length === 0) return;
-    this.held -= this.scratchPages.length;
-    this.mm.release(this.scratchPages);
-    this.scratchPages = [];
-  }
-
-  /** Forgets scratch pages released underneath the sorter (they are no longer its to give back). */
-  private dropScratch(): void {
-    this.held -= this.scratchPages.length;
-    this.scratchPages = [];
+  /** Sets the record pointer of index entry `i` (the tie-break reorders pointers only). */
+  private setPointerAt(i: number, pointer: number): void {
+    const ps = this.pageShift;
+    const page = this.indexPages[i >>> ps]!;
+    this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, pointer, true);
   }
 
   /** False when any page of the sorter was freed underneath it. */
   private pagesUsable(): boolean {
     const freed = (p: MemorySegment) => p.isFreed();
-    return !(this.ctlPage.isFreed() || this.indexPages.some(freed) || this.scratchPages.some(freed) || this.out.pageList.some(freed));
-  }
-
-  /** One more page into `list`; false at the limit or the budget. */
-  private tryTake(list: MemorySegment[]): boolean {
-    try {
-      list.push(this.takePages(1)[0]!);
-      return true;
-    } catch (err) {
-      if (err instanceof MemoryAllocationError) return false;
-      throw err;
-    }
-  }
-
-  /** `count` pages within the sorter's limit; ERR_MEMORY_ALLOCATION beyond it or the budget. */
-  private takePages(count: number): MemorySegment[] {
-    if (this.held + count > this.maxPages) {
-      throw new MemoryAllocationError(`the sorter holds ${this.held} of its ${this.maxPages} pages and cannot take ${count} more; raise its pages option`);
-    }
-    const pages = this.mm.allocatePages(this.owner, count);
-    this.held += count;
-    return pages;
+    return !(this.ctlPage.isFreed() || this.indexPages.some(freed) || this.pages.scratch.some(freed) || this.out.pageList.some(freed));
   }
 
   private freedError(): SegmentFreedError {
@@ -552,9 +447,4 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     if (this.closed) throw new IllegalStateError(`${operation}: the sorter is closed`);
     if (this.busy) throw new IllegalStateError(`${operation}: the sorter is sorting (called from a progress callback?)`);
   }
-}
-
-/** Throws OperationAbortedError when `signal` is aborted. */
-function checkAbort(signal: AbortSignal | undefined, when: string): void {
-  if (signal !== undefined && signal.aborted) throw new OperationAbortedError(`the sort was aborted ${when}`, signal.reason);
 }

@@ -45,3 +45,21 @@ export function checkSegmentDescriptor(value: unknown, handover: SegmentDescript
   }
   return descriptor;
 }
+
+/** The checked extent of the segments a descriptor may name: `count` of `size` bytes each from address `base`, called `what` in messages. @internal */
+export interface HandoverExtent {
+  readonly base: number;
+  readonly size: number;
+  readonly count: number;
+  readonly what: string;
+}
+
+/** Checks that `value` is a descriptor (of the `handover` kind) of one of the segments of `extent`, for adopt(); returns its index. @internal */
+export function adoptedIndex(value: unknown, handover: 'buffer' | 'page', extent: HandoverExtent): number {
+  const { byteOffset: address, size } = checkSegmentDescriptor(value, handover, 'adopt');
+  const index = (address - extent.base) / extent.size;
+  if (size !== extent.size || !Number.isInteger(index) || index < 0 || index >= extent.count) {
+    throw new InvalidArgumentError(`adopt: ${size} bytes at ${address} is not one of the ${extent.count} ${extent.what} of this memory`);
+  }
+  return index;
+}
