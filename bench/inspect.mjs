@@ -31,6 +31,7 @@
  *   npm run bench runs it with the flags of bench/engines.mjs)
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { setImmediate as turn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { summarize } from './harness.mjs';
@@ -97,24 +98,23 @@ async function snapshotRows(lib, settings) {
 /** Starts the page process (bench/inspect-page.mjs), idle until connect() is called. */
 function startPage() {
   const child = spawn(process.execPath, [new URL('./inspect-page.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let snapshots = 0;
-  let waiting = null;
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (dots) => {
-    snapshots += dots.length;
-    waiting?.();
-  });
+  const replies = createInterface({ input: child.stdout });
+  /** Sends `command`; resolves with the first line of the reply that starts with `word`. */
+  const ask = (command, word) =>
+    new Promise((resolve) => {
+      const listen = (line) => {
+        if (!line.startsWith(word)) return;
+        replies.off('line', listen);
+        resolve(line);
+      };
+      replies.on('line', listen);
+      child.stdin.write(`${command}\n`);
+    });
   return {
-    get snapshots() {
-      return snapshots;
-    },
     /** Connects the page to `url`; resolves once it has received its first snapshot. */
-    connect(url) {
-      const before = snapshots;
-      const first = new Promise((resolve) => (waiting = () => snapshots > before && resolve()));
-      child.stdin.write(`connect ${url}\n`);
-      return first.finally(() => (waiting = null));
-    },
+    connect: (url) => ask(`connect ${url}`, 'connected'),
+    /** The snapshots the page received so far. */
+    snapshots: async () => Number((await ask('count', 'count ')).slice('count '.length)),
     stop: () => child.stdin.end(),
   };
 }
@@ -196,8 +196,10 @@ async function throughputRows(lib, inspect, settings) {
     // inspector, its snapshots then fall mid-way between the pass's start and each 100 ms on,
     // one per 100 ms of the pass, as at 10 Hz.
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, INTERVAL_MS / 2 - (performance.now() - t0))));
-    // Setting up leaves garbage; collected before either kind of pass, so only what watching makes counts.
-    globalThis.gc?.();
+    // Setting up leaves young garbage; collected before either kind of pass, so only what watching makes
+    // counts. A minor collection only: after a full one (gc()) the next ~20 MiB of this row ran 2-3×
+    // slower with stalls of several ms (Node 20), a penalty of 10-30 ms on a 100 ms pass.
+    globalThis.gc?.({ type: 'minor' });
     const pass = await slicedPass(pool, record, total);
     sink += pass.sink;
     passes[attached ? 'with' : 'without'].push(pass);
@@ -209,13 +211,13 @@ async function throughputRows(lib, inspect, settings) {
     const server = await inspect.serveInspector(rt, { intervalMs: INTERVAL_MS });
     await page.connect(server.url);
     await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 2));
-    const before = page.snapshots;
+    const before = await page.snapshots();
     const t0 = performance.now();
     while (performance.now() - t0 < seconds * 1000) sink += (await slicedPass(pool, record, 16 * SLICE)).sink;
     const elapsed = (performance.now() - t0) / 1000;
     await server.close(); // a snapshot sent in the window reaches the page before its stream's end
     await new Promise((resolve) => setTimeout(resolve, 20));
-    return (page.snapshots - before) / elapsed;
+    return ((await page.snapshots()) - before) / elapsed;
   };
   let rate = 0;
   try {
