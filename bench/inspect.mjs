@@ -25,7 +25,10 @@
  *   95 % confidence interval of the median. Target: with the inspector, at
  *   least 98 % of the throughput without, by the median. Then 5 s more of
  *   the row with the inspector count the snapshots the page receives a
- *   second (10 at 10 Hz).
+ *   second (10 at 10 Hz), and time the loop turns that took and sent a
+ *   snapshot against the others: the inspector's own cost, directly and
+ *   without the pass-to-pass noise (about 0.5 ms a snapshot on Node 20
+ *   here, a third of it in the kernel's writev to the loopback socket).
  *
  *   node --expose-gc bench/inspect.mjs wasm|js [--quick]     (prints the result as JSON;
  *   npm run bench runs it with the flags of bench/engines.mjs)
@@ -172,6 +175,27 @@ function quartiles(samples) {
 }
 
 /**
+ * What sending a snapshot costs the loop, measured directly: the turns
+ * between two slices that took a snapshot (`taken`: times of rt.metrics()
+ * calls) against the other turns, µs (median), and what the difference is
+ * of a second at 10 Hz. A lower bound of the inspector's cost: the slices
+ * after a snapshot may run slower for the caches it used.
+ */
+function turnCosts(turns, taken) {
+  const withSnapshot = [];
+  const plain = [];
+  let k = 0;
+  for (const [start, ms] of turns) {
+    while (k < taken.length && taken[k] < start) k++;
+    (k < taken.length && taken[k] <= start + ms ? withSnapshot : plain).push(ms * 1000);
+  }
+  const snapshotTurnUs = withSnapshot.length === 0 ? null : summarize(withSnapshot);
+  const plainTurnUs = summarize(plain);
+  const shareAt10Hz = snapshotTurnUs === null ? null : ((snapshotTurnUs.median - plainTurnUs.median) * (1000 / INTERVAL_MS)) / 1e6;
+  return { snapshotTurns: withSnapshot.length, snapshotTurnUs, plainTurnUs, shareAt10Hz };
+}
+
+/**
  * Throughput without and with the inspector, in `settings.groups` groups of
  * four passes in the order without, with, with, without (ABBA): each group
  * gives two pairs of adjacent passes, whose with ÷ without ratios are
@@ -207,19 +231,33 @@ async function throughputRows(lib, inspect, settings) {
     await server?.close();
   };
   // Counted over one long stretch, not per pass: a pass of 100 ms holds one snapshot or two by where it falls on the grid.
-  const receivedRate = async (seconds) => {
+  const watchedStretch = async (seconds) => {
     const server = await inspect.serveInspector(rt, { intervalMs: INTERVAL_MS });
     await page.connect(server.url);
     await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 2));
     const before = await page.snapshots();
+    // When each snapshot is taken (the server calls rt.metrics() once per interval), and every turn of the loop.
+    const taken = [];
+    const metrics = rt.metrics;
+    rt.metrics = () => (taken.push(performance.now()), metrics.call(rt));
+    const turns = [];
     const t0 = performance.now();
-    while (performance.now() - t0 < seconds * 1000) sink += (await slicedPass(pool, record, 16 * SLICE)).sink;
+    try {
+      while (performance.now() - t0 < seconds * 1000) {
+        sink += builderPass(pool, record, SLICE);
+        const start = performance.now();
+        await turn();
+        turns.push([start, performance.now() - start]);
+      }
+    } finally {
+      delete rt.metrics;
+    }
     const elapsed = (performance.now() - t0) / 1000;
     await server.close(); // a snapshot sent in the window reaches the page before its stream's end
     await new Promise((resolve) => setTimeout(resolve, 20));
-    return ((await page.snapshots()) - before) / elapsed;
+    return { snapshotsPerSecond: ((await page.snapshots()) - before) / elapsed, ...turnCosts(turns, taken) };
   };
-  let rate = 0;
+  let watched;
   try {
     total = await calibrate(pool, record, settings.passMs);
     for (let i = 0; i < settings.warmupPasses; i++) await timedPass(i % 2 === 1);
@@ -230,7 +268,7 @@ async function throughputRows(lib, inspect, settings) {
     for (let g = 0; g < settings.groups && (g < settings.minGroups || performance.now() - start < settings.maxSeconds * 1000); g++) {
       for (const attached of [false, true, true, false]) await timedPass(attached);
     }
-    rate = await receivedRate(settings.rateSeconds);
+    watched = await watchedStretch(settings.rateSeconds);
     if (pool.numberOfAvailableMemorySegments !== POOL) throw new Error('inspector rows: buffers not recycled');
   } finally {
     page.stop();
@@ -248,8 +286,9 @@ async function throughputRows(lib, inspect, settings) {
     with: rates(passes.with, 'wallS'),
     ratio: ratios('wallS'),
     cpu: { without: rates(passes.without, 'cpuS'), with: rates(passes.with, 'cpuS'), ratio: ratios('cpuS') },
-    // Snapshots the page received per second while the row ran with the inspector for `rateSeconds`: shows the 10 Hz really ran.
-    snapshotsPerSecond: rate,
+    // Snapshots the page received per second while the row ran with the inspector for `rateSeconds`: shows the 10 Hz really ran;
+    // and the loop turns in that stretch that took a snapshot and sent it, against the others.
+    ...watched,
     // Every pass in the order run, as [wall ms, CPU ms]: A B B A per group.
     samples: passes.order.map((p) => [round(p.wallS * 1000), round(p.cpuS * 1000)]),
     sink,
