@@ -136,13 +136,16 @@ function renderChannels(section) {
 const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
 /** The loop turn that sent a snapshot, from bench/inspect.mjs's throughput rows. */
-const snapshotTurn = (t) =>
-  t.snapshotTurnUs == null ? '—' : `${us(t.snapshotTurnUs.median)} (${us(t.plainTurnUs.median)}; ${(t.shareAt10Hz * 100).toFixed(2)} %)`;
+const snapshotTurn = (t) => {
+  if (t.snapshotTurnUs == null) return '—';
+  const one = (key) => `${us(t.snapshotTurnUs[key])} (${us(t.plainTurnUs[key])}; ${(t.shareAt10Hz[key] * 100).toFixed(2)} %)`;
+  return `${one('wall')}; CPU ${one('cpu')}`;
+};
 
 /** The Markdown of the inspector section (bench/inspect.mjs). */
 function renderInspect(section) {
   const intro =
-    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes of about 100 ms alternating in groups without, with, with, without (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of the adjacent pairs\' ratios, with their interquartile range (the noise of the machine) and the 95 % confidence interval of that median in brackets; snapshots/s is what the page received over 5 s of the row with the inspector, and in those 5 s a snapshot turn is the median loop turn that took and sent a snapshot (µs, against the other turns\' median) and what it is of a second at 10 Hz.';
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes of about 100 ms alternating in groups without, with, with, without (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of the adjacent pairs\' ratios, with their interquartile range (the noise of the machine) and the 95 % confidence interval of that median in brackets; snapshots/s is what the page received over 5 s of the row with the inspector, and in those 5 s a snapshot turn is the median loop turn that took and sent a snapshot (µs by the wall clock, then of CPU time; against the other turns\' median) and what it is of a second at 10 Hz.';
   return renderPerEngine(section, intro, (out, { wasm, js, any }) => {
     out.push('| pools + partitions | wasm: snapshot µs (min) | wasm: + JSON µs | js: snapshot µs (min) | js: + JSON µs | JSON bytes |', '| --- | --- | --- | --- | --- | --- |');
     for (const row of any.snapshot) {

@@ -177,22 +177,29 @@ function quartiles(samples) {
 /**
  * What sending a snapshot costs the loop, measured directly: the turns
  * between two slices that took a snapshot (`taken`: times of rt.metrics()
- * calls) against the other turns, µs (median), and what the difference is
+ * calls) against the other turns, µs (median) by the wall clock and of this
+ * process's CPU time (the wall clock also counts waiting for a core while
+ * the page process, woken by the write, runs), and what the difference is
  * of a second at 10 Hz. A lower bound of the inspector's cost: the slices
  * after a snapshot may run slower for the caches it used.
  */
 function turnCosts(turns, taken) {
-  const withSnapshot = [];
-  const plain = [];
+  const withSnapshot = { wall: [], cpu: [] };
+  const plain = { wall: [], cpu: [] };
   let k = 0;
-  for (const [start, ms] of turns) {
+  for (const [start, ms, cpuUs] of turns) {
     while (k < taken.length && taken[k] < start) k++;
-    (k < taken.length && taken[k] <= start + ms ? withSnapshot : plain).push(ms * 1000);
+    const into = k < taken.length && taken[k] <= start + ms ? withSnapshot : plain;
+    into.wall.push(ms * 1000);
+    into.cpu.push(cpuUs);
   }
-  const snapshotTurnUs = withSnapshot.length === 0 ? null : summarize(withSnapshot);
-  const plainTurnUs = summarize(plain);
-  const shareAt10Hz = snapshotTurnUs === null ? null : ((snapshotTurnUs.median - plainTurnUs.median) * (1000 / INTERVAL_MS)) / 1e6;
-  return { snapshotTurns: withSnapshot.length, snapshotTurnUs, plainTurnUs, shareAt10Hz };
+  if (withSnapshot.wall.length === 0) return { snapshotTurns: 0, snapshotTurnUs: null, plainTurnUs: null, shareAt10Hz: null };
+  const median = (list) => summarize(list).median;
+  const perSecond = 1000 / INTERVAL_MS;
+  const snapshotTurnUs = { wall: median(withSnapshot.wall), cpu: median(withSnapshot.cpu) };
+  const plainTurnUs = { wall: median(plain.wall), cpu: median(plain.cpu) };
+  const shareAt10Hz = { wall: ((snapshotTurnUs.wall - plainTurnUs.wall) * perSecond) / 1e6, cpu: ((snapshotTurnUs.cpu - plainTurnUs.cpu) * perSecond) / 1e6 };
+  return { snapshotTurns: withSnapshot.wall.length, snapshotTurnUs, plainTurnUs, shareAt10Hz };
 }
 
 /**
@@ -246,8 +253,10 @@ async function throughputRows(lib, inspect, settings) {
       while (performance.now() - t0 < seconds * 1000) {
         sink += builderPass(pool, record, SLICE);
         const start = performance.now();
+        const cpu = process.cpuUsage();
         await turn();
-        turns.push([start, performance.now() - start]);
+        const used = process.cpuUsage(cpu);
+        turns.push([start, performance.now() - start, used.user + used.system]);
       }
     } finally {
       delete rt.metrics;
