@@ -136,10 +136,17 @@ function renderChannels(section) {
 
 const us = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 
+/** The loop turn that sent a snapshot, from bench/inspect.mjs's throughput rows. */
+const snapshotTurn = (t) => {
+  if (t.snapshotTurnUs == null) return '—';
+  const one = (key) => `${us(t.snapshotTurnUs[key])} (${us(t.plainTurnUs[key])}; ${(t.shareAt10Hz[key] * 100).toFixed(2)} %)`;
+  return `${one('wall')}; CPU ${one('cpu')}`;
+};
+
 /** The Markdown of the inspector section (bench/inspect.mjs). */
 function renderInspect(section) {
   const intro =
-    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes alternating (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of adjacent pairs\' ratios.';
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes of about 100 ms alternating in groups without, with, with, without (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of the adjacent pairs\' ratios, with their interquartile range (the noise of the machine) and the 95 % confidence interval of that median in brackets; snapshots/s is what the page received over 5 s of the row with the inspector, and in those 5 s a snapshot turn is the median loop turn that took and sent a snapshot (µs by the wall clock, then of CPU time; against the other turns\' median) and what it is of a second at 10 Hz.';
   return renderPerEngine(section, intro, (out, { wasm, js, any }) => {
     out.push('| pools + partitions | wasm: snapshot µs (min) | wasm: + JSON µs | js: snapshot µs (min) | js: + JSON µs | JSON bytes |', '| --- | --- | --- | --- | --- | --- |');
     for (const row of any.snapshot) {
@@ -151,14 +158,15 @@ function renderInspect(section) {
     }
     out.push(
       '',
-      '| build | without GB/s | with inspector GB/s | with ÷ without | per CPU s: without | with | with ÷ without | snapshots/s received |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| build | pairs | without GB/s | with inspector GB/s | with ÷ without (IQR; 95 % CI) | per CPU s: without | with | with ÷ without (IQR; 95 % CI) | snapshots/s received | snapshot turn µs (other turns; share at 10 Hz) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const [name, r] of [['wasm', wasm], ['js', js]]) {
       if (!r) continue;
       const t = r.throughput;
       const pct = (x) => `${(x * 100).toFixed(1)} %`;
-      out.push(`| ${name} | ${gb(t.without.median)} | ${gb(t.with.median)} | ${pct(t.ratio)} | ${gb(t.cpu.without.median)} | ${gb(t.cpu.with.median)} | ${pct(t.cpu.ratio)} | ${t.snapshotsPerSecond.toFixed(1)} |`);
+      const spread = (q) => `${pct(q.median)} (IQR ${(q.q1 * 100).toFixed(1)}–${pct(q.q3)}; CI ${(q.ci95[0] * 100).toFixed(1)}–${pct(q.ci95[1])})`;
+      out.push(`| ${name} | ${t.pairs} | ${gb(t.without.median)} | ${gb(t.with.median)} | ${spread(t.ratio)} | ${gb(t.cpu.without.median)} | ${gb(t.cpu.with.median)} | ${spread(t.cpu.ratio)} | ${t.snapshotsPerSecond.toFixed(1)} | ${snapshotTurn(t)} |`);
     }
     out.push('');
     for (const [name, r] of [['wasm', wasm], ['js', js]]) {

@@ -9,18 +9,32 @@
  * - Throughput: the builder → consumer row of bench/network.mjs (1 KiB
  *   records, a pool of 8 × 32 KiB), run in slices of 1 MiB with a
  *   macrotask turn between slices, so that a timer can fire, without and
- *   with serveInspector() attached at 10 Hz and one page (an HTTP client in
- *   a process of its own, as a browser tab is, reading the event stream) connected. Passes alternate
- *   without/with (ABBA, the same idle wait before each) so that drift of a shared machine hits both alike, and
- *   each is measured by the wall clock and by the process's CPU time (which
- *   other processes on a shared machine do not inflate); the ratio is the
- *   median of each pair's with ÷ without. Target: with the inspector, at
- *   least 98 % of the throughput without.
+ *   with serveInspector() attached at 10 Hz and one page connected (an HTTP
+ *   client reading the event stream in a process of its own, as a browser
+ *   tab is; bench/inspect-page.mjs, one process for the whole run). Passes
+ *   of about 100 ms (bytes fixed by a calibration first, the same for every
+ *   pass) alternate in groups without, with, with, without (ABBA), each
+ *   starting 50 ms after its setup began, so that drift of a shared machine
+ *   hits both alike and a pass with the inspector holds one snapshot per
+ *   100 ms; each pass is measured by the wall clock and by the process's
+ *   CPU time (which other processes on a shared machine inflate less).
+ *   The result is the median of the 200 adjacent pairs' with ÷ without
+ *   (fewer, at least 50, when a busy machine makes 100 groups last more than 90 s),
+ *   beside their interquartile range (the machine's noise: on this 2-core
+ *   machine shared by others it is ±10 % and more, pass to pass) and a
+ *   95 % confidence interval of the median. Target: with the inspector, at
+ *   least 98 % of the throughput without, by the median. Then 5 s more of
+ *   the row with the inspector count the snapshots the page receives a
+ *   second (10 at 10 Hz), and time the loop turns that took and sent a
+ *   snapshot against the others: the inspector's own cost, directly and
+ *   without the pass-to-pass noise (about 0.5 ms a snapshot on Node 20
+ *   here, a third of it in the kernel's writev to the loopback socket).
  *
  *   node --expose-gc bench/inspect.mjs wasm|js [--quick]     (prints the result as JSON;
  *   npm run bench runs it with the flags of bench/engines.mjs)
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { setImmediate as turn } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { summarize } from './harness.mjs';
@@ -30,6 +44,7 @@ const SEG = 32768;
 const POOL = 8;
 const RECORD = 1024;
 const SLICE = 1024 * 1024;
+const INTERVAL_MS = 100;
 export const SNAPSHOT_COUNTS = [10, 100, 1000];
 
 /** A registered partition whose snapshot is made fresh per call, as a real one's. */
@@ -83,49 +98,34 @@ async function snapshotRows(lib, settings) {
   return rows;
 }
 
-/**
- * The page reading the inspector's event stream, in a process of its own as
- * a browser tab would be, so that what the reader costs is not counted as the
- * inspector's: it writes one byte per snapshot received to its stdout, and
- * this side counts them.
- */
-const PAGE_SCRIPT = `
-const { request } = require('node:http');
-let buffered = '';
-const req = request(process.argv[1] + 'events', (res) => {
-  res.setEncoding('utf8');
-  res.on('data', (chunk) => {
-    buffered += chunk;
-    let end;
-    while ((end = buffered.indexOf('\\n\\n')) >= 0) {
-      if (buffered.startsWith('data: {')) process.stdout.write('.');
-      buffered = buffered.slice(end + 2);
-    }
-  });
-  res.on('error', () => process.exit(0));
-});
-req.on('error', () => process.exit(0));
-req.end();
-`;
-
-/** Starts the page process on `url`; resolves once it has received its first snapshot. */
-async function connectPage(url) {
-  const child = spawn(process.execPath, ['-e', PAGE_SCRIPT, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let snapshots = 0;
-  let first;
-  const connected = new Promise((resolve) => (first = resolve));
-  child.stdout.on('data', (chunk) => {
-    snapshots += chunk.length;
-    first();
-  });
-  await connected;
-  return { stop: () => child.kill(), get snapshots() { return snapshots; } };
+/** Starts the page process (bench/inspect-page.mjs), idle until connect() is called. */
+function startPage() {
+  const child = spawn(process.execPath, [new URL('./inspect-page.mjs', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const replies = createInterface({ input: child.stdout });
+  /** Sends `command`; resolves with the first line of the reply that starts with `word`. */
+  const ask = (command, word) =>
+    new Promise((resolve) => {
+      const listen = (line) => {
+        if (!line.startsWith(word)) return;
+        replies.off('line', listen);
+        resolve(line);
+      };
+      replies.on('line', listen);
+      child.stdin.write(`${command}\n`);
+    });
+  return {
+    /** Connects the page to `url`; resolves once it has received its first snapshot. */
+    connect: (url) => ask(`connect ${url}`, 'connected'),
+    /** The snapshots the page received so far. */
+    snapshots: async () => Number((await ask('count', 'count ')).slice('count '.length)),
+    stop: () => child.stdin.end(),
+  };
 }
 
 /**
  * One timed pass of `total` bytes in 1 MiB slices, a macrotask turn between
- * slices. Returns GB/s by the wall clock and by this process's CPU time
- * (every thread: the inspector's work and GC count, other processes on a
+ * slices. Returns its wall and CPU seconds (the CPU time of every thread of
+ * this process: the inspector's work and GC count, other processes on a
  * shared machine do not), and the sink.
  */
 async function slicedPass(pool, record, total) {
@@ -136,70 +136,170 @@ async function slicedPass(pool, record, total) {
     sink += builderPass(pool, record, SLICE);
     await turn();
   }
-  const wallNs = Number(process.hrtime.bigint() - t0);
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  return { gbps: total / wallNs, cpuGbps: total / ((cpu.user + cpu.system) * 1000), sink };
+  return { wallS, cpuS: (cpu.user + cpu.system) / 1e6, sink };
 }
 
+/** Bytes per pass: whole slices for about `passMs` by the wall clock, from a calibration of about a second. */
+async function calibrate(pool, record, passMs) {
+  let bytes = 0;
+  let seconds = 0;
+  while (seconds < 1) {
+    const pass = await slicedPass(pool, record, 16 * SLICE);
+    bytes += 16 * SLICE;
+    seconds += pass.wallS;
+  }
+  return Math.max(4, Math.round((bytes / seconds) * (passMs / 1000) / SLICE)) * SLICE;
+}
+
+const round = (x) => Math.round(x * 1000) / 1000;
+
+/**
+ * Median and interquartile range (linear interpolation between order
+ * statistics), and a 95 % confidence interval of the median that assumes no
+ * distribution: the order statistics n/2 ∓ 0.98·√n (the normal approximation
+ * of the binomial rank of the true median).
+ */
+function quartiles(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => {
+    const i = q * (sorted.length - 1);
+    const lo = Math.floor(i);
+    return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (i - lo);
+  };
+  const n = sorted.length;
+  const reach = 0.98 * Math.sqrt(n);
+  const ci95 = [sorted[Math.max(0, Math.floor(n / 2 - reach))], sorted[Math.min(n - 1, Math.ceil(n / 2 + reach) - 1)]];
+  return { median: at(0.5), q1: at(0.25), q3: at(0.75), ci95, min: sorted[0], max: sorted[n - 1], n };
+}
+
+/**
+ * What sending a snapshot costs the loop, measured directly: the turns
+ * between two slices that took a snapshot (`taken`: times of rt.metrics()
+ * calls) against the other turns, µs (median) by the wall clock and of this
+ * process's CPU time (the wall clock also counts waiting for a core while
+ * the page process, woken by the write, runs), and what the difference is
+ * of a second at 10 Hz. A lower bound of the inspector's cost: the slices
+ * after a snapshot may run slower for the caches it used.
+ */
+function turnCosts(turns, taken) {
+  const withSnapshot = { wall: [], cpu: [] };
+  const plain = { wall: [], cpu: [] };
+  let k = 0;
+  for (const [start, ms, cpuUs] of turns) {
+    while (k < taken.length && taken[k] < start) k++;
+    const into = k < taken.length && taken[k] <= start + ms ? withSnapshot : plain;
+    into.wall.push(ms * 1000);
+    into.cpu.push(cpuUs);
+  }
+  if (withSnapshot.wall.length === 0) return { snapshotTurns: 0, snapshotTurnUs: null, plainTurnUs: null, shareAt10Hz: null };
+  const median = (list) => summarize(list).median;
+  const perSecond = 1000 / INTERVAL_MS;
+  const snapshotTurnUs = { wall: median(withSnapshot.wall), cpu: median(withSnapshot.cpu) };
+  const plainTurnUs = { wall: median(plain.wall), cpu: median(plain.cpu) };
+  const shareAt10Hz = { wall: ((snapshotTurnUs.wall - plainTurnUs.wall) * perSecond) / 1e6, cpu: ((snapshotTurnUs.cpu - plainTurnUs.cpu) * perSecond) / 1e6 };
+  return { snapshotTurns: withSnapshot.wall.length, snapshotTurnUs, plainTurnUs, shareAt10Hz };
+}
+
+/**
+ * Throughput without and with the inspector, in `settings.groups` groups of
+ * four passes in the order without, with, with, without (ABBA): each group
+ * gives two pairs of adjacent passes, whose with ÷ without ratios are
+ * summarized (median and quartiles) by the wall clock and by CPU time.
+ *
+ *   group:  A  B | B  A        A: without (no server; the page process idle)
+ *   pairs:  (A,B)  (B,A)       B: serveInspector() at 10 Hz, the page reading its stream
+ */
 async function throughputRows(lib, inspect, settings) {
   const rt = await lib.init({ managedMemory: 0, networkMemory: POOL * SEG, offHeapMemory: 0, pageSize: SEG });
   const pool = rt.networkBufferPool.createBufferPool({ minSize: POOL, maxSize: POOL, name: 'bench' });
   const record = new Uint8Array(RECORD).map((_, i) => (i * 31 + 7) & 0xff);
-  const total = settings.passBytes;
-  const without = [];
-  const withInspector = [];
-  const withoutCpu = [];
-  const withCpu = [];
+  const page = startPage();
+  const passes = { without: [], with: [], order: [] };
   let sink = 0;
-  let received = 0;
-  let passMs = 0;
-  try {
-    for (let i = 0; i < settings.warmupPasses; i++) sink += (await slicedPass(pool, record, total)).sink;
-    for (let i = 0; i < settings.passes; i++) {
-      // ABBA order, and the same idle wait before every pass (an idle machine slows the pass after it).
-      for (const attached of i % 2 === 0 ? [false, true] : [true, false]) {
-        const server = attached ? await inspect.serveInspector(rt, { intervalMs: 100 }) : null;
-        const page = server === null ? null : await connectPage(server.url);
-        await new Promise((resolve) => setTimeout(resolve, 150)); // a page is connected and has had its first snapshots
-        // Setting the server up leaves garbage; collected before either kind of pass, so only what watching makes counts.
-        globalThis.gc?.();
-        const before = page?.snapshots ?? 0;
-        const t0 = performance.now();
-        const pass = await slicedPass(pool, record, total);
-        sink += pass.sink;
-        if (page === null) {
-          without.push(pass.gbps);
-          withoutCpu.push(pass.cpuGbps);
-          continue;
-        }
-        passMs += performance.now() - t0;
-        received += page.snapshots - before;
-        withInspector.push(pass.gbps);
-        withCpu.push(pass.cpuGbps);
-        page.stop();
-        await server.close();
+  let total;
+  const timedPass = async (attached) => {
+    const t0 = performance.now();
+    const server = attached ? await inspect.serveInspector(rt, { intervalMs: INTERVAL_MS }) : null;
+    if (server !== null) await page.connect(server.url);
+    // Every pass starts half an interval after its setup began, the rest of it idle: with the
+    // inspector, its snapshots then fall mid-way between the pass's start and each 100 ms on,
+    // one per 100 ms of the pass, as at 10 Hz.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, INTERVAL_MS / 2 - (performance.now() - t0))));
+    // Setting up leaves young garbage; collected before either kind of pass, so only what watching makes
+    // counts. A minor collection only: after a full one (gc()) the next ~20 MiB of this row ran 2-3×
+    // slower with stalls of several ms (Node 20), a penalty of 10-30 ms on a 100 ms pass.
+    globalThis.gc?.({ type: 'minor' });
+    const pass = await slicedPass(pool, record, total);
+    sink += pass.sink;
+    passes[attached ? 'with' : 'without'].push(pass);
+    passes.order.push(pass);
+    await server?.close();
+  };
+  // Counted over one long stretch, not per pass: a pass of 100 ms holds one snapshot or two by where it falls on the grid.
+  const watchedStretch = async (seconds) => {
+    const server = await inspect.serveInspector(rt, { intervalMs: INTERVAL_MS });
+    await page.connect(server.url);
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS / 2));
+    const before = await page.snapshots();
+    // When each snapshot is taken (the server calls rt.metrics() once per interval), and every turn of the loop.
+    const taken = [];
+    const metrics = rt.metrics;
+    rt.metrics = () => (taken.push(performance.now()), metrics.call(rt));
+    const turns = [];
+    const t0 = performance.now();
+    try {
+      while (performance.now() - t0 < seconds * 1000) {
+        sink += builderPass(pool, record, SLICE);
+        const start = performance.now();
+        const cpu = process.cpuUsage();
+        await turn();
+        const used = process.cpuUsage(cpu);
+        turns.push([start, performance.now() - start, used.user + used.system]);
       }
+    } finally {
+      delete rt.metrics;
     }
+    const elapsed = (performance.now() - t0) / 1000;
+    await server.close(); // a snapshot sent in the window reaches the page before its stream's end
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return { snapshotsPerSecond: ((await page.snapshots()) - before) / elapsed, ...turnCosts(turns, taken) };
+  };
+  let watched;
+  try {
+    total = await calibrate(pool, record, settings.passMs);
+    for (let i = 0; i < settings.warmupPasses; i++) await timedPass(i % 2 === 1);
+    passes.without.length = passes.with.length = passes.order.length = 0;
+    // A machine busier than at the calibration makes passes longer: past `maxSeconds` the run
+    // stops at fewer groups (never under `minGroups`), so the whole bench stays within its time.
+    const start = performance.now();
+    for (let g = 0; g < settings.groups && (g < settings.minGroups || performance.now() - start < settings.maxSeconds * 1000); g++) {
+      for (const attached of [false, true, true, false]) await timedPass(attached);
+    }
+    watched = await watchedStretch(settings.rateSeconds);
     if (pool.numberOfAvailableMemorySegments !== POOL) throw new Error('inspector rows: buffers not recycled');
   } finally {
+    page.stop();
     pool.lazyDestroy();
     rt.close();
   }
-  const w = summarize(without);
-  const v = summarize(withInspector);
-  const wc = summarize(withoutCpu);
-  const vc = summarize(withCpu);
-  // Each pair's with ÷ without, taken next to each other in time: drift of a shared machine cancels within a pair.
-  const paired = (a, b) => summarize(a.map((x, i) => b[i] / x)).median;
-  // Snapshots the page received per second of the passes with the inspector: shows the 10 Hz really ran.
+  // Pair k is the k-th pass without and the k-th with: within a group A B | B A, (1st A, 1st B) and (2nd B, 2nd A).
+  const ratios = (key) => quartiles(passes.with.map((p, k) => passes.without[k][key] / p[key]));
+  const rates = (list, key) => summarize(list.map((p) => total / p[key] / 1e9));
   return {
     recordBytes: RECORD,
     bytesPerPass: total,
-    without: w,
-    with: v,
-    ratio: paired(without, withInspector),
-    cpu: { without: wc, with: vc, ratio: paired(withoutCpu, withCpu) },
-    snapshotsPerSecond: received / (passMs / 1000),
+    pairs: passes.with.length,
+    without: rates(passes.without, 'wallS'),
+    with: rates(passes.with, 'wallS'),
+    ratio: ratios('wallS'),
+    cpu: { without: rates(passes.without, 'cpuS'), with: rates(passes.with, 'cpuS'), ratio: ratios('cpuS') },
+    // Snapshots the page received per second while the row ran with the inspector for `rateSeconds`: shows the 10 Hz really ran;
+    // and the loop turns in that stretch that took a snapshot and sent it, against the others.
+    ...watched,
+    // Every pass in the order run, as [wall ms, CPU ms]: A B B A per group.
+    samples: passes.order.map((p) => [round(p.wallS * 1000), round(p.cpuS * 1000)]),
     sink,
   };
 }
@@ -207,14 +307,14 @@ async function throughputRows(lib, inspect, settings) {
 /** Measures the inspector rows for one build; `lib` and `inspect` are its modules (dist/index.js or dist/js.js, and dist/inspect-node.js). */
 export async function measureInspectRows(lib, inspect, { quick = false } = {}) {
   const settings = quick
-    ? { rounds: 5, budget: 200, warmupPasses: 1, passes: 3, passBytes: 64 * 1024 * 1024 }
-    : { rounds: 15, budget: 1000, warmupPasses: 2, passes: 31, passBytes: 512 * 1024 * 1024 };
+    ? { rounds: 5, budget: 200, warmupPasses: 4, groups: 8, minGroups: 8, maxSeconds: 10, passMs: 100, rateSeconds: 2 }
+    : { rounds: 15, budget: 1000, warmupPasses: 8, groups: 100, minGroups: 25, maxSeconds: 90, passMs: 100, rateSeconds: 5 };
   const snapshot = await snapshotRows(lib, settings);
   const throughput = await throughputRows(lib, inspect, settings);
   const at1000 = snapshot.find((r) => r.count === 1000).snapshotUs.median;
   const targets = [
-    { what: 'builder → consumer per CPU second with the inspector attached at 10 Hz ≥ 98 % of without (ratio)', value: throughput.cpu.ratio, ok: throughput.cpu.ratio >= 0.98 },
-    { what: 'builder → consumer by the wall clock with the inspector attached at 10 Hz ≥ 98 % of without (ratio)', value: throughput.ratio, ok: throughput.ratio >= 0.98 },
+    { what: 'builder → consumer per CPU second with the inspector attached at 10 Hz ≥ 98 % of without (median pair ratio)', value: throughput.cpu.ratio.median, ok: throughput.cpu.ratio.median >= 0.98 },
+    { what: 'builder → consumer by the wall clock with the inspector attached at 10 Hz ≥ 98 % of without (median pair ratio)', value: throughput.ratio.median, ok: throughput.ratio.median >= 0.98 },
     { what: 'a snapshot of 1000 pools and 1000 partitions within a 10 Hz budget (≤ 10 ms)', value: at1000, ok: at1000 <= 10_000 },
   ];
   return { engine: `node ${process.version}`, quick, snapshot, throughput, targets };

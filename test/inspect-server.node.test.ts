@@ -4,7 +4,7 @@
 // driven in Chromium by inspect-page.node.test.ts.
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { builds } from './builds.js';
 import { serveInspector, type InspectorServer } from '../src/inspect-node.js';
 import type { Runtime, RuntimeMetrics } from '../src/index.js';
@@ -33,11 +33,21 @@ function send(port: number, path: string, headers: Record<string, string> = {}, 
   });
 }
 
-/** Reads the event stream until `until(events)` holds or it ends; returns the events as { event, data }. */
-function readEvents(port: number, until: (events: { event: string; data: string }[]) => boolean): Promise<{ event: string; data: string }[]> {
+/**
+ * Reads the event stream until `until(events)` holds, `forMs` milliseconds
+ * have passed since the response began, or it ends; returns the events as { event, data }.
+ */
+function readEvents(port: number, until: (events: { event: string; data: string }[]) => boolean, forMs = Infinity): Promise<{ event: string; data: string }[]> {
   return new Promise((resolve, reject) => {
     const events: { event: string; data: string }[] = [];
+    const finish = () => {
+      clearTimeout(timer);
+      req.destroy();
+      resolve(events);
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
+      if (forMs !== Infinity) timer = setTimeout(finish, forMs);
       let buffered = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -50,12 +60,9 @@ function readEvents(port: number, until: (events: { event: string; data: string 
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (data !== undefined) events.push({ event, data });
         }
-        if (until(events)) {
-          req.destroy();
-          resolve(events);
-        }
+        if (until(events)) finish();
       });
-      res.on('end', () => resolve(events));
+      res.on('end', finish);
     });
     req.on('error', reject);
     req.end();
@@ -153,6 +160,26 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     const later = await readEvents(port, (e) => e.filter((x) => x.event === 'message').length >= 2);
     expect(JSON.parse(later[later.length - 1]!.data).network.pools[0]).toMatchObject({ inUse: 1, available: 1 });
     buffer.recycleBuffer();
+  });
+
+  it('sends one snapshot per interval, the same one to every page: 10 a second at 10 Hz', async () => {
+    const { rt, port } = await start({ intervalMs: 100 });
+    const taken = vi.spyOn(rt, 'metrics');
+    const windowMs = 1500;
+    // Three pages read for the same window; each gets its own snapshot on connecting, then the shared ones.
+    const pages = [0, 1, 2].map(() => readEvents(port, () => false, windowMs));
+    const got = await Promise.all(pages);
+    for (const events of got) {
+      const snapshots = events.filter((e) => e.event === 'message');
+      expect(snapshots.length).toBeGreaterThanOrEqual(12);
+      expect(snapshots.length).toBeLessThanOrEqual(18);
+    }
+    // The interval's snapshots (after each page's first) are one text shared by all pages, not one per page.
+    const ticks = got.map((events) => events.filter((e) => e.event === 'message').slice(1).map((e) => e.data));
+    const shared = ticks[0]!.filter((data) => ticks[1]!.includes(data) && ticks[2]!.includes(data));
+    expect(shared.length).toBeGreaterThanOrEqual(Math.min(...ticks.map((t) => t.length)) - 2);
+    // Snapshots taken: one per interval and one per page connecting, never one per page per interval.
+    expect(taken.mock.calls.length).toBeLessThanOrEqual(ticks[0]!.length + 2 + 3);
   });
 
   it('runs actions on POST; a failing action answers 500 with its message; unknown ones 404', async () => {

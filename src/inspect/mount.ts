@@ -1,6 +1,6 @@
 /**
  * The inspector inside a browser app: the view fed by the runtime's own
- * snapshots on a timer. It stops by itself when the runtime closes (the
+ * snapshots on a timer (ticker.ts: one per interval, on a fixed grid). It stops by itself when the runtime closes (the
  * last snapshot says so), and on close().
  */
 import { InvalidArgumentError } from '../errors.js';
@@ -8,6 +8,7 @@ import type { RuntimeMetrics } from '../runtime/metrics.js';
 import { Runtime } from '../runtime/runtime.js';
 import { render } from '../util/render.js';
 import { checkInspectorOptions, type InspectorOptions } from './options.js';
+import { startTicker, type Ticker } from './ticker.js';
 import { InspectorView } from './view.js';
 
 /** A live inspector in the page. */
@@ -37,10 +38,10 @@ export function mountInspector(element: HTMLElement, rt: Runtime, options?: Insp
   if (!(rt instanceof Runtime)) throw new InvalidArgumentError(`mountInspector: rt must be a Runtime (from init()), got ${render(rt)}`);
   const { intervalMs, title, actions } = checkInspectorOptions(options, 'mountInspector');
   const view = new InspectorView(element, { title, actions: [...actions.keys()], onAction: (name) => actions.get(name)!() });
-  let timer: ReturnType<typeof setInterval> | null = null;
+  let ticker: Ticker | null = null;
   const stop = () => {
-    if (timer !== null) clearInterval(timer);
-    timer = null;
+    ticker?.stop();
+    ticker = null;
   };
   const refresh = () => {
     const m = rt.metrics();
@@ -48,7 +49,7 @@ export function mountInspector(element: HTMLElement, rt: Runtime, options?: Insp
     if (m.closed) stop();
   };
   refresh();
-  if (!rt.isClosed()) timer = setInterval(refresh, intervalMs);
+  if (!rt.isClosed()) ticker = startTicker(intervalMs, refresh);
   let closed = false;
   return {
     element: view.root,

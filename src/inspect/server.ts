@@ -17,6 +17,10 @@
  * snapshots nor press the buttons. A page that does not read its stream is
  * skipped until it drains, so nothing queues without bound. The server
  * closes with the runtime (seen at the next interval) and on close().
+ *
+ * Each interval costs one snapshot, one JSON text encoded once, and one
+ * write per open page (none at all while no page is open); a page that
+ * connects gets the hello and a snapshot of its own in one write.
  */
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +35,7 @@ import { checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { checkInspectorOptions, type InspectorOptions } from './options.js';
 import { inspectorPage } from './page.js';
+import { startTicker } from './ticker.js';
 
 /** Options of serveInspector(). */
 export interface InspectorServerOptions extends InspectorOptions {
@@ -52,6 +57,7 @@ export interface InspectorServer {
 
 /** Open pages at most; more are refused (503) rather than each costing a stream. */
 const MAX_STREAMS = 32;
+const CLOSED_EVENT = 'event: closed\ndata: {}\n\n';
 const DIST = normalize(join(dirname(fileURLToPath(import.meta.url)), '..'));
 const COMMON_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -79,18 +85,20 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
   const checked = checkInspectorOptions(options, 'serveInspector', ['port']);
   const port = checked.port === undefined ? 0 : checkInteger(checked.port, 'serveInspector: port', 0, 65535);
   const uplotFile = uplotModule();
-  const hello = JSON.stringify({ title: checked.title, actions: [...checked.actions.keys()] });
+  const hello = `retry: 2000\nevent: hello\ndata: ${JSON.stringify({ title: checked.title, actions: [...checked.actions.keys()] })}\n\n`;
   const streams = new Set<Stream>();
   let origins = new Set<string>();
   let hosts = new Set<string>();
 
-  const send = (stream: Stream, text: string) => {
+  const send = (stream: Stream, event: string | Uint8Array) => {
     if (stream.congested) return;
-    if (!stream.res.write(text)) {
+    if (!stream.res.write(event)) {
       stream.congested = true;
       stream.res.once('drain', () => (stream.congested = false));
     }
   };
+
+  const snapshotEvent = () => `data: ${JSON.stringify(rt.metrics())}\n\n`;
 
   const refusal = (req: IncomingMessage): string | null => {
     const host = req.headers.host;
@@ -135,10 +143,9 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
     const stream: Stream = { res, congested: false };
     streams.add(stream);
     res.on('close', () => streams.delete(stream));
-    send(stream, `retry: 2000\nevent: hello\ndata: ${hello}\n\n`);
-    if (!rt.isClosed()) return send(stream, `data: ${JSON.stringify(rt.metrics())}\n\n`);
+    if (!rt.isClosed()) return send(stream, hello + snapshotEvent());
     streams.delete(stream);
-    res.end('event: closed\ndata: {}\n\n');
+    res.end(hello + CLOSED_EVENT);
   };
 
   const runAction = async (encoded: string, req: IncomingMessage, res: ServerResponse) => {
@@ -182,21 +189,25 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
   const close = (): Promise<void> => {
     if (closing) return closed;
     closing = true;
-    clearInterval(timer);
-    for (const stream of streams) stream.res.end('event: closed\ndata: {}\n\n');
+    ticker.stop();
+    for (const stream of streams) stream.res.end(CLOSED_EVENT);
     streams.clear();
     server.close(() => resolveClosed());
     server.closeAllConnections();
     return closed;
   };
-  const timer = setInterval(() => {
-    if (rt.isClosed()) return void close();
-    if (streams.size === 0) return;
-    const event = `data: ${JSON.stringify(rt.metrics())}\n\n`;
-    for (const stream of streams) send(stream, event);
-  }, checked.intervalMs);
-  // The server's socket keeps the process alive while it serves; the timer need not.
-  timer.unref();
+  // One snapshot per interval, shared: encoded to bytes once rather than by every page's write.
+  // The server's socket keeps the process alive while it serves; the clock need not.
+  const ticker = startTicker(
+    checked.intervalMs,
+    () => {
+      if (rt.isClosed()) return void close();
+      if (streams.size === 0) return;
+      const event = Buffer.from(snapshotEvent());
+      for (const stream of streams) send(stream, event);
+    },
+    { unref: true },
+  );
   return { url: `http://127.0.0.1:${actual}/`, port: actual, closed, close };
 }
 
