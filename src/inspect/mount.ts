@@ -1,7 +1,8 @@
 /**
  * The inspector inside a browser app: the view fed by the runtime's own
- * snapshots on a timer (ticker.ts: one per interval, on a fixed grid). It stops by itself when the runtime closes (the
- * last snapshot says so), and on close().
+ * snapshots on a timer (ticker.ts: one per interval, on a fixed grid). It
+ * stops by itself when the runtime closes (the last snapshot says so), and
+ * on close().
  */
 import { InvalidArgumentError } from '../errors.js';
 import type { RuntimeMetrics } from '../runtime/metrics.js';
