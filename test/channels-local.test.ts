@@ -136,6 +136,39 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     rt.close();
   });
 
+  it('keeps reading when a caller writes the span it was given (its fields are the caller’s to spoil, not the reader’s state)', async () => {
+    const rt = await runtime(8);
+    const nbp = rt.networkBufferPool;
+    const partition = new lib.ResultPartition(nbp, { numSubpartitions: 2 });
+    const gate = new lib.InputGate(nbp, { partition });
+    const writer = new lib.RecordWriter(partition);
+    // Records of a third of a buffer, so that buffers are read out while their last record is the span.
+    const record = (i: number) => new Uint8Array(Math.floor(SEG / 3)).fill(i);
+    const writing = (async () => {
+      for (let i = 0; i < 24; i++) {
+        const wait = writer.write(i % 2, record(i));
+        if (wait !== undefined) await wait;
+      }
+      await partition.finish();
+    })();
+    const reader = new lib.RecordReader(gate);
+    const seen: number[] = [];
+    const spoil: unknown[] = [99, -5, 1, 0.5, 'x', Symbol('s'), 2 ** 40, null];
+    let k = 0;
+    for (let span = await reader.nextSpan(); span !== null; span = await reader.nextSpan()) {
+      const bytes = span.toUint8Array();
+      seen.push(bytes[0]!);
+      expect(reader.channel).toBe(bytes[0]! % 2);
+      Object.assign(span, { channel: spoil[k++ % spoil.length], offset: -1, length: 2 ** 31, bytes: new Uint8Array(1) });
+    }
+    await writing;
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    gate.release();
+    partition.release();
+    expect(nbp.numberOfAvailableMemorySegments).toBe(nbp.totalNumberOfMemorySegments);
+    rt.close();
+  });
+
   it('reports the backlog (finished buffers queued) and delivers a partial buffer only on flush', async () => {
     const rt = await runtime(32);
     const nbp = rt.networkBufferPool;

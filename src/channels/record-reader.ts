@@ -185,6 +185,8 @@ export class RecordReader {
   readonly gate: InputGate;
   private readonly channels: ChannelRecords[];
   private current: ChannelRecords | null = null;
+  /** Where the last record came from: kept here, not read back from the span, whose fields a caller can write. */
+  private last: ChannelRecords | null = null;
   private readonly span = new RecordSpan();
   private readonly onEvent: ((channel: number, payload: Uint8Array) => void) | undefined;
 
@@ -198,7 +200,7 @@ export class RecordReader {
 
   /** The channel of the record last returned (-1 before the first). */
   get channel(): number {
-    return this.span.channel;
+    return this.last === null ? -1 : this.last.channel;
   }
 
   /** The next record, or null after every channel's end; rejects with the gate's failure, or EndOfInputError when a channel ends inside a record. */
@@ -219,12 +221,13 @@ export class RecordReader {
   /** Like poll(), but the record comes as the reader's one RecordSpan, updated in place: nothing is allocated per record. */
   pollSpan(): RecordSpan | null {
     const span = this.span;
-    if (span.channel >= 0) this.channels[span.channel]!.recycleRetired();
+    this.last?.recycleRetired();
     for (;;) {
       const current = this.current;
       if (current !== null) {
         if (current.next(span)) {
           span.channel = current.channel;
+          this.last = current;
           return span;
         }
         this.current = null;
