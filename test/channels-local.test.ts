@@ -240,6 +240,50 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     rt.close();
   });
 
+  it('refuses a wrong pool, partition or gate and options that are not an object, at the call, with ERR_INVALID_ARGUMENT naming the value', async () => {
+    const rt = await runtime(16);
+    const nbp = rt.networkBufferPool;
+    const notObjects: [unknown, string][] = [[null, 'null'], [7, '7'], ['x', "'x'"], [1n, '1n'], [Symbol('o'), 'Symbol(o)'], [[1], 'an array of 1'], [() => 0, 'function']];
+    const wrongThings: [unknown, string][] = [[undefined, 'undefined'], [null, 'null'], [{}, 'object'], [1n, '1n'], [Symbol('t'), 'Symbol(t)'], [rt.memoryManager, 'MemoryManager']];
+    const partition = new lib.ResultPartition(nbp, { numSubpartitions: 1 });
+    const gate = new lib.InputGate(nbp, { partition });
+    const before = nbp.numberOfAvailableMemorySegments;
+    for (const [value, shown] of wrongThings) {
+      const calls: [string, () => unknown][] = [
+        ['ResultPartition', () => new lib.ResultPartition(value as never, { numSubpartitions: 1 })],
+        ['InputGate', () => new lib.InputGate(value as never, { partition })],
+        ['RecordWriter', () => new lib.RecordWriter(value as never)],
+        ['RecordReader', () => new lib.RecordReader(value as never)],
+      ];
+      for (const [what, call] of calls) {
+        const message = expectCode(lib, call, 'ERR_INVALID_ARGUMENT').message;
+        expect(message).toContain(what);
+        expect(message.toLowerCase()).toContain(shown.toLowerCase());
+      }
+    }
+    for (const [value, shown] of notObjects) {
+      const calls: [string, () => unknown][] = [
+        ['ResultPartition: options', () => new lib.ResultPartition(nbp, value as never)],
+        ['InputGate: options', () => new lib.InputGate(nbp, value as never)],
+        ['RecordWriter: options', () => new lib.RecordWriter(partition, value as never)],
+        ['RecordReader: options', () => new lib.RecordReader(gate, value as never)],
+        ['memoryTransportPair: options', () => lib.memoryTransportPair(value as never)],
+        ['partitionWritableStream: options', () => lib.partitionWritableStream(partition, value as never)],
+      ];
+      for (const [what, call] of calls) {
+        const message = expectCode(lib, call, 'ERR_INVALID_ARGUMENT').message;
+        expect(message).toContain(what);
+        expect(message).toContain(shown);
+      }
+    }
+    // Nothing was taken by the refused calls.
+    expect(nbp.numberOfAvailableMemorySegments).toBe(before);
+    gate.release();
+    partition.release();
+    expect(nbp.numberOfAvailableMemorySegments).toBe(nbp.totalNumberOfMemorySegments);
+    rt.close();
+  });
+
   it('a second write to a subpartition while one waits for a buffer is refused; the first completes', async () => {
     const rt = await runtime(16);
     const nbp = rt.networkBufferPool;

@@ -1,7 +1,7 @@
 import { ChannelClosedError, IllegalStateError, InvalidArgumentError } from '../errors.js';
 import type { GateMetrics, MetricsSource } from '../network/metrics.js';
-import type { NetworkBufferPool } from '../network/network-buffer-pool.js';
-import { checkInteger } from '../util/checks.js';
+import { NetworkBufferPool } from '../network/network-buffer-pool.js';
+import { checkInstance, checkInteger, checkOptionsObject } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { MAX_CHANNELS } from './frame.js';
 import { GateBuffers } from './gate-buffers.js';
@@ -69,8 +69,8 @@ export class InputGate implements MetricsSource, ChannelOwner {
 
   /** A gate over a local partition or a transport; throws InsufficientBuffersError when a remote gate's buffers do not fit. */
   constructor(networkBufferPool: NetworkBufferPool, options: LocalGateOptions | RemoteGateOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`InputGate: options must be an object, got ${render(options)}`);
-    this.networkBufferPool = networkBufferPool;
+    checkOptionsObject(options, 'InputGate: options');
+    this.networkBufferPool = checkInstance(networkBufferPool, NetworkBufferPool, 'NetworkBufferPool', 'InputGate');
     if ('partition' in options) {
       const partition = options.partition;
       if (!(partition instanceof ResultPartition)) throw new InvalidArgumentError(`InputGate: partition must be a ResultPartition, got ${render(partition)}`);

@@ -1,4 +1,4 @@
-import { checkInteger } from '../util/checks.js';
+import { checkInteger, checkOptionsObject } from '../util/checks.js';
 import { NO_HANDLERS, type Transport, type TransportHandlers } from './transport.js';
 
 /** Options of memoryTransportPair(). */
@@ -74,7 +74,8 @@ class MemoryTransport implements Transport {
 
 /** Two connected in-memory transports, for tests and for channels inside one runtime that want the remote protocol. */
 export function memoryTransportPair(options: MemoryTransportOptions = {}): [Transport, Transport] {
-  const maxChunk = options.maxChunk === undefined ? Number.MAX_SAFE_INTEGER : checkInteger(options.maxChunk, 'memoryTransportPair: maxChunk', 1);
+  const { maxChunk: given } = checkOptionsObject<MemoryTransportOptions>(options, 'memoryTransportPair: options');
+  const maxChunk = given === undefined ? Number.MAX_SAFE_INTEGER : checkInteger(given, 'memoryTransportPair: maxChunk', 1);
   const a = new MemoryTransport(maxChunk);
   const b = new MemoryTransport(maxChunk);
   a.peer = b;

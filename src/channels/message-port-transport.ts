@@ -1,5 +1,5 @@
 import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
-import { checkInteger } from '../util/checks.js';
+import { checkInteger, checkOptionsObject } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { NO_HANDLERS, type Transport, type TransportHandlers } from './transport.js';
 
@@ -158,6 +158,7 @@ export function messagePortTransport(port: MessagePortLike, options: MessagePort
   if (typeof p !== 'object' || p === null || typeof p.postMessage !== 'function' || typeof p.addEventListener !== 'function' || typeof p.removeEventListener !== 'function') {
     throw new InvalidArgumentError(`messagePortTransport: expected a MessagePort (postMessage, addEventListener, removeEventListener), got ${render(port)}`);
   }
-  const chunkBytes = options.chunkBytes === undefined ? DEFAULT_CHUNK : checkInteger(options.chunkBytes, 'messagePortTransport: chunkBytes', 64, 1 << 30);
+  const { chunkBytes: given } = checkOptionsObject<MessagePortTransportOptions>(options, 'messagePortTransport: options');
+  const chunkBytes = given === undefined ? DEFAULT_CHUNK : checkInteger(given, 'messagePortTransport: chunkBytes', 64, 1 << 30);
   return new MessagePortTransport(port, chunkBytes);
 }

@@ -16,7 +16,8 @@ import { checkGateStream, checkPartitionStream, nextBytes, type PartitionStreamO
 export function partitionWritable(partition: ResultPartition, options: PartitionStreamOptions & { highWaterMark?: number } = {}): Writable {
   const subpartition = checkPartitionStream(partition, options, 'partitionWritable');
   const writer = new RecordWriter(partition, { framing: 'raw' });
-  const highWaterMark = options.highWaterMark === undefined ? undefined : checkInteger(options.highWaterMark, 'partitionWritable: highWaterMark', 1);
+  const given = options.highWaterMark;
+  const highWaterMark = given === undefined ? undefined : checkInteger(given, 'partitionWritable: highWaterMark', 1);
   let ended = false;
   return new Writable({
     highWaterMark,

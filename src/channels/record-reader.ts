@@ -1,8 +1,7 @@
-import { EndOfInputError, InvalidArgumentError } from '../errors.js';
+import { EndOfInputError } from '../errors.js';
 import type { MemorySegment } from '../memory/segment.js';
 import type { NetworkBuffer } from '../network/network-buffer.js';
-import { checkFunctionOption } from '../util/checks.js';
-import { render } from '../util/render.js';
+import { checkFunctionOption, checkInstance, checkOptionsObject } from '../util/checks.js';
 import type { GateItem } from './input-channel.js';
 import { InputGate } from './input-gate.js';
 import { LENGTH_PREFIX_BYTES } from './subpartition.js';
@@ -192,9 +191,8 @@ export class RecordReader {
 
   /** A reader of `gate`'s records. */
   constructor(gate: InputGate, options: RecordReaderOptions = {}) {
-    if (!(gate instanceof InputGate)) throw new InvalidArgumentError(`RecordReader: expected an InputGate, got ${render(gate)}`);
-    this.gate = gate;
-    this.onEvent = checkFunctionOption(options.onEvent, 'RecordReader: onEvent');
+    this.gate = checkInstance(gate, InputGate, 'InputGate', 'RecordReader');
+    this.onEvent = checkFunctionOption(checkOptionsObject<RecordReaderOptions>(options, 'RecordReader: options').onEvent, 'RecordReader: onEvent');
     this.channels = gate.channels.map((c) => new ChannelRecords(c.index));
   }
 

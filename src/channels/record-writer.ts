@@ -1,5 +1,5 @@
-import { checkOption, checkUint8Array } from '../util/checks.js';
-import type { ResultPartition } from './result-partition.js';
+import { checkInstance, checkOption, checkOptionsObject, checkUint8Array } from '../util/checks.js';
+import { ResultPartition } from './result-partition.js';
 
 /** Options of a RecordWriter. */
 export interface RecordWriterOptions {
@@ -27,8 +27,8 @@ export class RecordWriter {
 
   /** A writer into `partition`. */
   constructor(partition: ResultPartition, options: RecordWriterOptions = {}) {
-    this.partition = partition;
-    this.prefixed = checkOption(options.framing, 'RecordWriter: framing', ['length-prefixed', 'raw'] as const, 'length-prefixed') === 'length-prefixed';
+    this.partition = checkInstance(partition, ResultPartition, 'ResultPartition', 'RecordWriter');
+    this.prefixed = checkOption(checkOptionsObject<RecordWriterOptions>(options, 'RecordWriter: options').framing, 'RecordWriter: framing', ['length-prefixed', 'raw'] as const, 'length-prefixed') === 'length-prefixed';
   }
 
   /** Writes `record` to `subpartition`: undefined when done, a Promise when it waits for a buffer. Throws ERR_CHANNEL_CLOSED once the channel is closed. */

@@ -1,9 +1,8 @@
 import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
 import type { LocalBufferPool } from '../network/local-buffer-pool.js';
 import type { MetricsSource, PartitionMetrics } from '../network/metrics.js';
-import type { NetworkBufferPool } from '../network/network-buffer-pool.js';
-import { checkInteger, checkUint8Array } from '../util/checks.js';
-import { render } from '../util/render.js';
+import { NetworkBufferPool } from '../network/network-buffer-pool.js';
+import { checkInstance, checkInteger, checkOptionsObject, checkUint8Array } from '../util/checks.js';
 import { MAX_CHANNELS, MAX_EVENT_BYTES } from './frame.js';
 import { Subpartition } from './subpartition.js';
 
@@ -52,7 +51,8 @@ export class ResultPartition implements MetricsSource {
 
   /** A partition over `networkBufferPool`; throws InsufficientBuffersError when its pool's minimum does not fit. */
   constructor(networkBufferPool: NetworkBufferPool, options: ResultPartitionOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`ResultPartition: options must be an object, got ${render(options)}`);
+    checkInstance(networkBufferPool, NetworkBufferPool, 'NetworkBufferPool', 'ResultPartition');
+    checkOptionsObject(options, 'ResultPartition: options');
     const n = checkInteger(options.numSubpartitions, 'ResultPartition: numSubpartitions', 1, MAX_CHANNELS);
     const perChannel = options.maxBuffersPerChannel === undefined ? DEFAULT_MAX_BUFFERS_PER_CHANNEL : checkInteger(options.maxBuffersPerChannel, 'ResultPartition: maxBuffersPerChannel', 1, 1 << 20);
     this.numSubpartitions = n;

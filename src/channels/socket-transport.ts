@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ChannelClosedError, InvalidArgumentError } from '../errors.js';
-import { checkInteger } from '../util/checks.js';
+import { checkInteger, checkOptionsObject } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { NO_HANDLERS, type Transport, type TransportHandlers } from './transport.js';
 
@@ -90,6 +90,7 @@ export function socketTransport(socket: Socket, options: SocketTransportOptions 
   if (typeof s !== 'object' || s === null || typeof s.write !== 'function' || typeof s.on !== 'function' || typeof s.end !== 'function') {
     throw new InvalidArgumentError(`socketTransport: expected a net.Socket, got ${render(socket)}`);
   }
-  const highWaterMark = options.highWaterMark === undefined ? DEFAULT_HIGH_WATER : checkInteger(options.highWaterMark, 'socketTransport: highWaterMark', 1);
+  const { highWaterMark: given } = checkOptionsObject<SocketTransportOptions>(options, 'socketTransport: options');
+  const highWaterMark = given === undefined ? DEFAULT_HIGH_WATER : checkInteger(given, 'socketTransport: highWaterMark', 1);
   return new SocketTransport(socket, highWaterMark);
 }

@@ -1,6 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
-import { checkInteger, checkUint8Array } from '../util/checks.js';
-import { render } from '../util/render.js';
+import { checkInstance, checkInteger, checkOptionsObject, checkUint8Array } from '../util/checks.js';
 import { InputGate } from './input-gate.js';
 import { RecordWriter } from './record-writer.js';
 import { ResultPartition } from './result-partition.js';
@@ -13,15 +11,14 @@ export interface PartitionStreamOptions {
 
 /** Checks the adapters' arguments; returns the subpartition. @internal */
 export function checkPartitionStream(partition: unknown, options: PartitionStreamOptions, operation: string): number {
-  if (!(partition instanceof ResultPartition)) throw new InvalidArgumentError(`${operation}: expected a ResultPartition, got ${render(partition)}`);
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${operation}: options must be an object, got ${render(options)}`);
-  return options.subpartition === undefined ? 0 : checkInteger(options.subpartition, `${operation}: subpartition`, 0, partition.numSubpartitions - 1);
+  const checked = checkInstance(partition, ResultPartition, 'ResultPartition', operation);
+  const { subpartition } = checkOptionsObject<PartitionStreamOptions>(options, `${operation}: options`);
+  return subpartition === undefined ? 0 : checkInteger(subpartition, `${operation}: subpartition`, 0, checked.numSubpartitions - 1);
 }
 
 /** Checks the readable adapters' gate. @internal */
 export function checkGateStream(gate: unknown, operation: string): InputGate {
-  if (!(gate instanceof InputGate)) throw new InvalidArgumentError(`${operation}: expected an InputGate, got ${render(gate)}`);
-  return gate;
+  return checkInstance(gate, InputGate, 'InputGate', operation);
 }
 
 /** The bytes of the next buffer of `gate`, copied out (the buffer is recycled at once), or null after every channel's end; events are skipped. @internal */

@@ -11,6 +11,7 @@ import { render } from '../util/render.js';
 import { checkInspectorOptions, type InspectorOptions } from './options.js';
 import { startTicker, type Ticker } from './ticker.js';
 import { InspectorView } from './view.js';
+import { checkInstance } from '../util/checks.js';
 
 /** A live inspector in the page. */
 export interface Inspector {
@@ -36,7 +37,7 @@ function isElement(value: unknown): value is HTMLElement {
  */
 export function mountInspector(element: HTMLElement, rt: Runtime, options?: InspectorOptions): Inspector {
   if (!isElement(element)) throw new InvalidArgumentError(`mountInspector: element must be a DOM element, got ${render(element)}`);
-  if (!(rt instanceof Runtime)) throw new InvalidArgumentError(`mountInspector: rt must be a Runtime (from init()), got ${render(rt)}`);
+  checkInstance(rt, Runtime, 'Runtime (from init())', 'mountInspector');
   const { intervalMs, title, actions } = checkInspectorOptions(options, 'mountInspector');
   const view = new InspectorView(element, { title, actions: [...actions.keys()], onAction: (name) => actions.get(name)!() });
   let ticker: Ticker | null = null;

@@ -1,6 +1,6 @@
 /** The options mountInspector() and serveInspector() share, checked once for both. */
 import { InvalidArgumentError } from '../errors.js';
-import { checkInteger } from '../util/checks.js';
+import { checkInteger, checkOptionsObject } from '../util/checks.js';
 import { render } from '../util/render.js';
 
 /** Options of mountInspector() (serveInspector() takes these and a port). */
@@ -31,12 +31,8 @@ const MAX_TITLE = 200;
 
 /** Checks `options` against the names `known`; throws InvalidArgumentError naming the option and the value. @internal */
 export function checkInspectorOptions(options: unknown, operation: string, known: readonly string[] = []): CheckedInspectorOptions & Record<string, unknown> {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(`${operation}: options must be an object, got ${render(options)}`);
-  }
   const names = ['intervalMs', 'title', 'actions', ...known];
-  const values = readOwn(options, operation, 'options');
+  const values = readOwn(checkOptionsObject(options, `${operation}: options`), operation, 'options');
   for (const key of Object.keys(values)) {
     if (!names.includes(key)) throw new InvalidArgumentError(`${operation}: unknown option ${render(key)}; known options: ${names.join(', ')}`);
   }

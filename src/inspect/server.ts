@@ -29,9 +29,9 @@ import { createRequire } from 'node:module';
 import { dirname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { IllegalStateError, InvalidArgumentError } from '../errors.js';
+import { IllegalStateError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
-import { checkInteger } from '../util/checks.js';
+import { checkInstance, checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { checkInspectorOptions, type InspectorOptions } from './options.js';
 import { inspectorPage } from './page.js';
@@ -81,7 +81,7 @@ interface Stream {
  * cannot be had (EADDRINUSE).
  */
 export async function serveInspector(rt: Runtime, options?: InspectorServerOptions): Promise<InspectorServer> {
-  if (!(rt instanceof Runtime)) throw new InvalidArgumentError(`serveInspector: rt must be a Runtime (from init()), got ${render(rt)}`);
+  checkInstance(rt, Runtime, 'Runtime (from init())', 'serveInspector');
   const checked = checkInspectorOptions(options, 'serveInspector', ['port']);
   const port = checked.port === undefined ? 0 : checkInteger(checked.port, 'serveInspector: port', 0, 65535);
   const uplotFile = uplotModule();

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 
 import { render } from '../util/render.js';
+import { checkOptionsObject } from '../util/checks.js';
 
 /** Checks that `value` is a whole number in [min, max] (max may be Infinity) and returns it. */
 export function checkCount(value: unknown, name: string, operation: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -29,10 +30,7 @@ const NO_WAIT_OPTIONS: Wait = { signal: null, timeoutMs: Infinity };
 /** Checks WaitOptions: an AbortSignal and a non-negative number of milliseconds. */
 export function checkWait(options: unknown, operation: string): Wait {
   if (options === undefined) return NO_WAIT_OPTIONS;
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError(`${operation}: options must be an object, got ${render(options)}`);
-  }
-  const { signal, timeoutMs } = options as WaitOptions;
+  const { signal, timeoutMs } = checkOptionsObject<WaitOptions>(options, `${operation}: options`);
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw new InvalidArgumentError(`${operation}: signal must be an AbortSignal, got ${render(signal)}`);
   }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { render } from '../util/render.js';
 import { checkCount } from './checks.js';
+import { checkOptionsObject } from '../util/checks.js';
 
 /** Options of NetworkBufferPool.createBufferPool(). */
 export interface BufferPoolOptions {
@@ -29,7 +30,7 @@ const MAX_POOL_NAME = 200;
 /** Checks the options of createBufferPool() on a global pool of `total` segments. @internal */
 export function checkPoolOptions(options: BufferPoolOptions, total: number): CheckedPoolOptions {
   const op = 'createBufferPool';
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`${op}: options must be an object, got ${render(options)}`);
+  checkOptionsObject(options, `${op}: options`);
   const minSize = checkCount(options.minSize, 'minSize', op);
   const maxSize = options.maxSize === Infinity ? Infinity : checkCount(options.maxSize, 'maxSize', op, 1);
   if (minSize > maxSize) throw new InvalidArgumentError(`${op}: minSize ${minSize} is above maxSize ${maxSize}`);

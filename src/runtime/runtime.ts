@@ -6,7 +6,7 @@ import { resolveManagerOptions, type MemoryManagerOptions } from '../memory/mana
 import { OffHeapArea } from '../memory/off-heap-area.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegmentFactory } from '../memory/segment-factory.js';
-import { checkInteger, checkOption } from '../util/checks.js';
+import { checkInteger, checkOption, checkOptionsObject } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { checkDescriptor, checkSharedMemorySupport, type RuntimeDescriptor } from '../threads/descriptor.js';
 import { RT_OFF_HEAP_LOCK } from '../threads/realm-layout.js';
@@ -237,11 +237,9 @@ export class Runtime {
 
 /** Checks init()'s options: an object with known names only. */
 function checkOptions(options: unknown, operation: string): InitOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new IllegalConfigurationError(`${operation}: options must be an object, got ${render(options)}`);
-  }
+  const checked = checkOptionsObject<InitOptions>(options, `${operation}: options`, IllegalConfigurationError);
   const known = new Set([...MEMORY_OPTION_NAMES, ...RUNTIME_OPTION_NAMES]);
-  const unknown = Object.keys(options).filter((key) => !known.has(key));
+  const unknown = Object.keys(checked).filter((key) => !known.has(key));
   if (unknown.length > 0) {
     throw new IllegalConfigurationError(`${operation}: unknown option ${unknown.map(render).join(', ')}; known options: ${[...known].join(', ')}`);
   }

@@ -1,7 +1,7 @@
 import { IllegalConfigurationError } from '../errors.js';
 import type { MemoryManager, MemoryManagerOptions } from '../memory/memory-manager.js';
 import type { InitOptions, Runtime } from './runtime.js';
-import { render } from '../util/render.js';
+import { checkOptionsObject } from '../util/checks.js';
 
 /** Options of createMemoryManager(): the managed memory alone. */
 export interface MemoryManagerInit extends MemoryManagerOptions {
@@ -15,10 +15,7 @@ export interface MemoryManagerInit extends MemoryManagerOptions {
 export function standaloneManager(init: (options: InitOptions) => Promise<Runtime>) {
   /** A MemoryManager on a linear memory of its own, for users who want only managed memory. */
   return async function createMemoryManager(options: MemoryManagerInit): Promise<MemoryManager> {
-    if (typeof options !== 'object' || options === null) {
-      throw new IllegalConfigurationError(`createMemoryManager: options must be an object with memorySize, got ${render(options)}`);
-    }
-    const { memorySize, ...rest } = options;
+    const { memorySize, ...rest } = checkOptionsObject<MemoryManagerInit>(options, 'createMemoryManager: options (with memorySize)', IllegalConfigurationError);
     if (memorySize === undefined) {
       throw new IllegalConfigurationError("createMemoryManager: memorySize is required (bytes, or text such as '64mb')");
     }

@@ -43,6 +43,7 @@ import { fingerprintOf } from './spill-format.js';
 import { SpillResources } from './spill-resources.js';
 import { checkExternalSorterOptions, type ExternalSorterOptions, type ExternalSortProgress } from './external-sorter-options.js';
 import type { SpillFile, SpillStore } from './spill-store.js';
+import { checkInstance, checkOptionsObject } from '../util/checks.js';
 
 export type { ExternalSorterOptions, ExternalSortProgress } from './external-sorter-options.js';
 
@@ -89,8 +90,8 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
 
   /** ERR_INVALID_ARGUMENT for bad options, ERR_SPILL_STORE when no store is given and the engine has no OPFS, ERR_MEMORY_ALLOCATION when the first pages cannot be had. */
   constructor(memoryManager: MemoryManager, options: ExternalSorterOptions<S>) {
-    if (!(memoryManager instanceof MemoryManager)) throw new InvalidArgumentError(`expected a MemoryManager, got ${render(memoryManager)}`);
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`external sorter options must be an object, got ${render(options)}`);
+    checkInstance(memoryManager, MemoryManager, 'MemoryManager', 'ExternalSorter');
+    checkOptionsObject(options, 'ExternalSorter: options');
     this.mm = memoryManager;
     const { pages, ioPages, fanIn, stable, signal, onProgress, store } = checkExternalSorterOptions(options);
     this.pages = pages;

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, OperationAbortedError } from '../errors.js';
 import type { RecordTypeSpec } from '../io/record-type.js';
-import { checkFunctionOption } from '../util/checks.js';
+import { checkFunctionOption, checkOptionsObject } from '../util/checks.js';
 import { render } from '../util/render.js';
 import type { KeySpec } from './normalized-key.js';
 
@@ -47,7 +47,7 @@ export interface CheckedSortOptions {
 
 /** Checks the options of sort() and sortAsync(); ERR_INVALID_ARGUMENT for a wrong type. @internal */
 export function checkSortOptions(options: SortOptions): CheckedSortOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`sort options must be an object, got ${render(options)}`);
+  checkOptionsObject(options, 'sort: options');
   const { stable = false, signal } = options;
   const onProgress = checkFunctionOption<(p: SortProgress) => void>(options.onProgress, 'onProgress');
   if (typeof stable !== 'boolean') throw new InvalidArgumentError(`stable must be true or false, got ${render(stable)}`);

@@ -37,7 +37,7 @@
  * and waits for the event loop's next turn between slices of bounded work
  * (radix-plan.ts, in-place-plan.ts; a run of tied prefixes is one slice).
  */
-import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
+import { IllegalStateError, MemoryAllocationError, SegmentFreedError, SegmentOutOfBoundsError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
 import { DataOutputView } from '../io/output-view.js';
 import type { PageSource } from '../io/page-source.js';
@@ -60,7 +60,7 @@ import {
 } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
 import type { MemorySegment } from '../memory/segment.js';
-import { checkInteger } from '../util/checks.js';
+import { checkInstance, checkInteger, checkOptionsObject } from '../util/checks.js';
 import { nextTurn } from '../util/next-turn.js';
 import { render } from '../util/render.js';
 import { MAX_KEY_BYTES, NormalizedKeys } from './normalized-key.js';
@@ -110,8 +110,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Takes the control page at once; ERR_INVALID_ARGUMENT for bad options, ERR_MEMORY_ALLOCATION when not even that page can be had. */
   constructor(memoryManager: MemoryManager, options: SorterOptions<S>) {
-    if (!(memoryManager instanceof MemoryManager)) throw new InvalidArgumentError(`expected a MemoryManager, got ${render(memoryManager)}`);
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError(`sorter options must be an object, got ${render(options)}`);
+    checkInstance(memoryManager, MemoryManager, 'MemoryManager', 'InMemorySorter');
+    checkOptionsObject(options, 'InMemorySorter: options');
     this.mm = memoryManager;
     this.serializer = new RecordSerializer(options.type);
     this.keys = new NormalizedKeys(this.serializer as RecordSerializer, options.key, options.keyPrefixBytes ?? MAX_KEY_BYTES);

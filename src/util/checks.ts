@@ -2,7 +2,7 @@
  * The argument checks every part shares, so a wrong argument reads the same
  * everywhere: what was expected, what came (rendered by `render`), and the limit.
  */
-import { IllegalConfigurationError, InvalidArgumentError } from '../errors.js';
+import { IllegalConfigurationError, InvalidArgumentError, type SegmemError } from '../errors.js';
 import { render } from './render.js';
 
 /** A whole number from `min` to `max`, or throws InvalidArgumentError naming `what`. */
@@ -28,4 +28,20 @@ export function checkOption<T>(value: unknown, what: string, allowed: readonly T
 export function checkFunctionOption<F>(value: unknown, what: string): F | undefined {
   if (value === undefined || typeof value === 'function') return value as F | undefined;
   throw new IllegalConfigurationError(`${what} must be a function, got ${render(value)}`);
+}
+
+/**
+ * An options argument: an object that is not an array (undefined gives `{}`),
+ * or throws `error` (InvalidArgumentError unless said) naming `what`.
+ */
+export function checkOptionsObject<T extends object>(value: unknown, what: string, error: new (message: string) => SegmemError = InvalidArgumentError): T {
+  if (value === undefined) return {} as T;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as T;
+  throw new error(`${what} must be an object, got ${render(value)}`);
+}
+
+/** An instance of `type` (named `typeName` in the message: class names do not survive a minifier), or throws InvalidArgumentError naming `what`. */
+export function checkInstance<T>(value: unknown, type: abstract new (...args: never[]) => T, typeName: string, what: string): T {
+  if (value instanceof type) return value;
+  throw new InvalidArgumentError(`${what}: expected ${/^[AEIOU]/.test(typeName) ? 'an' : 'a'} ${typeName}, got ${render(value)}`);
 }
