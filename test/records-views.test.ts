@@ -204,6 +204,32 @@ describe.each(builds)('$name build: paged views and serializers', ({ init, lib }
     expect(ser.read(out.toInputView())).toEqual(sample(1));
   });
 
+  it('refuses a view that is not one, and a bulk range that is not numbers, with typed errors naming the value', () => {
+    const ser = new lib.RecordSerializer(ALL_TYPES);
+    const out = output();
+    ser.write(out, sample(1));
+    const before = out.position;
+    for (const [value, shown] of [[null, 'null'], [{}, 'object'], [out.toInputView(), 'DataInputView'], [1n, '1n'], [Symbol('v'), 'Symbol(v)']] as [unknown, string][]) {
+      const err = expectCode(lib, () => ser.write(value as never, sample(2)), 'ERR_INVALID_ARGUMENT');
+      expect(err.message).toContain('expected a DataOutputView');
+      expect(err.message).toContain(shown);
+    }
+    expect(out.position).toBe(before);
+    for (const read of [(v: never) => ser.read(v), (v: never) => ser.readField(v, 'i'), (v: never) => ser.skip(v)]) {
+      for (const value of [undefined, out, 7, Symbol('r')]) expect(expectCode(lib, () => read(value as never), 'ERR_INVALID_ARGUMENT').message).toContain('expected a DataInputView');
+    }
+    const input = out.toInputView();
+    for (const offset of [1n, Symbol('o'), '1', -1, 0.5]) {
+      expectCode(lib, () => out.writeBytes(new Uint8Array(4), offset as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      expectCode(lib, () => input.readBytes(new Uint8Array(4), offset as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      expectCode(lib, () => out.writeBytes(new Uint8Array(4), 0, offset as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      expectCode(lib, () => input.readBytes(new Uint8Array(4), 0, offset as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+    }
+    expect(out.position).toBe(before);
+    expect(input.position).toBe(0);
+    expect(ser.read(input)).toEqual(sample(1));
+  });
+
   it('refuses malformed type descriptions', () => {
     for (const type of [{}, { a: 'float' }, { a: { type: 'int', length: 3 } }, { a: { type: 'bytes', length: -1 } }, { a: { type: 'int', nullable: 1 } }, null]) {
       expectCode(lib, () => new lib.RecordSerializer(type as never), 'ERR_INVALID_ARGUMENT');

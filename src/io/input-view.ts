@@ -8,6 +8,7 @@
  */
 import { EndOfInputError, InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
 import { copyBetween } from '../memory/array-ops.js';
+import { checkArrayRange, remaining } from '../memory/array-range.js';
 import { MemoryRegion } from '../memory/region.js';
 import { MemorySegment } from '../memory/segment.js';
 import { checkInteger, checkUint8Array } from '../util/checks.js';
@@ -207,11 +208,8 @@ export class DataInputView {
   }
 
   /** Fills `dst[offset, offset + length)` (default: to its end) with the next bytes; ERR_EOF (nothing read) when fewer remain. */
-  readBytes(dst: Uint8Array, offset = 0, length: number = checkUint8Array(dst, 'dst').length - offset): void {
-    checkUint8Array(dst, 'dst');
-    if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= dst.length)) {
-      throw new SegmentOutOfBoundsError(`readBytes: offset ${render(offset)}, length ${render(length)} is not a range within the destination of ${dst.length} bytes`);
-    }
+  readBytes(dst: Uint8Array, offset = 0, length: number = remaining(checkUint8Array(dst, 'dst').length, offset)): void {
+    checkArrayRange(dst, 'dst', offset, length);
     if (this.pos + length <= this.end && this.live()) {
       copyBetween(this.bytes, this.pos, dst, offset, length);
       this.pos += length;

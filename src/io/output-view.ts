@@ -16,6 +16,7 @@
 import { InvalidArgumentError, SegmentFreedError, SegmentOutOfBoundsError, ValueOutOfRangeError } from '../errors.js';
 import type { MemorySegment } from '../memory/segment.js';
 import { copyBetween } from '../memory/array-ops.js';
+import { checkArrayRange, remaining } from '../memory/array-range.js';
 import { checkInteger, checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { DataInputView } from './input-view.js';
@@ -225,11 +226,8 @@ export class DataOutputView {
   }
 
   /** Writes `length` bytes of `src` from `offset`; ERR_SEGMENT_OUT_OF_BOUNDS for a range outside `src`. */
-  writeBytes(src: Uint8Array, offset = 0, length: number = checkUint8Array(src, 'src').length - offset): void {
-    checkUint8Array(src, 'src');
-    if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= src.length)) {
-      throw new SegmentOutOfBoundsError(`writeBytes: offset ${render(offset)}, length ${render(length)} is not a range within the source of ${src.length} bytes`);
-    }
+  writeBytes(src: Uint8Array, offset = 0, length: number = remaining(checkUint8Array(src, 'src').length, offset)): void {
+    checkArrayRange(src, 'src', offset, length);
     if (this.pos + length > this.end) this.reserve(length);
     while (length > 0) {
       if (this.pos >= this.end || !this.live()) this.nextPage();

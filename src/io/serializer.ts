@@ -16,8 +16,9 @@
  */
 import { IllegalStateError, InvalidArgumentError } from '../errors.js';
 import { render } from '../util/render.js';
-import type { DataInputView } from './input-view.js';
-import type { DataOutputView } from './output-view.js';
+import { checkInstance } from '../util/checks.js';
+import { DataInputView } from './input-view.js';
+import { DataOutputView } from './output-view.js';
 import { checkValue, Kind, resolveFields, type Field, type RecordOf, type RecordTypeSpec } from './record-type.js';
 
 /** Serializes records of one type. */
@@ -55,6 +56,7 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Writes `record`; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type, ERR_MEMORY_ALLOCATION when pages run out (nothing of it then stays written), ERR_ILLEGAL_STATE when a getter of the record writes with this serializer. */
   write(out: DataOutputView, record: RecordOf<S>): void {
+    checkInstance(out, DataOutputView, 'DataOutputView', 'RecordSerializer.write');
     this.check(record);
     this.writeChecked(out);
   }
@@ -153,7 +155,7 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Reads one record as an object; ERR_EOF when the input ends inside it (the position is then back at its start). */
   read(input: DataInputView): RecordOf<S> {
-    const start = input.position;
+    const start = checkInstance(input, DataInputView, 'DataInputView', 'RecordSerializer.read').position;
     const record: Record<string, unknown> = {};
     try {
       const fields = this.fields;
@@ -167,6 +169,7 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Reads only field `name` of the record at the input's position and moves past the record; ERR_INVALID_ARGUMENT for an unknown field, ERR_EOF for a cut record. */
   readField<K extends keyof S & string>(input: DataInputView, name: K): RecordOf<S>[K] {
+    checkInstance(input, DataInputView, 'DataInputView', 'RecordSerializer.readField');
     return this.readFieldAt(input, this.fieldIndex(name), true) as RecordOf<S>[K];
   }
 
@@ -187,7 +190,7 @@ export class RecordSerializer<S extends RecordTypeSpec = RecordTypeSpec> {
 
   /** Moves past the record at the input's position without reading it; ERR_EOF for a cut record. */
   skip(input: DataInputView): void {
-    const start = input.position;
+    const start = checkInstance(input, DataInputView, 'DataInputView', 'RecordSerializer.skip').position;
     try {
       if (this.fixedSize >= 0) input.skipBytes(this.fixedSize);
       else for (const f of this.fields) skipValue(input, f);

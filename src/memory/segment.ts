@@ -5,7 +5,8 @@ import { checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
 import type { MemoryRegion } from './region.js';
 import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
-import { accessError, outOfBounds, rangeError, toNumber } from './segment-errors.js';
+import { checkArrayRange, remaining } from './array-range.js';
+import { accessError, rangeError, toNumber } from './segment-errors.js';
 
 /** Told when a segment it handed out is freed, so the memory goes back where it came from. @internal */
 export interface SegmentReleaser {
@@ -417,22 +418,6 @@ export class MemorySegment {
  */
 function num(value: number): number {
   return typeof value === 'number' ? value : toNumber(value);
-}
-
-/**
- * The default length of a range starting at `offset`: what is left of `total`.
- * An invalid offset gives 0, so that the range check names the offset, not a
- * length the caller never passed.
- */
-function remaining(total: number, offset: number): number {
-  return typeof offset === 'number' && offset >>> 0 === offset && offset <= total ? total - offset : 0;
-}
-
-/** Checks that [offset, offset + length) lies inside `array`. */
-function checkArrayRange(array: Uint8Array, name: string, offset: number, length: number): void {
-  checkUint8Array(array, name);
-  if (typeof offset === 'number' && typeof length === 'number' && offset >>> 0 === offset && length >>> 0 === length && offset + length <= array.length) return;
-  throw outOfBounds(`${name} offset`, offset, length, array.length, `${name} array`);
 }
 
 /** Checks that a long value is a bigint (DataView would throw a bare TypeError). */
