@@ -18,3 +18,4 @@ export { getInt, putInt, getIntBigEndian, putIntBigEndian, getDouble } from './s
 export function heapBase(): usize {
   return __heap_base;
 }
+export { sortIndexFixed, sortGatherFixed, PLAN_OFFSETS, PLAN_MASKS } from './batch';

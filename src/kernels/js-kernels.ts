@@ -2,6 +2,7 @@ import type { Kernels } from './kernels.js';
 import { createJsOffHeap } from './js-off-heap.js';
 import { createJsBufferPool } from './js-buffer-pool.js';
 import { createJsPageTable } from './js-page-table.js';
+import { createJsBatch } from './js-batch.js';
 import { createJsSort } from './js-sort.js';
 import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
@@ -61,6 +62,7 @@ export function createJsKernels(buffer: ArrayBufferLike): Kernels {
     ...createJsPageTable(buffer),
     ...createJsOffHeap(buffer),
     ...createJsSort(buffer),
+    ...createJsBatch(buffer),
     ...createJsBufferPool(buffer),
   };
 }

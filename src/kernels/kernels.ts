@@ -86,6 +86,11 @@ export interface Kernels {
   sortNextTie(ctl: number, from: number): number;
   /** First index after `start` whose key differs from entry `start`'s, or n. */
   sortRunEnd(ctl: number, start: number): number;
+
+  /** Index entries, by the key plan in the control block `ctl` (layout in assembly/batch.ts), for `count` records of `recordBytes` back to back at `records`, into consecutive entries from `entries`; pointers from `pointer` on. */
+  sortIndexFixed(ctl: number, records: number, count: number, recordBytes: number, entries: number, pointer: number): void;
+  /** Spill entries for index entries [from, to) whose records of `recordBytes` lie in pages of 1 << `pageShift` bytes listed at `table`, written at `dst` while they fit before `dstEnd`; returns how many. */
+  sortGatherFixed(ctl: number, from: number, to: number, table: number, pageShift: number, recordBytes: number, dst: number, dstEnd: number): number;
 }
 
 /**

@@ -22,6 +22,10 @@ export const SORT_LIST = 24;
 export const SORT_SPARE = 28;
 /** The 256 u32 counts of one radix digit. */
 export const SORT_COUNTS = 32;
+/** The key plan of the batch kernels (assembly/batch.ts), in the counts area while records are added: u16 source offset per key byte. */
+export const PLAN_OFFSETS = 32;
+/** The key plan's u8 xor mask per key byte. */
+export const PLAN_MASKS = 96;
 /** Where the two page lists start. */
 export const SORT_LISTS = 1056;
 

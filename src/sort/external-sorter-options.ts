@@ -45,9 +45,10 @@ export interface ExternalSortProgress {
   readonly bytesRead: number;
 }
 
-/** Pages of the run writer's ring (and of writeTo's stage): 4, or 8 from a budget of 64 pages on. */
+/** Pages of the run writer's ring (and of writeTo's stage): 4, 8 from a budget of 64 pages on, 32 from 1024 (at 64 MiB of 32 KiB pages, 32 against 8 took the 256 MiB sort from 2.25-2.40 s to 2.04-2.13 s, writes of 512 KiB instead of 128). */
 const IO_PAGES_SMALL = 4;
-const IO_PAGES = 8;
+const IO_PAGES_MEDIUM = 8;
+const IO_PAGES = 32;
 /** The smallest budget: an in-memory sorter of 4 pages and the writer's ring. */
 const MIN_PAGES = 8;
 const DEFAULT_FAN_IN = 64;
@@ -67,7 +68,7 @@ export interface CheckedExternalSorterOptions {
 /** Checks the options of an ExternalSorter (but its type and key, which the in-memory sorter checks); ERR_INVALID_ARGUMENT for a bad one, ERR_SPILL_STORE when no store is given and the engine has no OPFS. @internal */
 export function checkExternalSorterOptions<S extends RecordTypeSpec>(options: ExternalSorterOptions<S>): CheckedExternalSorterOptions {
   const pages = checkInteger(options.pages, 'pages', MIN_PAGES);
-  const ioPages = pages >= 64 ? IO_PAGES : IO_PAGES_SMALL;
+  const ioPages = pages >= 1024 ? IO_PAGES : pages >= 64 ? IO_PAGES_MEDIUM : IO_PAGES_SMALL;
   const room = pages - ioPages;
   const fanIn = options.fanIn === undefined ? Math.max(2, Math.min(DEFAULT_FAN_IN, Math.floor(room / 2))) : checkInteger(options.fanIn, 'fanIn', 2, room);
   const { stable = false, signal } = options;

@@ -33,7 +33,7 @@ import { render } from '../util/render.js';
 import { toByteSink, type ByteSink, type SortOutput } from './byte-sink.js';
 import { EntryOrder, Merger } from './merger.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
-import { scanRecords } from './record-decoder.js';
+import { readKeyValues, scanFixedRecords, scanRecords } from './record-decoder.js';
 import type { RunWriter } from './run-writer.js';
 import { OperationGuard, RecordRefused } from './operation-guard.js';
 import { OutputStage, writeStaged } from './output-stage.js';
@@ -155,6 +155,10 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       return Promise.reject(new InvalidArgumentError(`addSerialized needs an iterable of Uint8Array chunks, got ${render(chunks)}`));
     }
     return this.guard.run('addSerialized', async () => {
+      if (this.sorter!.batchable) {
+        await scanFixedRecords(this.serializer.fixedSize, chunks, (bytes, at, count) => this.addFixed(bytes, at, count));
+        return;
+      }
       let tick = 0;
       const keyFields = this.order.keyFields;
       await scanRecords(this.serializer as RecordSerializer, keyFields, chunks, (bytes, at, length, values) => {
@@ -270,6 +274,40 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     return n < RADIX_MIN_ENTRIES || s.pagesHeld + Math.ceil(((n + 1) * s.entryBytes) / this.mm.pageSize) < s.maxPages;
   }
 
+  /**
+   * How many records from the next one on keep fitsOne() true while no page
+   * is taken: record n fits while n < RADIX_MIN_ENTRIES or
+   * (n + 1) × entryBytes ≤ (maxPages - pagesHeld - 1) × pageSize.
+   */
+  private fittingRecords(): number {
+    const s = this.sorter!;
+    const n = s.size;
+    const byIndex = Math.floor(((s.maxPages - s.pagesHeld - 1) * this.mm.pageSize) / s.entryBytes) - n;
+    return Math.max(RADIX_MIN_ENTRIES - n, byIndex, 0);
+  }
+
+  /** Adds `count` serialized fixed-size records at `at` of `bytes`: page-fulls through the batch kernel, the record that takes a page (or spills) the per-record way. */
+  private addFixed(bytes: Uint8Array, at: number, count: number): Promise<void> | null {
+    const size = this.serializer.fixedSize;
+    while (count > 0) {
+      const fitting = Math.min(count, this.fittingRecords());
+      const k = fitting > 0 ? this.sorter!.writeSerializedBatch(bytes, at, fitting) : 0;
+      if (k > 0) {
+        this.stats.recordsRead += k;
+        at += k * size;
+        count -= k;
+        this.checkStop();
+        continue;
+      }
+      const values = readKeyValues(this.serializer as RecordSerializer, this.order.keyFields, bytes, at);
+      if (this.fitsOne() && this.sorter!.writeSerialized(values, bytes, at, size)) this.stats.recordsRead++;
+      else return this.addSerializedOne(values, bytes, at, size).then(() => this.addFixed(bytes, at + size, count - 1) ?? undefined);
+      at += size;
+      count--;
+    }
+    return null;
+  }
+
   private async addOne(record: RecordOf<S>): Promise<void> {
     if (this.tryWrite(record)) {
       this.stats.recordsRead++;
@@ -296,6 +334,38 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     sorter.sort({ stable: this.stable, ...(this.signal ? { signal: this.signal } : {}) });
     const writer = await this.held.newWriter(this.ioPages);
     this.checkStop();
+    if (sorter.prepareGather()) await this.gatherRun(sorter, writer);
+    else await this.copyRun(sorter, writer);
+    this.runs.push(await this.finishWriter(writer));
+    sorter.close();
+    this.sorter = null;
+    this.report('spill');
+  }
+
+  /**
+   * Writes a sorted run of fixed-size records a block at a time, one kernel
+   * call per block, where copyRun makes a copy call per record; an entry
+   * longer than a whole block goes the per-record way.
+   */
+  private async gatherRun(sorter: InMemorySorter<S>, writer: RunWriter): Promise<void> {
+    const size = this.serializer.fixedSize;
+    const step = (size < 0x80 ? 1 : size < 0x4000 ? 2 : size < 0x200000 ? 3 : size < 0x10000000 ? 4 : 5) + this.keyBytes + size;
+    for (let i = 0, n = sorter.size; i < n; ) {
+      const k = sorter.gatherSpill(i, n, writer.cursor, writer.limit);
+      if (k > 0) {
+        writer.took(k, k * step);
+        i += k;
+      } else if (writer.blockEmpty) {
+        const wait = writer.appendFromView(sorter.memory, sorter.keyAddressAt(i), sorter.viewAt(i), size);
+        if (wait !== null) await wait;
+        i++;
+      } else await writer.nextBlock();
+      this.checkStop();
+    }
+  }
+
+  /** Writes a sorted run record by record. */
+  private async copyRun(sorter: InMemorySorter<S>, writer: RunWriter): Promise<void> {
     const mem = sorter.memory;
     const source = new InMemorySource(sorter, this.serializer as RecordSerializer);
     for (let i = 0, n = sorter.size; i < n; i++) {
@@ -308,10 +378,6 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       source.advance();
       if ((i & (TICK - 1)) === TICK - 1) this.checkStop();
     }
-    this.runs.push(await this.finishWriter(writer));
-    sorter.close();
-    this.sorter = null;
-    this.report('spill');
   }
 
   /** Moves to the output: spills the last run (when there were others), merges down to the fan-in, opens the final merge. */

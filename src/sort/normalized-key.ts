@@ -139,6 +139,32 @@ export class NormalizedKeys {
     return out;
   }
 
+  /**
+   * The key as bytes of the serialized record, for fixed-size records whose
+   * prefix fields are ints, bigints or fixed bytes (stored big-endian, so
+   * prefix byte j is record byte `offsets[j]` xor `masks[j]`: 0x80 on a sign
+   * byte, 0xff for a descending field); null for any other key. @internal
+   */
+  bytePlan(): { readonly offsets: readonly number[]; readonly masks: readonly number[] } | null {
+    const fields = this.serializer.fields;
+    if (this.serializer.fixedSize < 0) return null;
+    const starts: number[] = [];
+    for (let i = 0, at = 0; i < fields.length; at += fields[i]!.fixedLength, i++) starts.push(at);
+    const offsets: number[] = [];
+    const masks: number[] = [];
+    for (const key of this.inPrefix) {
+      const kind = key.field.kind;
+      if (kind !== Kind.Int && kind !== Kind.BigInt && kind !== Kind.FixedBytes) return null;
+      for (let j = 0; j < key.width; j++) {
+        const at = starts[key.index]! + j;
+        if (at > 0xffff) return null;
+        offsets.push(at);
+        masks.push((j === 0 && kind !== Kind.FixedBytes ? 0x80 : 0) ^ (key.descending ? 0xff : 0));
+      }
+    }
+    return { offsets, masks };
+  }
+
   /** Key order of two records: -1, 0 or 1; ERR_INVALID_ARGUMENT / ERR_VALUE_OUT_OF_RANGE for a record not matching the type. */
   compareRecords(a: object, b: object): number {
     return this.compare(this.keyValues(a), this.keyValues(b));

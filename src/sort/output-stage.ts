@@ -84,17 +84,26 @@ export class OutputStage {
  * sink not closed). @internal
  */
 export async function writeStaged(source: SortedSource, stage: OutputStage, sink: ByteSink, checkStop: () => void): Promise<number> {
+  // One chunk in flight while the next stageful is gathered: the target's
+  // write (a file's, on the thread pool) overlaps the merge. Each chunk is a
+  // copy, so nothing waits to reuse the stage.
+  let inFlight: Promise<void> | null = null;
+  const hand = async (chunk: Uint8Array): Promise<void> => {
+    if (inFlight !== null) await inFlight;
+    inFlight = sink.write(chunk);
+    inFlight.catch(() => {}); // awaited before the next chunk, or at the end
+  };
   let count = 0;
   for (; source.valid; count++) {
     const length = source.length();
     if (length > stage.room) {
-      if (stage.size > 0) await sink.write(stage.take());
+      if (stage.size > 0) await hand(stage.take());
       checkStop();
       // A record larger than the whole stage goes as a chunk of its own.
       if (length > stage.room) {
         const chunk = new Uint8Array(length);
         source.copyTo(chunk, 0);
-        await sink.write(chunk);
+        await hand(chunk);
         const moved = source.advance();
         if (moved !== null) await moved;
         continue;
@@ -104,6 +113,7 @@ export async function writeStaged(source: SortedSource, stage: OutputStage, sink
     const moved = source.advance();
     if (moved !== null) await moved;
   }
-  if (stage.size > 0) await sink.write(stage.take());
+  if (stage.size > 0) await hand(stage.take());
+  if (inFlight !== null) await inFlight;
   return count;
 }

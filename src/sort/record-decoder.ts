@@ -65,3 +65,55 @@ export async function scanRecords(serializer: RecordSerializer, keyFields: reado
   }
   if (carry !== null) throw new EndOfInputError(`the serialized records end inside a record: ${carry.length} bytes after byte ${offset} do not make a whole one`);
 }
+
+/** Takes `count` whole serialized records of one size, back to back in `bytes` from `at`; a promise to await, or null. @internal */
+export type RecordsVisitor = (bytes: Uint8Array, at: number, count: number) => Promise<void> | null;
+
+/**
+ * Calls `each` with the whole records of every chunk at once, for records
+ * of `size` bytes (a fixed-size type): a record cut by a chunk's end is
+ * completed from the next chunk in a copy of its own, so no chunk is copied
+ * whole. Errors as scanRecords. @internal
+ */
+export async function scanFixedRecords(size: number, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, each: RecordsVisitor): Promise<void> {
+  const carry = new Uint8Array(size);
+  let carried = 0;
+  let offset = 0;
+  for await (const chunk of chunks) {
+    if (!(chunk instanceof Uint8Array)) throw new InvalidArgumentError(`a chunk of the serialized records (after byte ${offset}) is not a Uint8Array: ${render(chunk)}`);
+    let at = 0;
+    if (carried > 0) {
+      at = Math.min(size - carried, chunk.length);
+      carry.set(new Uint8Array(chunk.buffer, chunk.byteOffset, at), carried);
+      carried += at;
+      if (carried < size) continue;
+      const wait = each(carry, 0, 1);
+      if (wait !== null) await wait;
+      carried = 0;
+      offset += size;
+    }
+    const whole = size === 0 ? 0 : Math.floor((chunk.length - at) / size);
+    if (whole > 0) {
+      const wait = each(chunk, at, whole);
+      if (wait !== null) await wait;
+    }
+    at += whole * size;
+    offset += whole * size;
+    if (at < chunk.length) {
+      carry.set(new Uint8Array(chunk.buffer, chunk.byteOffset + at, chunk.length - at));
+      carried = chunk.length - at;
+    }
+  }
+  if (carried > 0) throw new EndOfInputError(`the serialized records end inside a record: ${carried} bytes after byte ${offset} do not make a whole one`);
+}
+
+/** The key fields' values of the serialized record at `at` of `bytes` (by field index; others null). @internal */
+export function readKeyValues(serializer: RecordSerializer, keyFields: readonly number[], bytes: Uint8Array, at: number): unknown[] {
+  const view = new DataInputView([MemoryRegion.ofArray(bytes).segment(0, bytes.length, null, null)]);
+  const values: unknown[] = new Array(serializer.fields.length).fill(null);
+  for (const k of keyFields) {
+    view.seek(at);
+    values[k] = serializer.readFieldAt(view, k, false);
+  }
+  return values;
+}

@@ -82,6 +82,32 @@ export class RunWriter {
     return this.append(key, keyAt, length);
   }
 
+  /** Address of the next free byte of the current block, for a caller that writes entries there itself (then calls took). */
+  get cursor(): number {
+    return this.pos;
+  }
+
+  /** Address just past the current block. */
+  get limit(): number {
+    return this.end;
+  }
+
+  /** True while the current block holds no entry. */
+  get blockEmpty(): boolean {
+    return this.pos === this.base + BLOCK_HEADER_BYTES;
+  }
+
+  /** Counts `records` entries of `bytes` in all that the caller wrote at the cursor. */
+  took(records: number, bytes: number): void {
+    this.pos += bytes;
+    this.records += records;
+  }
+
+  /** Seals the current block (unless empty) and moves to the next one, waiting when the ring is full; ERR_SPILL_STORE when a write failed. */
+  async nextBlock(): Promise<void> {
+    if (!this.blockEmpty) await this.flush();
+  }
+
   /** Writes the last block and the header, waits for every write and seals the file; ERR_SPILL_STORE when a write failed. */
   async finish(): Promise<void> {
     if (this.pos > this.base + BLOCK_HEADER_BYTES || this.blocks === 0) await this.flush();

@@ -1,0 +1,94 @@
+// Batch kernels of the external sort: work over many fixed-size records in
+// one call, where the per-record path made a JS call (or several) for each.
+// The TypeScript twin is src/kernels/js-batch.ts; a test holds both builds to
+// the bytes the per-record path writes.
+//
+// Both read the sorter's control block (assembly/sort.ts). While records are
+// added, its counts area (free between sorts) holds the key plan:
+//
+//   ctl + 32   offsets[K]   u16: where key byte j is read in the record
+//   ctl + 96   masks[K]     u8:  what it is xor-ed with (0x80 on a sign byte, 0xff descending)
+//
+// so that key byte j of an index entry is record[offsets[j]] ^ masks[j]:
+// the normalized key of int, bigint and fixed-bytes fields, which are
+// stored big-endian.
+//
+// A spill entry (src/sort/spill-format.ts):
+//
+//   [ varuint: record bytes ][ key prefix: K bytes ][ record ]
+
+import { copy } from './bulk';
+import { entryAt, field, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_PAGE_SHIFT } from './sort';
+
+export const PLAN_OFFSETS: u32 = 32;
+export const PLAN_MASKS: u32 = 96;
+
+/**
+ * Index entries for `count` records of `recordBytes` each, back to back at
+ * `records`, into consecutive entries from `entries`; the first record's
+ * pointer is `pointer`, each next one `recordBytes` further.
+ */
+export function sortIndexFixed(ctl: usize, records: usize, count: u32, recordBytes: u32, entries: usize, pointer: u32): void {
+  const keyBytes = field(ctl, SORT_KEY_BYTES);
+  const es = field(ctl, SORT_ENTRY_SHIFT);
+  const entry: u32 = 1 << es;
+  let rec = records;
+  let e = entries;
+  for (let r: u32 = 0; r < count; r++) {
+    for (let j: u32 = 0; j < keyBytes; j++) {
+      store<u8>(e + j, load<u8>(rec + load<u16>(ctl + PLAN_OFFSETS + (j << 1))) ^ load<u8>(ctl + PLAN_MASKS + j));
+    }
+    for (let j = keyBytes; j < entry - 4; j++) store<u8>(e + j, 0);
+    store<u32>(e + entry - 4, pointer);
+    pointer += recordBytes;
+    rec += recordBytes;
+    e += entry;
+  }
+}
+
+/** Bytes of `n` as a varuint. */
+// @ts-ignore: decorator
+@inline function varUintBytes(n: u32): u32 {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
+}
+
+/**
+ * Writes spill entries for index entries from `from` up to `to`, whose
+ * records of `recordBytes` each lie in record pages of 1 << `pageShift`
+ * bytes listed (u32 addresses) at `table`, at `dst` on, as many as fit before
+ * `dstEnd`; returns how many it wrote.
+ */
+export function sortGatherFixed(ctl: usize, from: u32, to: u32, table: usize, pageShift: u32, recordBytes: u32, dst: usize, dstEnd: usize): u32 {
+  const keyBytes = field(ctl, SORT_KEY_BYTES);
+  const es = field(ctl, SORT_ENTRY_SHIFT);
+  const ps = field(ctl, SORT_PAGE_SHIFT);
+  const list = <usize>field(ctl, SORT_LIST);
+  const pointerAt: u32 = (1 << es) - 4;
+  const pageMask: u32 = (1 << pageShift) - 1;
+  const step = <usize>(varUintBytes(recordBytes) + keyBytes + recordBytes);
+  let i = from;
+  while (i < to && dst + step <= dstEnd) {
+    const e = entryAt(list, i, ps, es);
+    let n = recordBytes;
+    while (n >= 0x80) {
+      store<u8>(dst++, (n & 0x7f) | 0x80);
+      n >>= 7;
+    }
+    store<u8>(dst++, n);
+    copy(dst, e, keyBytes);
+    dst += keyBytes;
+    let p = load<u32>(e + pointerAt);
+    let left = recordBytes;
+    while (left > 0) {
+      const offset = p & pageMask;
+      const room = pageMask + 1 - offset;
+      const take = left < room ? left : room;
+      copy(dst, <usize>load<u32>(table + (<usize>(p >> pageShift) << 2)) + offset, take);
+      dst += take;
+      p += take;
+      left -= take;
+    }
+    i++;
+  }
+  return i - from;
+}
