@@ -276,6 +276,10 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
         expect(message).toContain(shown);
       }
     }
+    // Missing options: the first required one is named.
+    expect(expectCode(lib, () => new lib.ResultPartition(nbp, undefined as never), 'ERR_INVALID_ARGUMENT').message).toContain('numSubpartitions');
+    expect(expectCode(lib, () => new lib.InputGate(nbp, undefined as never), 'ERR_INVALID_ARGUMENT').message).toContain('transport');
+    expect(expectCode(lib, () => nbp.createBufferPool(undefined as never), 'ERR_INVALID_ARGUMENT').message).toContain('minSize');
     // Nothing was taken by the refused calls.
     expect(nbp.numberOfAvailableMemorySegments).toBe(before);
     gate.release();

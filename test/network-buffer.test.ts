@@ -94,6 +94,11 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(t.maxCapacity).toBe(2);
       expectCode(lib, () => t.setSize(1), 'ERR_ILLEGAL_STATE');
       expectCode(lib, () => s.readOnlySlice(3, 3), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      for (const bad of [1n, Symbol('i'), '1', -1, 0.5]) {
+        expectCode(lib, () => s.readOnlySlice(bad as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+        expectCode(lib, () => s.readOnlySlice(0, bad as never), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      }
+      expect(b.refCnt()).toBe(1);
       t.retainBuffer();
       expect(b.refCnt()).toBe(2);
       b.recycleBuffer();
@@ -118,6 +123,16 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expectCode(lib, () => new lib.NetworkBuffer('x' as never, pool), 'ERR_INVALID_ARGUMENT');
       expectCode(lib, () => new lib.NetworkBuffer(seg, pool, 'other' as never), 'ERR_INVALID_ARGUMENT');
       expectCode(lib, () => new lib.NetworkBuffer(seg, { recycle() {} }, 'data', 65), 'ERR_INVALID_ARGUMENT');
+      for (const missing of [undefined, null, 1n, Symbol('s')]) {
+        expect(expectCode(lib, () => new lib.NetworkBuffer(missing as never, { recycle() {} }), 'ERR_INVALID_ARGUMENT').message).toContain('expected a MemorySegment');
+      }
+      const whole = new lib.NetworkBuffer(seg, { recycle() {} });
+      expect(whole.maxCapacity).toBe(64);
+      whole.recycleBuffer();
+      for (const ratio of [Symbol('r'), 1n, Number.NaN, '0.2', undefined]) {
+        expect(expectCode(lib, () => lib.backPressureLevel(ratio as never), 'ERR_INVALID_ARGUMENT').message).toContain('ratio');
+      }
+      expect([0, 0.1, 0.1000001, 0.5, 0.5000001, 1, -0.5, 2].map((r) => lib.backPressureLevel(r))).toEqual(['OK', 'OK', 'LOW', 'LOW', 'HIGH', 'HIGH', 'OK', 'HIGH']);
     });
   });
 
@@ -158,8 +173,12 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       const consumer = builder.createBufferConsumerFromBeginning();
       const all = readAll(consumer.build());
       expect(all).toEqual([5, 6, 7, ...Array.from({ length: 200 }, (_, i) => (10 + i) & 0xff), ...Array.from({ length: 50 }, (_, i) => (250 + i) & 0xff)]);
-      for (const [offset, length] of [[-1, 1], [0, 301], [299, 2], [1.5, 1]]) {
+      for (const [offset, length] of [[-1, 1], [0, 301], [299, 2], [1.5, 1], [1n, 1], [Symbol('o'), 1], [0, 1n], [0, Symbol('l')], [1n, undefined]] as unknown as [number, number][]) {
         expectCode(lib, () => builder.append(src, offset, length), 'ERR_SEGMENT_OUT_OF_BOUNDS');
+      }
+      for (const notArray of [undefined, null, [1, 2], 'ab']) {
+        expect(expectCode(lib, () => builder.append(notArray as never), 'ERR_INVALID_ARGUMENT').message).toContain('expected a Uint8Array');
+        expectCode(lib, () => builder.appendAndCommit(notArray as never), 'ERR_INVALID_ARGUMENT');
       }
       expect(builder.writtenBytes).toBe(253);
     });

@@ -69,7 +69,7 @@ export class InputGate implements MetricsSource, ChannelOwner {
 
   /** A gate over a local partition or a transport; throws InsufficientBuffersError when a remote gate's buffers do not fit. */
   constructor(networkBufferPool: NetworkBufferPool, options: LocalGateOptions | RemoteGateOptions) {
-    checkOptionsObject(options, 'InputGate: options');
+    options = checkOptionsObject(options, 'InputGate: options');
     this.networkBufferPool = checkInstance(networkBufferPool, NetworkBufferPool, 'NetworkBufferPool', 'InputGate');
     if ('partition' in options) {
       const partition = options.partition;

@@ -52,7 +52,7 @@ export class ResultPartition implements MetricsSource {
   /** A partition over `networkBufferPool`; throws InsufficientBuffersError when its pool's minimum does not fit. */
   constructor(networkBufferPool: NetworkBufferPool, options: ResultPartitionOptions) {
     checkInstance(networkBufferPool, NetworkBufferPool, 'NetworkBufferPool', 'ResultPartition');
-    checkOptionsObject(options, 'ResultPartition: options');
+    options = checkOptionsObject(options, 'ResultPartition: options');
     const n = checkInteger(options.numSubpartitions, 'ResultPartition: numSubpartitions', 1, MAX_CHANNELS);
     const perChannel = options.maxBuffersPerChannel === undefined ? DEFAULT_MAX_BUFFERS_PER_CHANNEL : checkInteger(options.maxBuffersPerChannel, 'ResultPartition: maxBuffersPerChannel', 1, 1 << 20);
     this.numSubpartitions = n;

@@ -1,3 +1,6 @@
+import { InvalidArgumentError } from '../errors.js';
+import { render } from '../util/render.js';
+
 /** Flink's back-pressure levels: OK up to 10 % of the time, LOW up to 50 %, HIGH above. */
 export type BackPressureLevel = 'OK' | 'LOW' | 'HIGH';
 
@@ -12,8 +15,9 @@ const BUCKET = 100;
 /** Buckets in the last second, plus the current one. */
 const BUCKETS = SECOND / BUCKET + 1;
 
-/** The level for a share of time spent back-pressured. */
+/** The level for a share of time spent back-pressured (0 to 1; beyond, the nearer end's level); ERR_INVALID_ARGUMENT for NaN or a non-number. */
 export function backPressureLevel(ratio: number): BackPressureLevel {
+  if (typeof ratio !== 'number' || ratio !== ratio) throw new InvalidArgumentError(`backPressureLevel: ratio must be a number (a share of time, 0 to 1), got ${render(ratio)}`);
   return ratio <= BACK_PRESSURE_OK ? 'OK' : ratio <= BACK_PRESSURE_LOW ? 'LOW' : 'HIGH';
 }
 

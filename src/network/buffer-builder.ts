@@ -1,5 +1,6 @@
 import { IllegalStateError, InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
 import { MemorySegment } from '../memory/segment.js';
+import { remaining } from '../memory/array-range.js';
 import { render } from '../util/render.js';
 import { checkCount } from './checks.js';
 import { type BufferDataType, type BufferRecycler, NetworkBuffer } from './network-buffer.js';
@@ -68,10 +69,10 @@ export class BufferBuilder {
    * Appends as much of `src` (from `srcOffset`, `length` bytes; default: the
    * rest of it) as fits, uncommitted; returns the number of bytes appended.
    */
-  append(src: Uint8Array, srcOffset = 0, length: number = src.length - srcOffset): number {
+  append(src: Uint8Array, srcOffset = 0, length: number = src instanceof Uint8Array ? remaining(src.length, srcOffset) : 0): number {
     if (!(src instanceof Uint8Array)) throw new InvalidArgumentError(`append: expected a Uint8Array, got ${render(src)}`);
     if (this.finished || this.closed) throw this.stateError('append');
-    if (!(srcOffset >>> 0 === srcOffset && length >>> 0 === length && srcOffset + length <= src.length)) {
+    if (!(typeof srcOffset === 'number' && typeof length === 'number' && srcOffset >>> 0 === srcOffset && length >>> 0 === length && srcOffset + length <= src.length)) {
       throw new SegmentOutOfBoundsError(`append: srcOffset ${render(srcOffset)}, length ${render(length)} is outside the source's ${src.length} bytes`);
     }
     const position = this.position;

@@ -1,5 +1,6 @@
 import { IllegalReferenceCountError, IllegalStateError, InvalidArgumentError, SegmentOutOfBoundsError } from '../errors.js';
 import { MemorySegment } from '../memory/segment.js';
+import { remaining } from '../memory/array-range.js';
 import { render } from '../util/render.js';
 
 /** Takes a buffer's segment back when the buffer's last reference is released. */
@@ -67,11 +68,14 @@ export class NetworkBuffer {
     size = 0,
     root?: NetworkBuffer | null,
     offset = 0,
-    capacity = segment.size,
+    capacity = 0,
     channel = -1,
   ) {
-    // undefined: a caller's buffer, checked; null: a pool's own, trusted; a buffer: a slice of it.
-    if (root === undefined) checkArguments(segment, recycler, dataType, size);
+    // undefined: a caller's buffer, checked (all of its segment); null: a pool's own, trusted; a buffer: a slice of it.
+    if (root === undefined) {
+      checkArguments(segment, recycler, dataType, size);
+      capacity = segment.size;
+    }
     this.segment = segment;
     this.recycler = recycler;
     this.root = root ?? this;
@@ -174,10 +178,10 @@ export class NetworkBuffer {
    * readable bytes). It shares this buffer's reference count without adding
    * to it: retain it to keep it past this buffer's release.
    */
-  readOnlySlice(index: number = this.reader, length: number = this.writer - index): NetworkBuffer {
+  readOnlySlice(index: number = this.reader, length: number = remaining(this.writer, index)): NetworkBuffer {
     this.checkLive('readOnlySlice');
     const size = this.writer;
-    if (!(Number.isInteger(index) && Number.isInteger(length) && index >= 0 && length >= 0 && index + length <= size)) {
+    if (!(typeof index === 'number' && typeof length === 'number' && index >>> 0 === index && length >>> 0 === length && index + length <= size)) {
       throw new SegmentOutOfBoundsError(`readOnlySlice: index ${render(index)}, length ${render(length)} is outside the buffer's ${size} bytes`);
     }
     const root = this.root;

@@ -30,7 +30,7 @@ const MAX_POOL_NAME = 200;
 /** Checks the options of createBufferPool() on a global pool of `total` segments. @internal */
 export function checkPoolOptions(options: BufferPoolOptions, total: number): CheckedPoolOptions {
   const op = 'createBufferPool';
-  checkOptionsObject(options, `${op}: options`);
+  options = checkOptionsObject(options, `${op}: options`);
   const minSize = checkCount(options.minSize, 'minSize', op);
   const maxSize = options.maxSize === Infinity ? Infinity : checkCount(options.maxSize, 'maxSize', op, 1);
   if (minSize > maxSize) throw new InvalidArgumentError(`${op}: minSize ${minSize} is above maxSize ${maxSize}`);

@@ -91,7 +91,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   /** ERR_INVALID_ARGUMENT for bad options, ERR_SPILL_STORE when no store is given and the engine has no OPFS, ERR_MEMORY_ALLOCATION when the first pages cannot be had. */
   constructor(memoryManager: MemoryManager, options: ExternalSorterOptions<S>) {
     checkInstance(memoryManager, MemoryManager, 'MemoryManager', 'ExternalSorter');
-    checkOptionsObject(options, 'ExternalSorter: options');
+    options = checkOptionsObject(options, 'ExternalSorter: options');
     this.mm = memoryManager;
     const { pages, ioPages, fanIn, stable, signal, onProgress, store } = checkExternalSorterOptions(options);
     this.pages = pages;

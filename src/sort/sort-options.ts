@@ -47,7 +47,7 @@ export interface CheckedSortOptions {
 
 /** Checks the options of sort() and sortAsync(); ERR_INVALID_ARGUMENT for a wrong type. @internal */
 export function checkSortOptions(options: SortOptions): CheckedSortOptions {
-  checkOptionsObject(options, 'sort: options');
+  options = checkOptionsObject(options, 'sort: options');
   const { stable = false, signal } = options;
   const onProgress = checkFunctionOption<(p: SortProgress) => void>(options.onProgress, 'onProgress');
   if (typeof stable !== 'boolean') throw new InvalidArgumentError(`stable must be true or false, got ${render(stable)}`);

@@ -115,7 +115,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   /** Takes the control page at once; ERR_INVALID_ARGUMENT for bad options, ERR_MEMORY_ALLOCATION when not even that page can be had. */
   constructor(memoryManager: MemoryManager, options: SorterOptions<S>) {
     checkInstance(memoryManager, MemoryManager, 'MemoryManager', 'InMemorySorter');
-    checkOptionsObject(options, 'InMemorySorter: options');
+    options = checkOptionsObject(options, 'InMemorySorter: options');
     this.mm = memoryManager;
     this.serializer = new RecordSerializer(options.type);
     this.keys = new NormalizedKeys(this.serializer as RecordSerializer, options.key, options.keyPrefixBytes ?? MAX_KEY_BYTES);
