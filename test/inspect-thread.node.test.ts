@@ -6,7 +6,7 @@
 // over dist/ (npm test builds first).
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { builds } from './builds.js';
@@ -111,16 +111,28 @@ describe.each(builds)('$name build', ({ name, init }) => {
     expect(first!.network.pools.map((p) => p.name)).toEqual(['late']);
   });
 
+  /** Runs `args` in a process of its own; resolves with its exit code and output. */
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, args, { timeout: 20_000 }, (err, stdout, stderr) =>
+        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stdout, stderr }),
+      );
+      child.stdin?.end();
+    });
+  const ENDED = ['server closed', 'snapshot received', 'stream ended with closed'];
+
   for (const how of ['runtime', 'server'] as const) {
     it(`a process that closes the ${how} exits by itself: the server thread and its sockets are gone`, async () => {
-      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = execFile(process.execPath, [EXIT_FIXTURE, name, how], { timeout: 20_000 }, (err, stdout) =>
-          resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stdout }),
-        );
-        child.stdin?.end();
-      });
-      expect(stdout.split('\n').filter(Boolean).sort()).toEqual(['server closed', 'snapshot received', 'stream ended with closed']);
+      const { code, stdout } = await run([EXIT_FIXTURE, name, how]);
+      expect(stdout.split('\n').filter(Boolean).sort()).toEqual(ENDED);
       expect(code).toBe(0);
     }, 30_000);
   }
+
+  it("serves from a process whose flags make evaluated code a module (the server thread takes none of them)", async () => {
+    const { code, stdout, stderr } = await run(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(EXIT_FIXTURE).href)})`, name, 'runtime']);
+    expect(stderr).toBe('');
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(ENDED);
+    expect(code).toBe(0);
+  }, 30_000);
 });

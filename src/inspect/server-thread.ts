@@ -89,18 +89,19 @@ export function serverThread(render: (value: unknown) => string): void {
     `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
   const text = (res: ServerResponse, status: number, body: string) => void res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end(body);
 
-  /** One open page: its response, and whether its last write is still buffered. */
+  /** One open page: its response, the socket its events go to, and whether its last write is still buffered. */
   interface Stream {
     readonly res: ServerResponse;
+    readonly socket: import('node:net').Socket;
     congested: boolean;
   }
   const streams = new Set<Stream>();
   const countStreams = () => post({ type: 'streams', count: streams.size });
   const send = (stream: Stream, event: string | Uint8Array) => {
     if (stream.congested) return;
-    if (!stream.res.write(event)) {
+    if (!stream.socket.write(event)) {
       stream.congested = true;
-      stream.res.once('drain', () => (stream.congested = false));
+      stream.socket.once('drain', () => (stream.congested = false));
     }
   };
 
@@ -155,8 +156,11 @@ export function serverThread(render: (value: unknown) => string): void {
 
   const openStream = async (res: ServerResponse) => {
     if (streams.size >= data.maxStreams) return text(res, 503, `at most ${data.maxStreams} pages at once\n`);
-    res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-    const stream: Stream = { res, congested: false };
+    // The stream's body is not chunked (it ends with the connection), so that each event goes to the
+    // socket as it is, past the HTTP layer's framing and its callbacks.
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/event-stream; charset=utf-8' }).flushHeaders();
+    const stream: Stream = { res, socket: res.socket!, congested: false };
     streams.add(stream);
     countStreams();
     res.on('close', () => streams.delete(stream) && countStreams());

@@ -85,7 +85,8 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
     uplotFile: uplotModule(),
     maxStreams: MAX_STREAMS,
   };
-  const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: data });
+  // No flags of this process (execArgv): --input-type=module would make the program a module, without require.
+  const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: data, execArgv: [] });
   const post = (message: ToServerThread) => thread.postMessage(message);
   let pages = 0;
 
