@@ -149,6 +149,13 @@ async function slicedPass(pool, record, total) {
   return { wallS, cpuS: (cpu.user + cpu.system) / 1e6, sink };
 }
 
+/** CPU ms the threads of the process other than this one ran between two readings of threadNs(). */
+function otherThreadsMs(start, end) {
+  let ns = 0;
+  for (const [tid, at] of end) if (tid !== process.pid) ns += at - (start.get(tid) ?? 0);
+  return ns / 1e6;
+}
+
 /** Bytes per pass: whole slices for about `passMs` by the wall clock, from a calibration of about a second. */
 async function calibrate(pool, record, passMs) {
   let bytes = 0;
@@ -214,7 +221,11 @@ async function throughputRows(lib, inspect, settings) {
     // counts. A minor collection only: after a full one (gc()) the next ~20 MiB of this row ran 2-3×
     // slower with stalls of several ms (Node 20), a penalty of 10-30 ms on a 100 ms pass.
     globalThis.gc?.({ type: 'minor' });
+    // CPU time of the threads but this one during the pass, read outside its timing: the server
+    // thread's work, and whatever starting it left running (V8's helpers compiling its code).
+    const threads0 = threadNs();
     const pass = await slicedPass(pool, record, total);
+    pass.otherThreadsMs = otherThreadsMs(threads0, threadNs());
     sink += pass.sink;
     passes[attached ? 'with' : 'without'].push(pass);
     passes.order.push(pass);
@@ -304,6 +315,8 @@ async function throughputRows(lib, inspect, settings) {
     // ran), each snapshot's cost, the loop turns that took one against the others, CPU per thread; `control`: the same without.
     ...watched,
     // Every pass in the order run, as [wall ms, CPU ms]: A B B A per group.
+    // CPU ms of the other threads a pass (the inspector's server thread and V8's and libuv's helpers), median by kind.
+    otherThreadsMsPerPass: passes.with.length === 0 ? null : { without: summarize(passes.without.map((p) => p.otherThreadsMs)).median, with: summarize(passes.with.map((p) => p.otherThreadsMs)).median },
     samples: passes.order.map((p) => [round(p.wallS * 1000), round(p.cpuS * 1000)]),
     sink,
   };
