@@ -4,10 +4,11 @@
  * and every socket write run here, so that the thread whose runtime is
  * watched only takes a snapshot per interval, encodes it as JSON and posts
  * the text (server.ts). Measured beside the hot builder loop on Node 20
- * (cold caches), the loop turn that took and sent a snapshot cost ~500 µs
- * when the HTTP stack ran on the same thread, ~300 µs once it moved here:
- * the write's own path, its after-write callbacks and the poll phase that
- * follows now run on another core.
+ * (cold caches; node --expose-gc bench/inspect.mjs wasm|js --cost-only), a
+ * snapshot costs the process about as much CPU time in all as when the
+ * HTTP stack ran on the runtime's thread (460-540 µs against 510-520), but
+ * 290-310 µs of it now run here, on another core when one is free: the
+ * write's own path, the kernel's loopback send, the after-write callbacks.
  *
  *   watched thread                         this thread
  *   ticker: metrics() → JSON → post ───────→ encode once, write to every page
