@@ -18,23 +18,23 @@
  * skipped until it drains, so nothing queues without bound. The server
  * closes with the runtime (seen at the next interval) and on close().
  *
- * Each interval costs one snapshot, one JSON text encoded once, and one
- * write per open page (none at all while no page is open); a page that
- * connects gets the hello and a snapshot of its own in one write.
+ * The HTTP server runs in a thread of its own (server-thread.ts): this
+ * thread, the runtime's, takes one snapshot per interval, encodes it as
+ * JSON once and posts the text (none at all while no page is open), takes
+ * the snapshots that /metrics.json and a page connecting ask for, and runs
+ * the actions. The server thread exits once the server has closed.
  */
-import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { dirname, join, normalize, sep } from 'node:path';
+import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { IllegalStateError } from '../errors.js';
 import { Runtime } from '../runtime/runtime.js';
 import { checkInstance, checkInteger } from '../util/checks.js';
 import { render } from '../util/render.js';
 import { checkInspectorOptions, type InspectorOptions } from './options.js';
 import { inspectorPage } from './page.js';
+import { serverThread, type FromServerThread, type ServerThreadData, type ToServerThread } from './server-thread.js';
 import { startTicker } from './ticker.js';
 
 /** Options of serveInspector(). */
@@ -49,7 +49,7 @@ export interface InspectorServer {
   readonly url: string;
   /** The port it listens on. */
   readonly port: number;
-  /** Resolves once the server has closed, by close() or with the runtime. */
+  /** Resolves once the server has closed, by close() or with the runtime, and its thread has exited. */
   readonly closed: Promise<void>;
   /** Ends every stream and stops the server; resolves when it has stopped. Idempotent. */
   close(): Promise<void>;
@@ -57,21 +57,11 @@ export interface InspectorServer {
 
 /** Open pages at most; more are refused (503) rather than each costing a stream. */
 const MAX_STREAMS = 32;
-const CLOSED_EVENT = 'event: closed\ndata: {}\n\n';
 const DIST = normalize(join(dirname(fileURLToPath(import.meta.url)), '..'));
-const COMMON_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'cross-origin-resource-policy': 'same-origin',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-  'cache-control': 'no-store',
-};
-
-/** One open page: its response, and whether its last write is still buffered. */
-interface Stream {
-  readonly res: ServerResponse;
-  congested: boolean;
-}
+/** Where the page's nonce goes: escaped in a title, so only the nonce's places hold it as is. */
+const NONCE_MARK = '<nonce>';
+/** The server thread's program: its body, given render() (both self-contained functions). */
+const THREAD_SOURCE = `'use strict';\n(${serverThread.toString()})(${render.toString()});\n`;
 
 /**
  * Serves the inspector for `rt` on 127.0.0.1:`port`. Resolves once it
@@ -84,127 +74,73 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
   checkInstance(rt, Runtime, 'Runtime (from init())', 'serveInspector');
   const checked = checkInspectorOptions(options, 'serveInspector', ['port']);
   const port = checked.port === undefined ? 0 : checkInteger(checked.port, 'serveInspector: port', 0, 65535);
-  const uplotFile = uplotModule();
-  const hello = `retry: 2000\nevent: hello\ndata: ${JSON.stringify({ title: checked.title, actions: [...checked.actions.keys()] })}\n\n`;
-  const streams = new Set<Stream>();
-  let origins = new Set<string>();
-  let hosts = new Set<string>();
-
-  const send = (stream: Stream, event: string | Uint8Array) => {
-    if (stream.congested) return;
-    if (!stream.res.write(event)) {
-      stream.congested = true;
-      stream.res.once('drain', () => (stream.congested = false));
-    }
+  const actions = [...checked.actions.keys()];
+  const data: ServerThreadData = {
+    port,
+    hello: `retry: 2000\nevent: hello\ndata: ${JSON.stringify({ title: checked.title, actions })}\n\n`,
+    page: inspectorPage(checked.title, NONCE_MARK),
+    nonceMark: NONCE_MARK,
+    actions,
+    dist: DIST,
+    uplotFile: uplotModule(),
+    maxStreams: MAX_STREAMS,
   };
+  // No flags of this process (execArgv): --input-type=module would make the program a module, without require.
+  const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: data, execArgv: [] });
+  const post = (message: ToServerThread) => thread.postMessage(message);
+  let pages = 0;
 
-  const snapshotEvent = () => `data: ${JSON.stringify(rt.metrics())}\n\n`;
-
-  const refusal = (req: IncomingMessage): string | null => {
-    const host = req.headers.host;
-    if (host === undefined || !hosts.has(host)) return `Host ${render(host)} is not this server's address`;
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin)) return `Origin ${render(origin)} is not this server's`;
-    const site = req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') return `a ${render(site)} request`;
-    return null;
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const refused = refusal(req);
-    if (refused !== null) return void res.writeHead(403, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end(`refused: ${refused}\n`);
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (req.method === 'POST' && path.startsWith('/actions/')) return runAction(path.slice('/actions/'.length), req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET, HEAD, POST' }).end();
-    if (path === '/') {
-      const nonce = randomBytes(16).toString('base64');
-      return void res
-        .writeHead(200, {
-          ...COMMON_HEADERS,
-          'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
-        })
-        .end(inspectorPage(checked.title, nonce));
-    }
-    if (path === '/events') return req.method === 'GET' ? openStream(res) : void res.writeHead(405, { ...COMMON_HEADERS, allow: 'GET' }).end();
-    if (path === '/favicon.ico') return void res.writeHead(204, COMMON_HEADERS).end();
-    if (path === '/metrics.json') return void res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'application/json' }).end(JSON.stringify(rt.metrics()));
-    if (path === '/uplot.js') return serveFile(uplotFile, res);
-    if (path.startsWith('/dist/') && (path.endsWith('.js') || path.endsWith('.js.map'))) {
-      const file = distFile(path.slice('/dist/'.length));
-      if (file !== null) return serveFile(file, res);
-    }
-    res.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end('not found\n');
-  };
-
-  const openStream = (res: ServerResponse) => {
-    if (streams.size >= MAX_STREAMS) return void res.writeHead(503, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end(`at most ${MAX_STREAMS} pages at once\n`);
-    res.writeHead(200, { ...COMMON_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
-    const stream: Stream = { res, congested: false };
-    streams.add(stream);
-    res.on('close', () => streams.delete(stream));
-    if (!rt.isClosed()) return send(stream, hello + snapshotEvent());
-    streams.delete(stream);
-    res.end(hello + CLOSED_EVENT);
-  };
-
-  const runAction = async (encoded: string, req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    let label: string;
+  const runAction = async (id: number, label: string) => {
+    let failure: string | null = null;
     try {
-      label = decodeURIComponent(encoded);
-    } catch {
-      return void res.writeHead(400, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end('malformed action label\n');
-    }
-    const run = checked.actions.get(label);
-    if (run === undefined) return void res.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end(`no action ${render(label)}\n`);
-    try {
+      const run = checked.actions.get(label);
+      if (run === undefined) throw new IllegalStateError(`serveInspector: no action ${render(label)}`);
       await run();
-      res.writeHead(204, COMMON_HEADERS).end();
     } catch (err) {
-      res.writeHead(500, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end(err instanceof Error ? err.message : render(err));
+      failure = err instanceof Error ? err.message : render(err);
     }
+    post({ type: 'action', id, failure });
   };
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { ...COMMON_HEADERS, 'content-type': 'text/plain' });
-      res.end(err instanceof Error ? err.message : render(err));
+  const listening = new Promise<number>((resolve, reject) => {
+    thread.once('error', reject);
+    thread.once('exit', () => reject(new IllegalStateError('serveInspector: the server thread exited before it listened')));
+    thread.on('message', (message: FromServerThread) => {
+      switch (message.type) {
+        case 'listening':
+          return resolve(message.port);
+        case 'failed':
+          return reject(Object.assign(new Error(message.message), { code: message.code }));
+        case 'streams':
+          return void (pages = message.count);
+        case 'snapshot':
+          return post({ type: 'snapshot', id: message.id, json: JSON.stringify(rt.metrics()), closed: rt.isClosed() });
+        case 'action':
+          return void runAction(message.id, message.label);
+      }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actual = (server.address() as AddressInfo).port;
-  hosts = new Set([`127.0.0.1:${actual}`, `localhost:${actual}`]);
-  origins = new Set([`http://127.0.0.1:${actual}`, `http://localhost:${actual}`]);
+  const actual = await listening;
 
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const closed = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  // A failure of the server thread itself ends it: the server is then closed, as after close().
+  thread.on('error', () => undefined);
   let closing = false;
   const close = (): Promise<void> => {
     if (closing) return closed;
     closing = true;
     ticker.stop();
-    for (const stream of streams) stream.res.end(CLOSED_EVENT);
-    streams.clear();
-    server.close(() => resolveClosed());
-    server.closeAllConnections();
+    post({ type: 'close' });
     return closed;
   };
-  // One snapshot per interval, shared: encoded to bytes once rather than by every page's write.
-  // The server's socket keeps the process alive while it serves; the clock need not.
+  void closed.then(() => ticker.stop());
+  // One snapshot per interval, shared by every page: one JSON text posted to the server thread.
+  // The server thread keeps the process alive while it serves; the clock need not.
   const ticker = startTicker(
     checked.intervalMs,
     () => {
       if (rt.isClosed()) return void close();
-      if (streams.size === 0) return;
-      const event = Buffer.from(snapshotEvent());
-      for (const stream of streams) send(stream, event);
+      if (pages > 0) post(`data: ${JSON.stringify(rt.metrics())}\n\n`);
     },
     { unref: true },
   );
@@ -220,28 +156,4 @@ function uplotModule(): string {
     throw new IllegalStateError("serveInspector: the page draws its charts with uPlot, which is not installed; install the optional peer dependency 'uplot' beside segmem (npm install uplot)");
   }
   return join(dirname(main), 'uPlot.esm.js');
-}
-
-/** The file of dist/ a request names, or null for a name that is malformed or leads out of it. */
-function distFile(encoded: string): string | null {
-  let name: string;
-  try {
-    name = decodeURIComponent(encoded);
-  } catch {
-    return null;
-  }
-  const file = normalize(join(DIST, name));
-  return file.startsWith(DIST + sep) && !name.includes('\0') ? file : null;
-}
-
-/** Sends one file as JavaScript (or a source map); 404 when it is not there. */
-async function serveFile(file: string, res: ServerResponse): Promise<void> {
-  let body: Buffer;
-  try {
-    body = await readFile(file);
-  } catch {
-    return void res.writeHead(404, { ...COMMON_HEADERS, 'content-type': 'text/plain' }).end('not found\n');
-  }
-  const type = file.endsWith('.map') ? 'application/json' : 'text/javascript; charset=utf-8';
-  res.writeHead(200, { ...COMMON_HEADERS, 'content-type': type }).end(body);
 }

@@ -1,0 +1,138 @@
+// serveInspector()'s server thread: the HTTP server and its sockets live in
+// a worker thread, while the snapshots are taken and the actions run on the
+// runtime's thread; the thread exits when the server closes (with the
+// runtime or by close()), leaving nothing that keeps the process alive.
+// Node only (worker_threads, child processes); the exit cases run a process
+// over dist/ (npm test builds first).
+import { execFile } from 'node:child_process';
+import { request } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { builds } from './builds.js';
+import { serveInspector, type InspectorServer } from '../src/inspect-node.js';
+import type { Runtime, RuntimeMetrics } from '../src/index.js';
+import { netRuntime } from './network-support.js';
+
+const EXIT_FIXTURE = fileURLToPath(new URL('./fixtures/inspect-exit.mjs', import.meta.url));
+
+/** Reads the event stream for `ms`, then disconnects; resolves with the snapshots received. */
+function readSnapshots(port: number, ms: number): Promise<RuntimeMetrics[]> {
+  return new Promise((resolve, reject) => {
+    const snapshots: RuntimeMetrics[] = [];
+    const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
+      let buffered = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffered += chunk;
+        let end: number;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          if (block.startsWith('data: {')) snapshots.push(JSON.parse(block.slice('data: '.length)) as RuntimeMetrics);
+        }
+      });
+      setTimeout(() => (req.destroy(), resolve(snapshots)), ms);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** POSTs an action; resolves with the status. */
+function press(port: number, label: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: `/actions/${encodeURIComponent(label)}`, method: 'POST' }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let open: { rt: Runtime; server: InspectorServer }[] = [];
+afterEach(async () => {
+  for (const { rt, server } of open) {
+    await server.close();
+    rt.close();
+  }
+  open = [];
+});
+
+describe.each(builds)('$name build', ({ name, init }) => {
+  async function start(options: Parameters<typeof serveInspector>[1] = {}) {
+    const rt = await netRuntime(init, 8);
+    const server = await serveInspector(rt, { intervalMs: 20, ...options });
+    open.push({ rt, server });
+    return { rt, server, port: server.port };
+  }
+
+  it("runs an action on the runtime's thread, where it can change what the next snapshot shows", async () => {
+    const ran: number[] = [];
+    let pool: ReturnType<Runtime['networkBufferPool']['createBufferPool']> | null = null;
+    const { rt, port } = await start({
+      actions: {
+        'add pool': () => {
+          ran.push(threadId);
+          pool = rt.networkBufferPool.createBufferPool({ minSize: 1, maxSize: 1, name: 'from-action' });
+        },
+      },
+    });
+    expect(await press(port, 'add pool')).toBe(204);
+    expect(ran).toEqual([threadId]);
+    expect(pool).not.toBeNull();
+    const snapshots = await readSnapshots(port, 100);
+    expect(snapshots.length).toBeGreaterThan(0);
+    expect(snapshots[snapshots.length - 1]!.network.pools.map((p) => p.name)).toEqual(['from-action']);
+  });
+
+  it('takes no snapshot while no page is open, and one per interval while one is', async () => {
+    const { rt, port } = await start({ intervalMs: 25 });
+    const taken = vi.spyOn(rt, 'metrics');
+    await sleep(150);
+    expect(taken).not.toHaveBeenCalled();
+    const snapshots = await readSnapshots(port, 300);
+    // Its first on connecting, then one per 25 ms (a loaded machine delays some).
+    expect(snapshots.length).toBeGreaterThanOrEqual(5);
+    expect(snapshots.length).toBeLessThanOrEqual(14);
+    await sleep(60); // the server thread has seen the page go
+    const whileOpen = taken.mock.calls.length;
+    await sleep(150);
+    expect(taken.mock.calls.length).toBe(whileOpen);
+  });
+
+  it('answers a page connecting and /metrics.json with a snapshot taken then, not an old one', async () => {
+    const { rt, port } = await start({ intervalMs: 60_000 });
+    rt.networkBufferPool.createBufferPool({ minSize: 1, maxSize: 1, name: 'late' });
+    const [first] = await readSnapshots(port, 80);
+    expect(first!.network.pools.map((p) => p.name)).toEqual(['late']);
+  });
+
+  /** Runs `args` in a process of its own; resolves with its exit code and output. */
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, args, { timeout: 20_000 }, (err, stdout, stderr) =>
+        resolve({ code: err === null ? 0 : ((err as { code?: number }).code ?? null), stdout, stderr }),
+      );
+      child.stdin?.end();
+    });
+  const ENDED = ['server closed', 'snapshot received', 'stream ended with closed'];
+
+  for (const how of ['runtime', 'server'] as const) {
+    it(`a process that closes the ${how} exits by itself: the server thread and its sockets are gone`, async () => {
+      const { code, stdout } = await run([EXIT_FIXTURE, name, how]);
+      expect(stdout.split('\n').filter(Boolean).sort()).toEqual(ENDED);
+      expect(code).toBe(0);
+    }, 30_000);
+  }
+
+  it("serves from a process whose flags make evaluated code a module (the server thread takes none of them)", async () => {
+    const { code, stdout, stderr } = await run(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(EXIT_FIXTURE).href)})`, name, 'runtime']);
+    expect(stderr).toBe('');
+    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(ENDED);
+    expect(code).toBe(0);
+  }, 30_000);
+});
