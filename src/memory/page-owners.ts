@@ -1,5 +1,6 @@
 import { MemoryAllocationError } from '../errors.js';
 import type { PageTableKernels } from '../kernels/js-page-table.js';
+import { OwnerHandles } from './owner-handles.js';
 
 /** What the manager knows of one owner. @internal */
 export interface OwnerState {
@@ -9,6 +10,8 @@ export interface OwnerState {
   reserved: number;
   /** Holds nothing; kept for reuse until the next sweep. */
   idle: boolean;
+  /** The handles it was given (without leak detection; with it, the manager's weak registry holds them). */
+  readonly handles: OwnerHandles;
 }
 
 /**
@@ -43,7 +46,7 @@ export class PageOwners {
   stateOf(owner: unknown): OwnerState {
     let state = this.states.get(owner);
     if (state === undefined) {
-      state = { slot: -1, pages: 0, reserved: 0, idle: false };
+      state = { slot: -1, pages: 0, reserved: 0, idle: false, handles: new OwnerHandles() };
       this.states.set(owner, state);
     } else if (state.idle) {
       state.idle = false;
@@ -58,7 +61,10 @@ export class PageOwners {
    * go back when idle owners are swept.
    */
   settle(state: OwnerState): void {
-    if (state.pages !== 0 || state.reserved !== 0 || state.idle) return;
+    if (state.pages !== 0) return;
+    // Every handle it was given is freed now.
+    state.handles.clear();
+    if (state.reserved !== 0 || state.idle) return;
     state.idle = true;
     // Workers draw on one slot stack: an idle owner's slot goes back at once, or
     // idle owners of one worker could leave another without a slot.
@@ -77,11 +83,13 @@ export class PageOwners {
   /**
    * Shutdown: every owner's pages, slot and reservation go back, owner by
    * owner through the kernels, so that the table stays consistent for any
-   * other runtime attached to the same memory; then every owner is forgotten.
+   * other runtime attached to the same memory; then every handle is marked
+   * freed and every owner forgotten.
    */
   releaseEverything(): void {
     const { kernels, table } = this;
     for (const state of this.states.values()) {
+      state.handles.freeAll();
       if (state.slot >= 0) {
         kernels.pagesReleaseAll(table, state.slot);
         kernels.slotRelease(table, state.slot);
