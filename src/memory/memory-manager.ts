@@ -34,7 +34,7 @@ export interface PageArea {
  * Managed memory: a fixed set of equal pages in the linear memory, handed to
  * owners under one byte budget that reservations draw on too.
  *
- * The page table (free stack, owner of each page, per-owner page lists) lives
+ * The page table (free stack, owner slot of each page, free owner slots) lives
  * in the linear memory and is run by the kernels, one call per batch; this
  * class keeps the segment objects, the owners and the budget.
  */
@@ -57,7 +57,7 @@ export class MemoryManager implements SegmentReleaser {
   private readonly header: Uint32Array;
   /** Under leak detection, the weakly held handle of each page, for releaseAll and shutdown (without it, each owner's state holds its handles). */
   private readonly handles: PageHandles;
-  /** Owners, their page-list slots and what they hold. */
+  /** Owners, their slots in the page table and what they hold. */
   private readonly owners: PageOwners;
   private shutDown = false;
   private readonly zeroOnRelease: boolean;
@@ -211,7 +211,8 @@ export class MemoryManager implements SegmentReleaser {
   releaseAll(owner: unknown): void {
     this.checkOpen('releaseAll');
     const state = this.owners.states.get(owner);
-    if (state === undefined || state.slot < 0) return;
+    // The kernel scans the whole table: not for an owner holding nothing.
+    if (state === undefined || state.slot < 0 || state.pages === 0) return;
     const count = this.kernels.pagesReleaseAll(this.area.table, state.slot);
     if (this.leaks === null) state.handles.freeAll();
     else for (let i = 0; i < count; i++) this.takeSegment(this.io[i]!)?.markFreed();

@@ -4,7 +4,7 @@ import { OwnerHandles } from './owner-handles.js';
 
 /** What the manager knows of one owner. @internal */
 export interface OwnerState {
-  /** Slot of the owner's page list in the page table; -1 while it has none (an idle owner may keep its slot). */
+  /** The owner's slot in the page table (its pages' ownerOf entries name it); -1 while it has none (an idle owner may keep its slot). */
   slot: number;
   pages: number;
   reserved: number;
@@ -25,7 +25,7 @@ const IDLE_OWNER_LIMIT = 64;
 
 /**
  * The owners of a MemoryManager's pages and reservations, in the order they
- * first allocated, each with the slot of its page list in the page table.
+ * first allocated, each with its slot in the page table.
  * Owners that hold nothing stay as idle entries (a bounded number) so that
  * their next allocation needs neither a map entry nor a slot call. @internal
  */
@@ -56,8 +56,8 @@ export class PageOwners {
   }
 
   /**
-   * Marks an owner that holds nothing idle. An idle owner keeps its page-list
-   * slot (its list is empty), so a next allocation needs no slot call; slots
+   * Marks an owner that holds nothing idle. An idle owner keeps its owner
+   * slot (no page names it), so a next allocation needs no slot call; slots
    * go back when idle owners are swept.
    */
   settle(state: OwnerState): void {
@@ -91,7 +91,8 @@ export class PageOwners {
     for (const state of this.states.values()) {
       state.handles.freeAll();
       if (state.slot >= 0) {
-        kernels.pagesReleaseAll(table, state.slot);
+        // pagesReleaseAll scans the whole table: only for owners holding pages.
+        if (state.pages > 0) kernels.pagesReleaseAll(table, state.slot);
         kernels.slotRelease(table, state.slot);
       }
       if (state.reserved > 0) kernels.budgetRelease(table, state.reserved);
@@ -100,7 +101,7 @@ export class PageOwners {
     this.idleOwners = 0;
   }
 
-  /** A free page-list slot; owners that hold nothing give theirs back first when none is free. */
+  /** A free owner slot; owners that hold nothing give theirs back first when none is free. */
   takeSlot(): number {
     const table = this.table;
     let slot = this.kernels.slotAcquire(table);
