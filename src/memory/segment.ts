@@ -318,7 +318,7 @@ export class MemorySegment {
   getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkUint8Array(dst, 'dst').length, dstOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(dst, 'dst', dstOffset, length);
-    copyBetween(this.bytes, pos, dst, dstOffset, length);
+    this.region.copyOut(pos, dst, dstOffset, length);
   }
 
   /** Copies `length` bytes of `src` from `srcOffset` (default: the rest of `src`) into the segment at `index`; throws ERR_SEGMENT_OUT_OF_BOUNDS for a range outside the segment or `src`, ERR_INVALID_ARGUMENT unless `src` is a Uint8Array, ERR_SEGMENT_FREED after free(). */
