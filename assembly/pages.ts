@@ -1,5 +1,5 @@
-// The managed-memory page table: the free list, per-owner page lists, the
-// owners' list slots and the byte budget, all in linear memory at an address
+// The managed-memory page table: the free stack, the owner slot of each
+// page, the free owner slots and the byte budget, all in linear memory at an address
 // the caller chooses, so that several instances can live side by side, a
 // runtime can attach to a table another one laid out, and nothing depends on
 // module globals.
@@ -18,15 +18,17 @@
 //         + 28   lock            0, or worker id + 1 while a shared runtime holds the table (src/threads/spin-lock.ts)
 //         + 32           freeStack[P]   page indices; top is freeStack[freeCount-1]
 //         + 32 + 4P      ownerOf[P]     owner slot + 1; 0 while the page is free
-//         + 32 + 8P      next[2P]       circular doubly linked owner lists:
-//         + 32 + 16P     prev[2P]         nodes 0..P-1 are pages, P+s is the
-//                                         sentinel of owner slot s
-//         + 32 + 24P     io[P]          page indices passed in and out of batches
-//         + 32 + 28P     slotStack[P]   free owner slots; top is slotStack[freeSlots-1]
-//         = 32 + 32P bytes in all
+//         + 32 + 8P      io[P]          page indices passed in and out of batches
+//         + 32 + 12P     slotStack[P]   free owner slots; top is slotStack[freeSlots-1]
+//         = 32 + 16P bytes in all
 //
 // An owner slot is a small integer taken from the slot stack by each owner
-// holding pages; at most P owners can hold pages at once, hence P sentinels.
+// holding pages; at most P owners can hold pages at once. An owner's pages
+// are the pages whose ownerOf names its slot: no list links them, so
+// allocating and releasing a page store two words each (its ownerOf entry and
+// a free-stack or io entry), and releaseAll scans ownerOf (rare; 16 entries
+// per step). Per-owner circular doubly linked lists took four more stores per
+// page each way (W7, 1000 pages, Node 20: see the commit that dropped them).
 
 /** Header field offsets, exported so that a test can hold the TypeScript layout to them. */
 export const PT_PAGE_COUNT: u32 = 0;
@@ -40,7 +42,7 @@ export const PT_FREE_SLOTS: u32 = 24;
 export const PT_LOCK: u32 = 28;
 export const PT_HEADER_BYTES: u32 = 32;
 /** Bytes per page of the arrays after the header. */
-export const PT_BYTES_PER_PAGE: u32 = 32;
+export const PT_BYTES_PER_PAGE: u32 = 16;
 
 // @ts-ignore: decorator
 @inline function field(table: usize, offset: u32): u32 { return load<u32>(table + offset); }
@@ -54,13 +56,9 @@ export const PT_BYTES_PER_PAGE: u32 = 32;
 // @ts-ignore: decorator
 @inline function ownersAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 2); }
 // @ts-ignore: decorator
-@inline function nextAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 3); }
+@inline function ioAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 3); }
 // @ts-ignore: decorator
-@inline function prevAt(table: usize): usize { return table + PT_HEADER_BYTES + (pageCountOf(table) << 4); }
-// @ts-ignore: decorator
-@inline function ioAt(table: usize): usize { return table + PT_HEADER_BYTES + pageCountOf(table) * 24; }
-// @ts-ignore: decorator
-@inline function slotsAt(table: usize): usize { return table + PT_HEADER_BYTES + pageCountOf(table) * 28; }
+@inline function slotsAt(table: usize): usize { return table + PT_HEADER_BYTES + pageCountOf(table) * 12; }
 
 // @ts-ignore: decorator
 @inline function getI(base: usize, i: usize): i32 { return load<i32>(base + (i << 2)); }
@@ -72,7 +70,7 @@ export function pageTableBytes(pageCount: usize): usize {
   return <usize>PT_HEADER_BYTES + pageCount * <usize>PT_BYTES_PER_PAGE;
 }
 
-/** Lays out an empty table: every page free (page 0 handed out first), every owner list empty, every slot free, the whole budget available. */
+/** Lays out an empty table: every page free (page 0 handed out first), every slot free, the whole budget available. */
 export function pagesInit(table: usize, pageCount: u32, pageShift: u32, pagesBase: usize, zeroOnRelease: u32): void {
   setField(table, PT_PAGE_COUNT, pageCount);
   setField(table, PT_FREE_COUNT, pageCount);
@@ -83,15 +81,11 @@ export function pagesInit(table: usize, pageCount: u32, pageShift: u32, pagesBas
   setField(table, PT_BYTES_AVAILABLE, pageCount << pageShift);
   setField(table, PT_FREE_SLOTS, pageCount);
   let P = <usize>pageCount;
-  let stack = stackAt(table), owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), slots = slotsAt(table);
+  let stack = stackAt(table), owners = ownersAt(table), slots = slotsAt(table);
   for (let i: usize = 0; i < P; ++i) {
     setI(stack, i, <i32>(P - 1 - i));
     setI(slots, i, <i32>(P - 1 - i));
     setI(owners, i, 0);
-  }
-  for (let n: usize = P; n < 2 * P; ++n) {
-    setI(next, n, <i32>n);
-    setI(prev, n, <i32>n);
   }
 }
 
@@ -105,22 +99,14 @@ export function pagesAllocate(table: usize, slot: u32, n: u32): i32 {
   let bytes = <u64>n << <u64>field(table, PT_PAGE_SHIFT);
   let available = field(table, PT_BYTES_AVAILABLE);
   if (n > free || bytes > <u64>available) return -1;
-  let P = pageCountOf(table);
-  let stack = stackAt(table), owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), io = ioAt(table);
-  let sentinel = P + <usize>slot;
-  let first = getI(next, sentinel);
+  let stack = stackAt(table), owners = ownersAt(table), io = ioAt(table);
+  let mark = <i32>slot + 1;
   for (let i: u32 = 0; i < n; ++i) {
     free -= 1;
     let page = getI(stack, <usize>free);
-    setI(owners, <usize>page, <i32>slot + 1);
-    // Push the page at the front of the owner's list.
-    setI(next, <usize>page, first);
-    setI(prev, <usize>page, <i32>sentinel);
-    setI(prev, <usize>first, page);
-    first = page;
+    setI(owners, <usize>page, mark);
     setI(io, <usize>i, page);
   }
-  setI(next, sentinel, first);
   setField(table, PT_FREE_COUNT, free);
   setField(table, PT_BYTES_AVAILABLE, available - <u32>bytes);
   return <i32>n;
@@ -148,16 +134,13 @@ export function pagesAllocate(table: usize, slot: u32, n: u32): i32 {
  */
 export function pagesRelease(table: usize, n: u32): u32 {
   let P = pageCountOf(table);
-  let owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), io = ioAt(table);
+  let owners = ownersAt(table), io = ioAt(table);
   let free = field(table, PT_FREE_COUNT);
   let released: u32 = 0;
   for (let i: u32 = 0; i < n; ++i) {
     let page = <usize><u32>getI(io, <usize>i);
     if (page >= P || getI(owners, page) == 0) continue;
     setI(owners, page, 0);
-    let after = getI(next, page), before = getI(prev, page);
-    setI(next, <usize>before, after);
-    setI(prev, <usize>after, before);
     freePage(table, page, free);
     free += 1;
     released += 1;
@@ -168,28 +151,46 @@ export function pagesRelease(table: usize, n: u32): u32 {
 }
 
 /**
- * Releases every page of owner `slot`, walking only that owner's list; the
- * released page indices are written to io[0..count). Returns the count.
+ * Releases every page of owner `slot`, in page order, found by a scan of
+ * ownerOf (16 entries compared per step); the released page indices are
+ * written to io[0..count). Returns the count.
  */
 export function pagesReleaseAll(table: usize, slot: u32): u32 {
   let P = pageCountOf(table);
-  let owners = ownersAt(table), next = nextAt(table), prev = prevAt(table), io = ioAt(table);
-  let sentinel = P + <usize>slot;
+  let owners = ownersAt(table), io = ioAt(table);
+  let mark = <i32>slot + 1;
+  let marks = i32x4.splat(mark);
   let free = field(table, PT_FREE_COUNT);
   let count: u32 = 0;
-  let page = <usize>getI(next, sentinel);
-  while (page != sentinel) {
-    setI(owners, page, 0);
-    freePage(table, page, free);
-    free += 1;
-    setI(io, <usize>count, <i32>page);
-    count += 1;
-    page = <usize>getI(next, page);
+  let page: usize = 0;
+  for (; page + 16 <= P; page += 16) {
+    let at = owners + (page << 2);
+    let hit = v128.or(
+      v128.or(i32x4.eq(v128.load(at), marks), i32x4.eq(v128.load(at, 16), marks)),
+      v128.or(i32x4.eq(v128.load(at, 32), marks), i32x4.eq(v128.load(at, 48), marks)),
+    );
+    if (v128.any_true(hit)) count = releaseMarked(table, owners, io, mark, page, page + 16, free, count);
   }
-  setI(next, sentinel, <i32>sentinel);
-  setI(prev, sentinel, <i32>sentinel);
-  setField(table, PT_FREE_COUNT, free);
+  count = releaseMarked(table, owners, io, mark, page, P, free, count);
+  setField(table, PT_FREE_COUNT, free + count);
   returnToBudget(table, count);
+  return count;
+}
+
+/**
+ * Frees the pages in [from, to) whose ownerOf is `mark`, listing them in io
+ * after the `count` listed already (the free stack held `free` entries before
+ * the first); returns the new count.
+ */
+// @ts-ignore: decorator
+@inline function releaseMarked(table: usize, owners: usize, io: usize, mark: i32, from: usize, to: usize, free: u32, count: u32): u32 {
+  for (let p = from; p < to; ++p) {
+    if (getI(owners, p) != mark) continue;
+    setI(owners, p, 0);
+    freePage(table, p, free + count);
+    setI(io, <usize>count, <i32>p);
+    count += 1;
+  }
   return count;
 }
 
@@ -215,7 +216,7 @@ export function slotAcquire(table: usize): i32 {
   return getI(slotsAt(table), <usize>count);
 }
 
-/** Gives owner slot `slot` back; its page list must be empty. */
+/** Gives owner slot `slot` back; it must hold no page. */
 export function slotRelease(table: usize, slot: u32): void {
   let count = field(table, PT_FREE_SLOTS);
   setI(slotsAt(table), <usize>count, <i32>slot);

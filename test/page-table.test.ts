@@ -164,4 +164,51 @@ describe('page table layout', () => {
       { numRuns: 150 },
     );
   });
+
+  it('releaseAll frees exactly the pages of one slot, in page order, in tables of any size around the scan width', async () => {
+    // The wasm kernel scans ownerOf 16 entries at a time, then the rest one by one.
+    const opsArb = fc.array(
+      fc.oneof(
+        fc.record({ op: fc.constant('allocate' as const), slot: fc.integer({ min: 0, max: 2 }), n: fc.integer({ min: 1, max: 9 }) }),
+        fc.record({ op: fc.constant('release' as const), pick: fc.nat() }),
+        fc.record({ op: fc.constant('releaseAll' as const), slot: fc.integer({ min: 0, max: 2 }) }),
+      ),
+      { maxLength: 30 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 70 }), opsArb, async (pages, ops) => {
+        for (const side of ['wasm', 'js'] as const) {
+          const kernels = await twoKernels();
+          const k = kernels[side];
+          k.pagesInit(TABLE, pages, SHIFT, PAGES_BASE, 0);
+          const io = new Int32Array(kernels.memory.buffer, TABLE + layout.pageTableArrays(pages).io, pages);
+          const model = [new Set<number>(), new Set<number>(), new Set<number>()];
+          const held = () => model.reduce((n, set) => n + set.size, 0);
+          for (const op of ops) {
+            if (op.op === 'allocate') {
+              const fits = held() + op.n <= pages;
+              expect(k.pagesAllocate(TABLE, op.slot, op.n), side).toBe(fits ? op.n : -1);
+              if (fits) for (const page of io.subarray(0, op.n)) model[op.slot]!.add(page);
+            } else if (op.op === 'release') {
+              const all = model.flatMap((set) => [...set]);
+              if (all.length === 0) continue;
+              const page = all[op.pick % all.length]!;
+              io[0] = page;
+              expect(k.pagesRelease(TABLE, 1), side).toBe(1);
+              for (const set of model) set.delete(page);
+            } else {
+              const want = [...model[op.slot]!].sort((a, b) => a - b);
+              expect(k.pagesReleaseAll(TABLE, op.slot), side).toBe(want.length);
+              expect([...io.subarray(0, want.length)], side).toEqual(want);
+              model[op.slot]!.clear();
+            }
+            const view = new DataView(kernels.memory.buffer);
+            expect(view.getUint32(TABLE + layout.PT_FREE_COUNT, true), side).toBe(pages - held());
+            expect(view.getUint32(TABLE + layout.PT_BYTES_AVAILABLE, true), side).toBe((pages - held()) << SHIFT);
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
 });

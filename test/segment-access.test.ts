@@ -44,6 +44,8 @@ const VALUES: { readonly [K in TypeName]: readonly unknown[] } = {
   LongNumber: [
     0, -0, 1, -1, 0x7fffffff, -0x80000000, 2 ** 31, 2 ** 32, 2 ** 32 + 1, -(2 ** 32), -(2 ** 32) - 1,
     0x12345678abcd, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 52 + 1, -(2 ** 52) - 3,
+    // Around the int32 fast path and the high-half check of getLongNumber.
+    -0x80000001, 2 ** 53 - 2 ** 32, 2 ** 53 - 2 ** 32 - 1, -(2 ** 53) + 2 ** 32, -(2 ** 53) + 2 ** 32 - 1,
   ],
 };
 
@@ -193,6 +195,8 @@ describe.each(builds)('$name build', ({ init, lib }) => {
 
     it.each(ORDERS.map((o) => [o || 'native', o] as const))('getLongNumber is exact to ±(2^53 - 1) and throws ERR_VALUE_OUT_OF_RANGE beyond (%s order)', (_, order) => {
       const fits = [0n, 1n, -1n, 2n ** 53n - 1n, -(2n ** 53n - 1n), 2n ** 32n, -(2n ** 32n), 2n ** 52n + 1n];
+      // High halves of 2^21 - 1, -2^21 + 1 and -2^21 (the last safe only with a low half above 0).
+      fits.push(2n ** 53n - 2n ** 32n, -(2n ** 53n) + 2n ** 32n, -(2n ** 53n) + 2n ** 32n - 1n, -(2n ** 53n) + 2n);
       for (const value of fits) {
         call(segment, `putLong${order}`, 16, value);
         expect(call(segment, `getLongNumber${order}`, 16)).toBe(Number(value));
@@ -216,6 +220,15 @@ describe.each(builds)('$name build', ({ init, lib }) => {
         expect(err.message).toContain(String(value));
         expectBytes(snapshot(segment), before);
       }
+    });
+
+    it.each(ORDERS.map((o) => [o || 'native', o] as const))('putLongNumber refuses a non-number with ERR_INVALID_ARGUMENT without calling its valueOf (%s order)', (_, order) => {
+      let calls = 0;
+      const sneaky = { valueOf: () => ++calls };
+      for (const value of [sneaky, '5', 5n, Symbol('x'), null]) {
+        expectCode(lib, () => call(segment, `putLongNumber${order}`, 16, value), 'ERR_INVALID_ARGUMENT');
+      }
+      expect(calls).toBe(0);
     });
 
     it.each(ORDERS.map((o) => [o || 'native', o] as const))('putLongNumber and putLong write the same bytes for safe integers (%s order)', (_, order) => {

@@ -110,6 +110,17 @@ describe.each(builds)('$name build', ({ name, init, lib }) => {
     runtimes.other.close();
   });
 
+  it('getBytes of a heap segment over part of a larger array reads that part, at every length', () => {
+    // The segment's array starts 37 bytes into its buffer: every copy must add that offset.
+    const backing = randomBytes(71)(300);
+    const segment = rt.segments.wrap(backing.subarray(37, 237));
+    for (let len = 0; len <= 48; len++) {
+      const dst = new Uint8Array(len + 3);
+      segment.getBytes(9, dst, 3, len);
+      expectBytes(dst.subarray(3), backing.subarray(46, 46 + len), `length ${len}`);
+    }
+  });
+
   describe.each(PAIRINGS)('$name', (pairing) => {
     let p: Pair;
     beforeAll(() => {

@@ -44,8 +44,6 @@ export function createJsPageTable(buffer: ArrayBufferLike): PageTableKernels {
       pageCount,
       stack: (table + at.freeStack) >>> 2,
       owners: (table + at.owners) >>> 2,
-      next: (table + at.next) >>> 2,
-      prev: (table + at.prev) >>> 2,
       io: (table + at.io) >>> 2,
       slots: (table + at.slots) >>> 2,
     };
@@ -59,15 +57,11 @@ export function createJsPageTable(buffer: ArrayBufferLike): PageTableKernels {
     set(table, PT_ZERO_ON_RELEASE, zero);
     set(table, PT_BYTES_AVAILABLE, pageCount * 2 ** pageShift);
     set(table, PT_FREE_SLOTS, pageCount);
-    const { stack, owners, next, prev, slots } = arrays(table);
+    const { stack, owners, slots } = arrays(table);
     for (let i = 0; i < pageCount; i++) {
       i32[stack + i] = pageCount - 1 - i;
       i32[slots + i] = pageCount - 1 - i;
       i32[owners + i] = 0;
-    }
-    for (let node = pageCount; node < 2 * pageCount; node++) {
-      i32[next + node] = node;
-      i32[prev + node] = node;
     }
   };
 
@@ -76,19 +70,13 @@ export function createJsPageTable(buffer: ArrayBufferLike): PageTableKernels {
     const bytes = n * 2 ** get(table, PT_PAGE_SHIFT);
     const available = get(table, PT_BYTES_AVAILABLE);
     if (n > free || n < 0 || bytes > available) return -1;
-    const { pageCount, stack, owners, next, prev, io } = arrays(table);
-    const sentinel = pageCount + slot;
-    let first = i32[next + sentinel]!;
+    const { stack, owners, io } = arrays(table);
+    const mark = slot + 1;
     for (let i = 0; i < n; i++) {
       const page = i32[stack + --free]!;
-      i32[owners + page] = slot + 1;
-      i32[next + page] = first;
-      i32[prev + page] = sentinel;
-      i32[prev + first] = page;
-      first = page;
+      i32[owners + page] = mark;
       i32[io + i] = page;
     }
-    i32[next + sentinel] = first;
     set(table, PT_FREE_COUNT, free);
     set(table, PT_BYTES_AVAILABLE, available - bytes);
     return n;
@@ -109,17 +97,13 @@ export function createJsPageTable(buffer: ArrayBufferLike): PageTableKernels {
   };
 
   const pagesRelease = (table: number, n: number): number => {
-    const { pageCount, stack, owners, next, prev, io } = arrays(table);
+    const { pageCount, stack, owners, io } = arrays(table);
     let free = get(table, PT_FREE_COUNT);
     let released = 0;
     for (let i = 0; i < n; i++) {
       const page = i32[io + i]!;
       if (page >>> 0 >= pageCount || i32[owners + page] === 0) continue;
       i32[owners + page] = 0;
-      const after = i32[next + page]!;
-      const before = i32[prev + page]!;
-      i32[next + before] = after;
-      i32[prev + after] = before;
       freePage(table, stack, page, free++);
       released++;
     }
@@ -129,17 +113,17 @@ export function createJsPageTable(buffer: ArrayBufferLike): PageTableKernels {
   };
 
   const pagesReleaseAll = (table: number, slot: number): number => {
-    const { pageCount, stack, owners, next, prev, io } = arrays(table);
-    const sentinel = pageCount + slot;
+    // No list links an owner's pages: a scan of ownerOf finds them, in page order (assembly/pages.ts).
+    const { pageCount, stack, owners, io } = arrays(table);
+    const mark = slot + 1;
     let free = get(table, PT_FREE_COUNT);
     let count = 0;
-    for (let page = i32[next + sentinel]!; page !== sentinel; page = i32[next + page]!) {
+    for (let page = 0; page < pageCount; page++) {
+      if (i32[owners + page] !== mark) continue;
       i32[owners + page] = 0;
       freePage(table, stack, page, free++);
       i32[io + count++] = page;
     }
-    i32[next + sentinel] = sentinel;
-    i32[prev + sentinel] = sentinel;
     set(table, PT_FREE_COUNT, free);
     returnToBudget(table, count);
     return count;

@@ -46,7 +46,7 @@ export interface Kernels {
   budgetRelease(table: number, bytes: number): void;
   /** Takes a free owner slot: its number, or -1 when none is free. */
   slotAcquire(table: number): number;
-  /** Gives an owner slot back (its page list is empty). */
+  /** Gives an owner slot back (it holds no page). */
   slotRelease(table: number, slot: number): void;
 
   /** Lays out an empty off-heap area of `areaBytes` (at least 32) bytes at `area` (layout in assembly/offheap.ts). */

@@ -20,18 +20,16 @@ export const PT_BYTES_AVAILABLE = 20;
 export const PT_FREE_SLOTS = 24;
 /** Bytes of the header; the arrays follow it. */
 export const PT_HEADER_BYTES = 32;
-/** Bytes per page of the arrays after the header (free stack, owners, next, prev, io, slot stack). */
-export const PT_BYTES_PER_PAGE = 32;
+/** Bytes per page of the arrays after the header (free stack, owners, io, slot stack). */
+export const PT_BYTES_PER_PAGE = 16;
 
 /** Where each array of a table for `pageCount` pages starts, in bytes from the table. */
 export function pageTableArrays(pageCount: number) {
   return {
     freeStack: PT_HEADER_BYTES,
     owners: PT_HEADER_BYTES + pageCount * 4,
-    next: PT_HEADER_BYTES + pageCount * 8,
-    prev: PT_HEADER_BYTES + pageCount * 16,
-    io: PT_HEADER_BYTES + pageCount * 24,
-    slots: PT_HEADER_BYTES + pageCount * 28,
+    io: PT_HEADER_BYTES + pageCount * 8,
+    slots: PT_HEADER_BYTES + pageCount * 12,
   };
 }
 

@@ -34,7 +34,7 @@ export interface PageArea {
  * Managed memory: a fixed set of equal pages in the linear memory, handed to
  * owners under one byte budget that reservations draw on too.
  *
- * The page table (free stack, owner of each page, per-owner page lists) lives
+ * The page table (free stack, owner slot of each page, free owner slots) lives
  * in the linear memory and is run by the kernels, one call per batch; this
  * class keeps the segment objects, the owners and the budget.
  */
@@ -55,9 +55,9 @@ export class MemoryManager implements SegmentReleaser {
   private readonly io: Int32Array;
   /** The page table's header: the budget is read from it. */
   private readonly header: Uint32Array;
-  /** The live handle of each page, for releaseAll and shutdown. */
+  /** Under leak detection, the weakly held handle of each page, for releaseAll and shutdown (without it, each owner's state holds its handles). */
   private readonly handles: PageHandles;
-  /** Owners, their page-list slots and what they hold. */
+  /** Owners, their slots in the page table and what they hold. */
   private readonly owners: PageOwners;
   private shutDown = false;
   private readonly zeroOnRelease: boolean;
@@ -88,12 +88,12 @@ export class MemoryManager implements SegmentReleaser {
       this.kernels = this.locked;
     }
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
-    this.handles = new PageHandles(area.pageCount);
     this.owners = new PageOwners(this.kernels, area.table, area.pageCount, threads !== null);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
     this.zeroOnRelease = zeroOnRelease;
     this.leakDetection = leakDetection;
     this.leaks = leakDetection === false ? null : new LeakDetector(leakDetection === 'stack', onLeak);
+    this.handles = new PageHandles(this.leaks === null ? 0 : area.pageCount);
     this.shared = new SharedResources(this, this.leaks);
     if (!attach) this.layOutTable();
   }
@@ -151,7 +151,7 @@ export class MemoryManager implements SegmentReleaser {
     for (let i = 0; i < numPages; i++) {
       result[i] = region.segment(pagesBase + io[i]! * pageSize, pageSize, owner, this);
     }
-    if (leaks === null) this.handles.add(result, io, numPages);
+    if (leaks === null) state.handles.add(result, numPages, state.pages);
     else for (let i = 0; i < numPages; i++) this.trackLeak(leaks, result[i]!, io[i]!, owner, state, stack);
     state.pages += numPages;
     return result;
@@ -183,7 +183,6 @@ export class MemoryManager implements SegmentReleaser {
       throw new InvalidArgumentError(`release: the array of ${list.length} segments cannot be emptied (frozen or sealed); nothing was released`);
     }
     const io = this.io;
-    const handles = this.handles;
     const pagesBase = this.area.pagesBase;
     const shift = this.pageShift;
     const leaks = this.leaks;
@@ -195,8 +194,7 @@ export class MemoryManager implements SegmentReleaser {
       const segment = list[i] as MemorySegment;
       if (segment.isFreed()) continue;
       const page = (segment.markFreed() - pagesBase) >>> shift;
-      handles.forget(page);
-      leaks?.untrack(segment);
+      if (leaks !== null) this.forgetWatched(leaks, segment, page);
       if (state === undefined || segment.owner !== owner) {
         if (state !== undefined) this.owners.settle(state);
         owner = segment.owner;
@@ -213,10 +211,11 @@ export class MemoryManager implements SegmentReleaser {
   releaseAll(owner: unknown): void {
     this.checkOpen('releaseAll');
     const state = this.owners.states.get(owner);
-    if (state === undefined || state.slot < 0) return;
+    // The kernel scans the whole table: not for an owner holding nothing.
+    if (state === undefined || state.slot < 0 || state.pages === 0) return;
     const count = this.kernels.pagesReleaseAll(this.area.table, state.slot);
-    const io = this.io;
-    for (let i = 0; i < count; i++) this.takeSegment(io[i]!)?.markFreed();
+    if (this.leaks === null) state.handles.freeAll();
+    else for (let i = 0; i < count; i++) this.takeSegment(this.io[i]!)?.markFreed();
     state.pages -= count;
     this.owners.settle(state);
   }
@@ -253,8 +252,7 @@ export class MemoryManager implements SegmentReleaser {
     const page = (segment.address - this.area.pagesBase) >>> this.pageShift;
     locked.handOver(page);
     const address = segment.markFreed();
-    this.handles.forget(page);
-    this.leaks?.untrack(segment);
+    if (this.leaks !== null) this.forgetWatched(this.leaks, segment, page);
     const state = this.owners.states.get(segment.owner)!;
     state.pages -= 1;
     this.owners.settle(state);
@@ -281,7 +279,7 @@ export class MemoryManager implements SegmentReleaser {
     }
     const segment = this.region.segment(this.area.pagesBase + page * this.pageSize, this.pageSize, owner, this);
     const leaks = this.leaks;
-    if (leaks === null) this.handles.add([segment], Int32Array.of(page), 1);
+    if (leaks === null) state.handles.add([segment], 1, state.pages);
     else this.trackLeak(leaks, segment, page, owner, state, leaks.allocationStack());
     state.pages += 1;
     return segment;
@@ -383,7 +381,7 @@ export class MemoryManager implements SegmentReleaser {
     if (this.shutDown) return;
     this.shutDown = true;
     this.owners.releaseEverything();
-    for (let page = 0; page < this.area.pageCount; page++) this.takeSegment(page)?.markFreed();
+    if (this.leaks !== null) for (let page = 0; page < this.area.pageCount; page++) this.takeSegment(page)?.markFreed();
   }
 
   /** True after shutdown(). */
@@ -418,8 +416,7 @@ export class MemoryManager implements SegmentReleaser {
   /** Unhooks a (just freed) managed segment from its owner and returns its page index. */
   private detach(segment: MemorySegment, address: number): number {
     const page = (address - this.area.pagesBase) >>> this.pageShift;
-    this.handles.forget(page);
-    this.leaks?.untrack(segment);
+    if (this.leaks !== null) this.forgetWatched(this.leaks, segment, page);
     const state = this.owners.states.get(segment.owner)!;
     state.pages -= 1;
     this.owners.settle(state);
@@ -429,6 +426,12 @@ export class MemoryManager implements SegmentReleaser {
   /** Returns the `count` pages listed in io to the page table and the budget. */
   private returnPages(count: number): void {
     if (count !== 0) this.kernels.pagesRelease(this.area.table, count);
+  }
+
+  /** Under leak detection: stops watching a released segment and forgets it as the handle of `page`. */
+  private forgetWatched(leaks: LeakDetector, segment: MemorySegment, page: number): void {
+    this.handles.forget(page);
+    leaks.untrack(segment);
   }
 
   /** Takes the handle of `page` out of the registry (and out of the leak detector's watch). */

@@ -1,14 +1,17 @@
 import { MemoryAllocationError } from '../errors.js';
 import type { PageTableKernels } from '../kernels/js-page-table.js';
+import { OwnerHandles } from './owner-handles.js';
 
 /** What the manager knows of one owner. @internal */
 export interface OwnerState {
-  /** Slot of the owner's page list in the page table; -1 while it has none (an idle owner may keep its slot). */
+  /** The owner's slot in the page table (its pages' ownerOf entries name it); -1 while it has none (an idle owner may keep its slot). */
   slot: number;
   pages: number;
   reserved: number;
   /** Holds nothing; kept for reuse until the next sweep. */
   idle: boolean;
+  /** The handles it was given (without leak detection; with it, the manager's weak registry holds them). */
+  readonly handles: OwnerHandles;
 }
 
 /**
@@ -22,7 +25,7 @@ const IDLE_OWNER_LIMIT = 64;
 
 /**
  * The owners of a MemoryManager's pages and reservations, in the order they
- * first allocated, each with the slot of its page list in the page table.
+ * first allocated, each with its slot in the page table.
  * Owners that hold nothing stay as idle entries (a bounded number) so that
  * their next allocation needs neither a map entry nor a slot call. @internal
  */
@@ -43,7 +46,7 @@ export class PageOwners {
   stateOf(owner: unknown): OwnerState {
     let state = this.states.get(owner);
     if (state === undefined) {
-      state = { slot: -1, pages: 0, reserved: 0, idle: false };
+      state = { slot: -1, pages: 0, reserved: 0, idle: false, handles: new OwnerHandles() };
       this.states.set(owner, state);
     } else if (state.idle) {
       state.idle = false;
@@ -53,12 +56,15 @@ export class PageOwners {
   }
 
   /**
-   * Marks an owner that holds nothing idle. An idle owner keeps its page-list
-   * slot (its list is empty), so a next allocation needs no slot call; slots
+   * Marks an owner that holds nothing idle. An idle owner keeps its owner
+   * slot (no page names it), so a next allocation needs no slot call; slots
    * go back when idle owners are swept.
    */
   settle(state: OwnerState): void {
-    if (state.pages !== 0 || state.reserved !== 0 || state.idle) return;
+    if (state.pages !== 0) return;
+    // Every handle it was given is freed now.
+    state.handles.clear();
+    if (state.reserved !== 0 || state.idle) return;
     state.idle = true;
     // Workers draw on one slot stack: an idle owner's slot goes back at once, or
     // idle owners of one worker could leave another without a slot.
@@ -77,13 +83,16 @@ export class PageOwners {
   /**
    * Shutdown: every owner's pages, slot and reservation go back, owner by
    * owner through the kernels, so that the table stays consistent for any
-   * other runtime attached to the same memory; then every owner is forgotten.
+   * other runtime attached to the same memory; then every handle is marked
+   * freed and every owner forgotten.
    */
   releaseEverything(): void {
     const { kernels, table } = this;
     for (const state of this.states.values()) {
+      state.handles.freeAll();
       if (state.slot >= 0) {
-        kernels.pagesReleaseAll(table, state.slot);
+        // pagesReleaseAll scans the whole table: only for owners holding pages.
+        if (state.pages > 0) kernels.pagesReleaseAll(table, state.slot);
         kernels.slotRelease(table, state.slot);
       }
       if (state.reserved > 0) kernels.budgetRelease(table, state.reserved);
@@ -92,7 +101,7 @@ export class PageOwners {
     this.idleOwners = 0;
   }
 
-  /** A free page-list slot; owners that hold nothing give theirs back first when none is free. */
+  /** A free owner slot; owners that hold nothing give theirs back first when none is free. */
   takeSlot(): number {
     const table = this.table;
     let slot = this.kernels.slotAcquire(table);

@@ -278,23 +278,37 @@ export class MemorySegment {
     const view = this.view;
     const hi = view.getInt32(littleEndian ? pos + 4 : pos, littleEndian);
     const lo = view.getUint32(littleEndian ? pos : pos + 4, littleEndian);
+    // One integer compare on the high half: -2^21 < hi < 2^21 is always safe.
+    if ((hi + 0x1fffff) >>> 0 < 0x3fffff) return hi * TWO_POW_32 + lo;
+    return this.edgeLongNumber(pos, hi, lo, littleEndian);
+  }
+
+  /** A long whose high half is -2^21 or beyond ±2^21: safe only from -(2^53 - 1) to -2^53 + 2^32 - 1. */
+  private edgeLongNumber(pos: number, hi: number, lo: number, littleEndian: boolean): number {
     const value = hi * TWO_POW_32 + lo;
-    // |hi| < 2^21 keeps the sum exact; beyond it the sum lands outside the safe range anyway.
+    // The sum may round only beyond ±2^53, where it lands outside the safe range anyway.
     if (value <= Number.MAX_SAFE_INTEGER && value >= -Number.MAX_SAFE_INTEGER) return value;
     throw new ValueOutOfRangeError(
-      `long at index ${pos - this.address} is ${view.getBigInt64(pos, littleEndian)}, beyond ±(2^53 - 1); read it with getLong() as a bigint`,
+      `long at index ${pos - this.address} is ${this.view.getBigInt64(pos, littleEndian)}, beyond ±(2^53 - 1); read it with getLong() as a bigint`,
     );
   }
 
   private putLongNumberAt(pos: number, value: number, littleEndian: boolean): void {
+    const view = this.view;
+    // An int32 (most longs) needs one check, and its high half is its sign.
+    // typeof first: `|` would call a valueOf, or throw a bare TypeError for a bigint or Symbol.
+    if (typeof value === 'number' && (value | 0) === value) {
+      view.setInt32(littleEndian ? pos + 4 : pos, value >> 31, littleEndian);
+      view.setInt32(littleEndian ? pos : pos + 4, value, littleEndian);
+      return;
+    }
     if (!Number.isSafeInteger(value)) {
       if (typeof value !== 'number') throw new InvalidArgumentError(`a long number must be a number, got ${render(value)}`);
       throw new ValueOutOfRangeError(`value ${render(value)} is not an integer within ±(2^53 - 1); write it with putLong() as a bigint`);
     }
-    const hi = Math.floor(value / TWO_POW_32);
-    const lo = value - hi * TWO_POW_32;
-    const view = this.view;
-    view.setInt32(littleEndian ? pos + 4 : pos, hi, littleEndian);
+    // ToUint32 is exact modulo 2^32 for every safe integer.
+    const lo = value >>> 0;
+    view.setInt32(littleEndian ? pos + 4 : pos, (value - lo) / TWO_POW_32, littleEndian);
     view.setUint32(littleEndian ? pos : pos + 4, lo, littleEndian);
   }
 
@@ -304,7 +318,7 @@ export class MemorySegment {
   getBytes(index: number, dst: Uint8Array, dstOffset = 0, length: number = remaining(checkUint8Array(dst, 'dst').length, dstOffset)): void {
     const pos = this.range(index, length);
     checkArrayRange(dst, 'dst', dstOffset, length);
-    copyBetween(this.bytes, pos, dst, dstOffset, length);
+    this.region.copyOut(pos, dst, dstOffset, length);
   }
 
   /** Copies `length` bytes of `src` from `srcOffset` (default: the rest of `src`) into the segment at `index`; throws ERR_SEGMENT_OUT_OF_BOUNDS for a range outside the segment or `src`, ERR_INVALID_ARGUMENT unless `src` is a Uint8Array, ERR_SEGMENT_FREED after free(). */

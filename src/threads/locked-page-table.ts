@@ -18,10 +18,8 @@ export class LockedPageTable implements PageTableKernels {
   /** The table's io area (shared by every realm; used only under the lock). */
   private readonly tableIo: Int32Array;
   private readonly words: Int32Array;
-  /** Int32 indices of the table's owner, next and prev arrays. */
+  /** Int32 index of the table's ownerOf array. */
   private readonly owners: number;
-  private readonly next: number;
-  private readonly prev: number;
   private readonly pageCount: number;
 
   constructor(
@@ -40,48 +38,33 @@ export class LockedPageTable implements PageTableKernels {
     this.tableIo = new Int32Array(words.buffer, table + arrays.io, pageCount);
     this.words = words;
     this.owners = (table + arrays.owners) >>> 2;
-    this.next = (table + arrays.next) >>> 2;
-    this.prev = (table + arrays.prev) >>> 2;
     this.pageCount = pageCount;
   }
 
   /*
    * Hand-over of a page between workers, on the table's arrays directly (the
    * same layout in both builds; assembly/pages.ts draws it). In transit, a
-   * page is on no owner's list and its owner entry holds minus the sender's
-   * worker id + 1: the kernels see it as handed out (a release frees it), and
+   * page belongs to no owner slot: its owner entry holds minus the sender's
+   * worker id + 1. The kernels see it as handed out (a release frees it), and
    * releaseRealm() of the sender frees it if nobody adopts it.
    *
-   *   held by slot s:  owners[p] = s + 1,      p linked in the list of sentinel P + s
-   *   in transit:      owners[p] = -(id + 1),  next[p] = prev[p] = p
+   *   held by slot s:  owners[p] = s + 1
+   *   in transit:      owners[p] = -(id + 1)
    */
 
-  /** Takes page `page` (held by this realm) off its owner's list, in transit. */
+  /** Takes page `page` (held by this realm) from its owner slot, in transit. */
   handOver(page: number): void {
-    const { words, next, prev } = this;
     this.lock.enter();
-    const after = words[next + page]!;
-    const before = words[prev + page]!;
-    words[next + before] = after;
-    words[prev + after] = before;
-    words[next + page] = page;
-    words[prev + page] = page;
-    words[this.owners + page] = -(this.realm + 1);
+    this.words[this.owners + page] = -(this.realm + 1);
     this.lock.leave();
   }
 
-  /** Puts page `page`, in transit, on the list of owner slot `slot`: true, or false when it is not in transit. */
+  /** Gives page `page`, in transit, to owner slot `slot`: true, or false when it is not in transit. */
   adopt(page: number, slot: number): boolean {
-    const { words, next, prev } = this;
+    const { words } = this;
     this.lock.enter();
     try {
       if (page >>> 0 >= this.pageCount || words[this.owners + page]! >= 0) return false;
-      const sentinel = this.pageCount + slot;
-      const first = words[next + sentinel]!;
-      words[next + page] = first;
-      words[prev + page] = sentinel;
-      words[prev + first] = page;
-      words[next + sentinel] = page;
       words[this.owners + page] = slot + 1;
       return true;
     } finally {
@@ -186,17 +169,20 @@ export class LockedPageTable implements PageTableKernels {
     this.lock.checkNotHeldBy(id);
     this.lock.enter();
     try {
-      let pages = 0;
+      // One scan of ownerOf finds the pages of every slot it holds and those it
+      // handed over that nobody adopted.
+      const { words, owners } = this;
+      let found = 0;
+      for (let page = 0; page < this.pageCount; page++) {
+        const entry = words[owners + page]!;
+        if (entry === -(id + 1) || (entry > 0 && realms.slotRealmOf(entry - 1) === id)) this.tableIo[found++] = page;
+      }
+      const pages = found > 0 ? inner.pagesRelease(table, found) : 0;
       for (let slot = 0; slot < realms.slotCount; slot++) {
         if (realms.slotRealmOf(slot) !== id) continue;
-        pages += inner.pagesReleaseAll(table, slot);
         realms.setSlotRealm(slot, -1);
         inner.slotRelease(table, slot);
       }
-      // Pages it handed over that nobody adopted.
-      let transit = 0;
-      for (let page = 0; page < this.pageCount; page++) if (this.words[this.owners + page] === -(id + 1)) this.tableIo[transit++] = page;
-      if (transit > 0) pages += inner.pagesRelease(table, transit);
       const bytes = realms.reservedOf(id);
       if (bytes > 0) {
         inner.budgetRelease(table, bytes);

@@ -7,10 +7,9 @@ import { IllegalStateError } from '../errors.js';
  * it for a few hundred nanoseconds at most.
  *
  * Why a lock and not a lock-free free stack with an ABA tag: a page-table
- * operation changes the free stack, the owner of each page and the owner's
- * doubly linked page list together, and the budget with them; a lock-free
- * stack would make only the first of these atomic, and the lists would need a
- * lock anyway. One lock per batch also costs one CAS per batch where a
+ * operation changes the free stack and the owner of each page together, and
+ * the budget with them; a lock-free stack would make only the first of these
+ * atomic. One lock per batch also costs one CAS per batch where a
  * lock-free stack costs one CAS per page. Measured on a bare stack of 1024
  * indices, one pop + one push per op (`node bench/threads.mjs wasm|js`, Node
  * 20, 2 cores at load 6): 2 workers at once, spin lock 157 / 238 ns, lock-free
