@@ -15,8 +15,11 @@ import { RUNTIME_HEADER_BYTES, type MemoryLayout } from './layout.js';
  * Every field is a little-endian u32.
  */
 const MAGIC = 0x4d4d4753;
-/** 2: the network free list's address joined the header; 3: the realm table's (shared runtimes). */
-const VERSION = 3;
+/**
+ * 2: the network free list's address joined the header; 3: the realm table's (shared runtimes);
+ * 4: the managed page table lost its per-owner lists (16 bytes per page, not 32).
+ */
+const VERSION = 4;
 
 const FIELDS = [
   'pageSize', 'byteLength', 'managedTable', 'offHeapBase', 'offHeapBytes', 'managedBase', 'managedPages', 'networkBase', 'networkPages', 'networkTable', 'realmsTable',
