@@ -31,7 +31,8 @@ import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
 import { render } from '../util/render.js';
 import { toByteSink, type ByteSink, type SortOutput } from './byte-sink.js';
-import { EntryOrder, Merger } from './merger.js';
+import { EntryOrder } from './merger.js';
+import { openMerge, type OpenMerge } from './merge-drain.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { readKeyValues, scanFixedRecords, scanRecords } from './record-decoder.js';
 import type { RunWriter } from './run-writer.js';
@@ -396,9 +397,9 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       this.sorter = null;
     }
     while (this.runs.length > this.fanIn) await this.mergePass();
-    const readers = await this.held.openReaders(this.runs, this.pages - this.ioPages, () => this.checkStop());
+    const { readers, merger, drain } = await this.openMerge(this.runs);
     const page = this.held.pageOf(readers[0]!);
-    this.source = new MergedSource(new Merger(readers, this.order), page.region.kernels, page.bytes, page.view);
+    this.source = new MergedSource(merger, page.region.kernels, page.bytes, page.view, drain);
   }
 
   private async finishOutput(): Promise<void> {
@@ -421,11 +422,22 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   }
 
   private async mergeGroup(group: SpillFile[]): Promise<SpillFile> {
-    const readers = await this.held.openReaders(group, this.pages - this.ioPages, () => this.checkStop());
+    const { readers, merger, drain, statePages } = await this.openMerge(group);
     const writer = await this.held.newWriter(this.ioPages);
     this.checkStop();
-    const merger = new Merger(readers, this.order);
     for (let count = 1; merger.current !== null; count++) {
+      if (drain !== null && drain.drain(writer.cursor, writer.limit, true)) {
+        // Entries by the merge kernel up to the block's end; then the next block, or an entry too long for one the per-record way.
+        writer.took(drain.written, drain.end - writer.cursor);
+        if (drain.wait !== null) await drain.wait;
+        this.checkStop();
+        if (!drain.full) continue;
+        if (!writer.blockEmpty) {
+          await writer.nextBlock();
+          continue;
+        }
+        if (merger.current === null) break;
+      }
       const r = merger.current;
       const wait = writer.appendFromBytes(r.bytes, r.keyAt, r.bytes, r.recordAt, r.recordLength);
       if (wait !== null) await wait;
@@ -435,11 +447,17 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     }
     const file = await this.finishWriter(writer);
     for (const r of readers) await this.held.closeReader(r);
+    if (statePages !== null) this.held.release(statePages);
     for (const f of group) await this.held.deleteFile(f);
     return file;
   }
 
   // ---------------------------------------------------------------- resources
+
+  /** Readers over `files` and their merge, the readers sharing the pages the writer leaves. */
+  private openMerge(files: readonly SpillFile[]): Promise<OpenMerge> {
+    return openMerge(this.held, files, this.pages - this.ioPages, this.order, this.mm.pageSize, () => this.checkStop());
+  }
 
   private newSorter(): InMemorySorter<S> {
     return new InMemorySorter(this.mm, { type: this.type, key: this.key, pages: this.pages - this.ioPages, owner: this.owner, keyPrefixBytes: this.keyPrefixBytes });

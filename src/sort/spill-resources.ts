@@ -44,6 +44,12 @@ export class SpillResources {
     return pages;
   }
 
+  /** Gives back pages taken with `take`. */
+  release(pages: MemorySegment[]): void {
+    if (!this.held.delete(pages)) return;
+    if (!this.mm.isShutdown()) this.mm.release(pages);
+  }
+
   /** A writer of a new run file over `pages` new pages. */
   async newWriter(pages: number): Promise<RunWriter> {
     const file = await this.createFile('run');
