@@ -31,6 +31,7 @@ import {
 import type { MemorySegment } from '../memory/segment.js';
 import { Merger, type EntryOrder } from './merger.js';
 import type { RunReader } from './run-reader.js';
+import type { RunWriter } from './run-writer.js';
 import type { SpillFile } from './spill-store.js';
 import type { SpillResources } from './spill-resources.js';
 
@@ -125,4 +126,34 @@ export async function openMerge(held: SpillResources, files: readonly SpillFile[
   const kernels = statePages?.[0]!.region.kernels ?? null;
   const drain = statePages !== null && kernels !== null ? new MergeDrain(merger, readers, kernels, statePages[0]!, order.keyBytes) : null;
   return { readers, merger, drain, statePages };
+}
+
+/** Entries between two abort checks on the per-record path. */
+const TICK = 4096;
+
+/**
+ * Writes every entry of `merger` through `writer` (a merge pass): a block per
+ * kernel call where `drain` serves, an entry the kernel cannot take (or one
+ * longer than a block) the per-record way; `checkStop` runs between calls.
+ */
+export async function mergeIntoRun(merger: Merger, drain: MergeDrain | null, writer: RunWriter, checkStop: () => void): Promise<void> {
+  for (let count = 1; merger.current !== null; count++) {
+    if (drain !== null && drain.drain(writer.cursor, writer.limit, true)) {
+      writer.took(drain.written, drain.end - writer.cursor);
+      if (drain.wait !== null) await drain.wait;
+      checkStop();
+      if (!drain.full) continue;
+      // The next entry does not fit the rest of the block: the next block, or the per-record way for an entry longer than one.
+      if (!writer.blockEmpty) {
+        await writer.nextBlock();
+        continue;
+      }
+    }
+    const r = merger.current;
+    const wait = writer.appendFromBytes(r.bytes, r.keyAt, r.bytes, r.recordAt, r.recordLength);
+    if (wait !== null) await wait;
+    const moved = merger.advance();
+    if (moved !== null) await moved;
+    if ((count & (TICK - 1)) === 0) checkStop();
+  }
 }
