@@ -19,6 +19,17 @@
  * output is checked (count, order) after the clock stops. Each row runs in a
  * fresh process, one at a time, rows alternating per round; a row's figure
  * is the median of its processes.
+ *
+ * Before every process, of every row alike (GNU sort and DuckDB included),
+ * the parent runs `sync` and reads that row's input file once, outside the
+ * clock: every process starts with no dirty pages left by the one before it
+ * (the data generation writes 545 MB just before the first row; a row
+ * leaves its output and temporary files) and with its input in the page
+ * cache. In earlier runs the first process of a round (segmem wasm) was the
+ * slowest; on the shared machine that could not be pinned on writeback (a
+ * sort right after generating, 545 MB dirty: 2.72 s; after `sync`: 3.21 and
+ * 3.11 s), so this settles the state for every row rather than claiming a
+ * cause.
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -213,6 +224,15 @@ function childMain([variant, dir, n, budget]) {
   throw new Error(`unknown variant ${variant}`);
 }
 
+/** Flushes dirty pages (`sync`) and reads `file` once, so that the next process starts from the same state as every other. */
+function settle(file) {
+  spawnSync('sync', [], { stdio: 'ignore' });
+  const fd = openSync(file, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  while (readSync(fd, buf, 0, buf.length, null) > 0);
+  closeSync(fd);
+}
+
 function runChild(args) {
   return new Promise((resolve) => {
     const child = fork(SELF, ['--child', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -250,6 +270,7 @@ export async function externalSortBenchmark({ quick = false, processes = quick ?
       for (let p = 1; p <= processes; p++) {
         for (const variant of VARIANTS) {
           log(`external sort ${set.name}, ${variant}, process ${p} of ${processes}…`);
+          settle(join(dir, variant.startsWith('segmem') ? 'in.bin' : 'in.txt'));
           raw[variant].push(await runChild([variant, dir, String(set.records), String(budgetOf(quick))]));
         }
       }
