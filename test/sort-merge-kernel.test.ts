@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builds } from './builds.js';
-import { MemoryStore } from './spill-stores.js';
+import { FaultyStore, MemoryStore } from './spill-stores.js';
 import type { Runtime } from '../src/index.js';
 import { checksumBytes } from '../src/kernels/js-checksum.js';
 import * as layout from '../src/kernels/merge-layout.js';
@@ -189,5 +189,73 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  describe('faults during a kernel-driven merge (writeTo, int key)', () => {
+    const TYPE = { k: 'int', p: { type: 'bytes', length: 100 } } as const;
+    const records = Array.from({ length: 3000 }, (_, i) => ({ k: (i * 7919) % 1009, p: new Uint8Array(100).fill(i & 255) }));
+    const sorted = (store: FaultyStore | MemoryStore, signal?: AbortSignal) => new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 40, store, ...(signal ? { signal } : {}) });
+
+    it('a damaged block deep in a run, or an entry length running past its block, is ERR_SPILL_FILE; everything goes back', async () => {
+      const damage: [string, (data: Uint8Array) => void, RegExp][] = [
+        ['payload byte of block 3', (data) => (data[32 + 3 * PAGE + 8 + 20]! ^= 1), /checksum of block 3/],
+        [
+          'entry length (checksum made to match)',
+          (data) => {
+            // The second entry of block 3: its length byte becomes a two-byte 16383, the block's checksum recomputed.
+            const block = 32 + 3 * PAGE;
+            data.set([0xff, 0x7f], block + 8 + 109);
+            const payload = new DataView(data.buffer, data.byteOffset).getUint32(block, true) & 0x7fffffff;
+            new DataView(data.buffer, data.byteOffset).setUint32(block + 4, checksumBytes(data, block + 8, payload, 3), true);
+          },
+          /runs past/,
+        ],
+      ];
+      for (const [what, hurt, message] of damage) {
+        const inner = new MemoryStore();
+        const store = new FaultyStore(inner, { op: 'read', at: 0, run: () => hurt([...inner.files.values()][0]!.data) });
+        const sorter = sorted(store);
+        await sorter.addAll(records);
+        const chunks: Uint8Array[] = [];
+        const err = await sorter.writeTo({ write: (c: Uint8Array) => void chunks.push(c) }).catch((e: unknown) => e);
+        expect(err, what).toBeInstanceOf(lib.SpillFileError);
+        expect(err, what).toMatchObject({ code: 'ERR_SPILL_FILE' });
+        expect((err as Error).message, what).toMatch(message);
+        // What went out before the damage is in order.
+        const out = concat(chunks);
+        const keys = Array.from({ length: out.length / 104 }, (_, i) => new DataView(out.buffer).getInt32(i * 104));
+        expect(keys, what).toEqual([...keys].sort((a, b) => a - b));
+        expect(keys.length, what).toBeLessThan(records.length);
+        expect(rt.memoryManager.verifyEmpty(), what).toBe(true);
+        expect(inner.files.size, what).toBe(0);
+      }
+    });
+
+    it('an abort while the output is written stops the merge with ERR_ABORTED; everything goes back', async () => {
+      const inner = new MemoryStore();
+      const controller = new AbortController();
+      const sorter = sorted(inner, controller.signal);
+      await sorter.addAll(records);
+      let writes = 0;
+      const err = await sorter.writeTo({ write: () => void (++writes === 2 && controller.abort('enough')) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(lib.OperationAbortedError);
+      expect(err).toMatchObject({ code: 'ERR_ABORTED', cause: 'enough' });
+      expect(writes).toBe(2);
+      expect(rt.memoryManager.verifyEmpty()).toBe(true);
+      expect(inner.files.size).toBe(0);
+    });
+
+    it('writes the records in key order, equal keys in input order (stable), as Array.prototype.sort does', async () => {
+      const inner = new MemoryStore();
+      const sorter = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 40, store: inner, stable: true });
+      await sorter.addAll(records);
+      const chunks: Uint8Array[] = [];
+      expect(await sorter.writeTo({ write: (c: Uint8Array) => void chunks.push(c) })).toBe(records.length);
+      const out = concat(chunks);
+      const model = records.map((r, i) => ({ ...r, i })).sort((a, b) => a.k - b.k);
+      const got = Array.from({ length: out.length / 104 }, (_, i) => [new DataView(out.buffer).getInt32(i * 104), out[i * 104 + 4]!]);
+      expect(got).toEqual(model.map((r) => [r.k, r.i & 255]));
+      expect(rt.memoryManager.verifyEmpty()).toBe(true);
+    });
   });
 });
