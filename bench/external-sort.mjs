@@ -21,15 +21,16 @@
  * is the median of its processes.
  *
  * Before every process, of every row alike (GNU sort and DuckDB included),
- * the parent runs `sync` and reads that row's input file once, outside the
- * clock: every process starts with no dirty pages left by the one before it
- * (the data generation writes 545 MB just before the first row; a row
- * leaves its output and temporary files) and with its input in the page
- * cache. In earlier runs the first process of a round (segmem wasm) was the
- * slowest; on the shared machine that could not be pinned on writeback (a
- * sort right after generating, 545 MB dirty: 2.72 s; after `sync`: 3.21 and
- * 3.11 s), so this settles the state for every row rather than claiming a
- * cause.
+ * the parent settles the machine outside the clock: `sync` (no dirty pages
+ * left by the one before), a write and delete of a scratch file twice the
+ * row's input (what a sort writes: its runs and its output), and a read of
+ * the row's input (in the page cache). The scratch file is why: on this
+ * (virtual) machine, writing pages the kernel has not handed out lately is
+ * several times slower than rewriting freed ones (256 MB through 1 MiB
+ * writes: 1.03-1.21 s the first time in a process, 0.09-0.19 s after
+ * deleting and writing again), so a process ran slower when the one before
+ * it had freed few pages: the first row of a round, segmem wasm, came after
+ * the data generation or after DuckDB (which runs out of memory early).
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -224,11 +225,16 @@ function childMain([variant, dir, n, budget]) {
   throw new Error(`unknown variant ${variant}`);
 }
 
-/** Flushes dirty pages (`sync`) and reads `file` once, so that the next process starts from the same state as every other. */
+/** Flushes dirty pages, writes and deletes twice `file`'s size, and reads `file` once: the next process starts from the same state as every other. */
 function settle(file) {
   spawnSync('sync', [], { stdio: 'ignore' });
+  const buf = Buffer.alloc(1 << 20, 1);
+  const scratch = `${file}.scratch`;
+  const out = openSync(scratch, 'w');
+  for (let left = 2 * statSync(file).size; left > 0; left -= buf.length) writeSync(out, buf, 0, Math.min(left, buf.length));
+  closeSync(out);
+  rmSync(scratch);
   const fd = openSync(file, 'r');
-  const buf = Buffer.alloc(1 << 20);
   while (readSync(fd, buf, 0, buf.length, null) > 0);
   closeSync(fd);
 }
