@@ -245,6 +245,24 @@ describe.each(builds)('$name build', ({ init, lib }) => {
       expect(inner.files.size).toBe(0);
     });
 
+    it('pages freed underneath the merge by the target (releaseAll on their owner, or the runtime closed) are ERR_SEGMENT_FREED, not a garbage record', async () => {
+      for (const how of ['releaseAll', 'close'] as const) {
+        const inner = new MemoryStore();
+        const owner = { name: 'merge owner' };
+        const sorter = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 40, store: inner, owner });
+        await sorter.addAll(records);
+        let writes = 0;
+        const chunks: Uint8Array[] = [];
+        const free = () => (how === 'close' ? rt.close() : rt.memoryManager.releaseAll(owner));
+        const err = await sorter.writeTo({ write: (c: Uint8Array) => void (chunks.push(c.slice()), ++writes === 2 && free()) }).catch((e: unknown) => e);
+        expect(err, how).toBeInstanceOf(lib.SegmentFreedError);
+        expect(err, how).toMatchObject({ code: 'ERR_SEGMENT_FREED' });
+        expect(chunks.length, how).toBe(2);
+        expect(inner.files.size, how).toBe(0);
+        if (how === 'releaseAll') expect(rt.memoryManager.verifyEmpty()).toBe(true);
+      }
+    });
+
     it('writes the records in key order, equal keys in input order (stable), as Array.prototype.sort does', async () => {
       const inner = new MemoryStore();
       const sorter = new lib.ExternalSorter(rt.memoryManager, { type: TYPE, key: 'k', pages: 40, store: inner, stable: true });

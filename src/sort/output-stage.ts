@@ -7,6 +7,7 @@
  *
  *   stage   [ page 0 ……… full ][ page 1 ……… full ][ page 2 …   ]  →  chunk of every byte so far
  */
+import { SegmentFreedError } from '../errors.js';
 import type { MemorySegment } from '../memory/segment.js';
 import type { ByteSink } from './byte-sink.js';
 import type { SortedSource } from './sorted-source.js';
@@ -45,6 +46,11 @@ export class OutputStage {
   /** Address past the current page. */
   get pageEnd(): number {
     return this.end;
+  }
+
+  /** ERR_SEGMENT_FREED when the stage's pages were freed underneath it (they share one owner: releaseAll on it, or the runtime closed). */
+  checkLive(): void {
+    if (this.pages[0]!.isFreed()) throw new SegmentFreedError('the pages of the sorted output were freed underneath it (releaseAll on their owner, or the runtime closed); it cannot go on');
   }
 
   /** Counts the bytes a kernel wrote at the cursor, up to `end` (within the current page). */
@@ -109,10 +115,13 @@ export async function writeStaged(source: SortedSource, stage: OutputStage, sink
     if (inFlight !== null) await inFlight;
     inFlight = sink.write(chunk);
     inFlight.catch(() => {}); // awaited before the next chunk, or at the end
+    // The target's code has run: it may have freed the pages.
+    stage.checkLive();
   };
   let count = 0;
   const drain = source.drain;
   while (source.valid) {
+    stage.checkLive();
     if (drain !== null && drain.drain(stage.cursor, stage.pageEnd, false)) {
       // Records by the merge kernel up to the page's end; the one that does not fit goes the per-record way.
       stage.filledTo(drain.end);

@@ -10,7 +10,7 @@
  * checksum, each entry's bounds, and the number of records. A file that does
  * not pass is an ERR_SPILL_FILE error, never a garbage record.
  */
-import { SpillFileError, SpillStoreError } from '../errors.js';
+import { SegmentFreedError, SpillFileError, SpillStoreError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
 import { errorText } from '../util/error-text.js';
 import { MemoryRegion } from '../memory/region.js';
@@ -209,6 +209,7 @@ export class RunReader {
     const load = this.loads[slot];
     if (load !== null) await load;
     this.loads[slot] = null;
+    if (this.pages[slot]!.isFreed()) throw new SegmentFreedError(`the pages reading spill file ${this.file.name} were freed underneath it (releaseAll on their owner, or the runtime closed); it cannot go on`);
     if (this.errors[slot] !== null) {
       const err = this.errors[slot];
       this.errors[slot] = null;
