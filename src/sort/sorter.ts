@@ -86,28 +86,41 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   readonly entryBytes: number;
   private readonly mm: MemoryManager;
   private readonly owner: unknown;
+  /** @internal */
   protected readonly sortKernels: Kernels;
+  /** @internal */
   protected readonly ctlPage: MemorySegment;
+  /** @internal */
   protected readonly ctl: number;
+  /** @internal */
   protected readonly bytes: Uint8Array;
+  /** @internal */
   protected readonly mem: DataView;
+  /** @internal */
   protected readonly entryShift: number;
+  /** @internal */
   protected readonly pageShift: number;
+  /** @internal */
   protected readonly keyBytes: number;
+  /** @internal */
   protected readonly capacity: number;
+  /** @internal */
   protected readonly out: DataOutputView;
+  /** @internal */
   protected indexPages: MemorySegment[] = [];
+  /** @internal */
   protected n = 0;
   /** The pages held against the limit, scratch pages among them. */
   private readonly pages: SorterPages;
+  /** @internal */
   protected sorted = false;
   private busy = false;
   private closed = false;
-  /** Changes with every write, so a reader knows its view of the records is stale. */
+  /** Changes with every write, so a reader knows its view of the records is stale. @internal */
   protected version = 0;
   private input: DataInputView | null = null;
   private inputVersion = -1;
-  /** The key as record bytes for the batch kernels (NormalizedKeys.bytePlan); null when records go one by one. */
+  /** The key as record bytes for the batch kernels (NormalizedKeys.bytePlan); null when records go one by one. @internal */
   protected readonly plan: ReturnType<NormalizedKeys['bytePlan']>;
 
   /** Takes the control page at once; ERR_INVALID_ARGUMENT for bad options, ERR_MEMORY_ALLOCATION when not even that page can be had. */
@@ -287,7 +300,7 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return checked;
   }
 
-  /** Fills the control block: counts, shifts, and the index pages in the first list. */
+  /** Fills the control block: counts, shifts, and the index pages in the first list. @internal */
   protected putControl(stable: boolean): void {
     const ctl = this.ctl;
     const listA = ctl + SORT_LISTS;
@@ -430,16 +443,18 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, pointer, true);
   }
 
-  /** False when any page of the sorter was freed underneath it. */
+  /** False when any page of the sorter was freed underneath it. @internal */
   protected pagesUsable(): boolean {
     const freed = (p: MemorySegment) => p.isFreed();
     return !(this.ctlPage.isFreed() || this.indexPages.some(freed) || this.pages.scratch.some(freed) || this.out.pageList.some(freed));
   }
 
+  /** @internal */
   protected freedError(): SegmentFreedError {
     return new SegmentFreedError("a page of the sorter was freed underneath it (releaseAll on its owner?); it cannot go on");
   }
 
+  /** @internal */
   protected checkUsable(operation: string): void {
     if (this.closed) throw new IllegalStateError(`${operation}: the sorter is closed`);
     if (this.busy) throw new IllegalStateError(`${operation}: the sorter is sorting (called from a progress callback?)`);
