@@ -19,3 +19,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { sortIndexFixed, sortGatherFixed, PLAN_OFFSETS, PLAN_MASKS } from './batch';
+export { mergeRuns, MERGE_STATE_BYTES, MERGE_RUN_BYTES, MERGE_FULL, MERGE_SERVICE, MERGE_DONE } from './merge';
+export { spillChecksum } from './checksum';

@@ -19,6 +19,18 @@
  * output is checked (count, order) after the clock stops. Each row runs in a
  * fresh process, one at a time, rows alternating per round; a row's figure
  * is the median of its processes.
+ *
+ * Before every process, of every row alike (GNU sort and DuckDB included),
+ * the parent settles the machine outside the clock: `sync` (no dirty pages
+ * left by the one before), a write and delete of a scratch file twice the
+ * row's input (what a sort writes: its runs and its output), and a read of
+ * the row's input (in the page cache). The scratch file is why: on this
+ * (virtual) machine, writing pages the kernel has not handed out lately is
+ * several times slower than rewriting freed ones (256 MB through 1 MiB
+ * writes: 1.03-1.21 s the first time in a process, 0.09-0.19 s after
+ * deleting and writing again), so a process ran slower when the one before
+ * it had freed few pages: the first row of a round, segmem wasm, came after
+ * the data generation or after DuckDB (which runs out of memory early).
  */
 import { execFileSync, fork, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -213,6 +225,20 @@ function childMain([variant, dir, n, budget]) {
   throw new Error(`unknown variant ${variant}`);
 }
 
+/** Flushes dirty pages, writes and deletes twice `file`'s size, and reads `file` once: the next process starts from the same state as every other. */
+function settle(file) {
+  spawnSync('sync', [], { stdio: 'ignore' });
+  const buf = Buffer.alloc(1 << 20, 1);
+  const scratch = `${file}.scratch`;
+  const out = openSync(scratch, 'w');
+  for (let left = 2 * statSync(file).size; left > 0; left -= buf.length) writeSync(out, buf, 0, Math.min(left, buf.length));
+  closeSync(out);
+  rmSync(scratch);
+  const fd = openSync(file, 'r');
+  while (readSync(fd, buf, 0, buf.length, null) > 0);
+  closeSync(fd);
+}
+
 function runChild(args) {
   return new Promise((resolve) => {
     const child = fork(SELF, ['--child', ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -250,6 +276,7 @@ export async function externalSortBenchmark({ quick = false, processes = quick ?
       for (let p = 1; p <= processes; p++) {
         for (const variant of VARIANTS) {
           log(`external sort ${set.name}, ${variant}, process ${p} of ${processes}…`);
+          settle(join(dir, variant.startsWith('segmem') ? 'in.bin' : 'in.txt'));
           raw[variant].push(await runChild([variant, dir, String(set.records), String(budgetOf(quick))]));
         }
       }

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { builds, type Build } from './builds.js';
 import { oracle } from './sort-oracle.js';
 import { MemoryStore } from './spill-stores.js';
-import type { InMemorySorter, Runtime } from '../src/index.js';
+import type { Runtime } from '../src/index.js';
+import { SpillingSorter } from '../src/sort/spilling-sorter.js';
 import * as layout from '../src/kernels/sort-layout.js';
 import { readKeyValues } from '../src/sort/record-decoder.js';
 import type { RecordSerializer } from '../src/io/serializer.js';
@@ -63,7 +64,7 @@ function serialize(lib: Build, rt: Runtime, records: readonly Rec[]): Uint8Array
 }
 
 /** The bytes of entry i (key prefix, padding, pointer) of a sorter. */
-const entryOf = (s: InMemorySorter, i: number) => s.memory.slice(s.keyAddressAt(i), s.keyAddressAt(i) + s.entryBytes);
+const entryOf = (s: SpillingSorter, i: number) => s.memory.slice(s.keyAddressAt(i), s.keyAddressAt(i) + s.entryBytes);
 
 describe.each(builds)('$name build', ({ init, lib }) => {
   let rt: Runtime;
@@ -141,8 +142,8 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     fc.assert(
       fc.property(fc.array(recordArb, { maxLength: 500, size: 'max' }), keyArb, fc.integer({ min: 1, max: 28 }), fc.integer({ min: 5, max: 20 }), (records, key, prefix, pages) => {
         const options = { type: TYPE, key, pages, keyPrefixBytes: prefix };
-        const batch = new lib.InMemorySorter(rt.memoryManager, options);
-        const single = new lib.InMemorySorter(rt.memoryManager, options);
+        const batch = new SpillingSorter(rt.memoryManager, options);
+        const single = new SpillingSorter(rt.memoryManager, options);
         const dst = rt.memoryManager.allocatePages(batch, 1)[0]!;
         try {
           expect(batch.batchable).toBe(true);
@@ -192,14 +193,14 @@ describe.each(builds)('$name build', ({ init, lib }) => {
 
   it('keeps the per-record path for keys the batch kernels do not cover', () => {
     for (const key of ['d', [{ field: 'a' }, { field: 'd' }]] as const) {
-      const s = new lib.InMemorySorter(rt.memoryManager, { type: TYPE, key, pages: 8 });
+      const s = new SpillingSorter(rt.memoryManager, { type: TYPE, key, pages: 8 });
       expect(s.batchable).toBe(false);
       s.close();
     }
-    const nullable = new lib.InMemorySorter(rt.memoryManager, { type: { a: { type: 'int', nullable: true } }, key: 'a', pages: 8 });
+    const nullable = new SpillingSorter(rt.memoryManager, { type: { a: { type: 'int', nullable: true } }, key: 'a', pages: 8 });
     expect(nullable.batchable).toBe(false);
     nullable.close();
-    const long = new lib.InMemorySorter(rt.memoryManager, { type: { a: 'long' }, key: 'a', pages: 8 });
+    const long = new SpillingSorter(rt.memoryManager, { type: { a: 'long' }, key: 'a', pages: 8 });
     expect(long.batchable).toBe(false);
     long.close();
   });

@@ -16,6 +16,8 @@ export function createJsBatch(buffer: ArrayBufferLike): BatchKernels {
   const u32 = new Uint32Array(buffer);
   const dv = new DataView(buffer);
   const field = (ctl: number, offset: number): number => u32[(ctl + offset) >>> 2]!;
+  /** Where the gather's touched bytes go, so that the loads stay. */
+  let gatherTouched = 0;
 
   /** Copies `n` bytes: a loop for a key or a short record, copyWithin beyond (as the copy kernel chooses). */
   const copy = (dst: number, src: number, n: number): void => {
@@ -53,8 +55,19 @@ export function createJsBatch(buffer: ArrayBufferLike): BatchKernels {
     const pageMask = (1 << pageShift) - 1;
     const lengthBytes = recordBytes < 0x80 ? 1 : recordBytes < 0x4000 ? 2 : recordBytes < 0x200000 ? 3 : recordBytes < 0x10000000 ? 4 : 5;
     const step = lengthBytes + keyBytes + recordBytes;
+    // How many fit, then two passes (as the wasm kernel): touch every record, then copy them.
+    const end = Math.min(to, from + Math.max(0, Math.floor((dstEnd - dst) / step)));
+    let touched = 0;
+    for (let j = from; j < end; j++) {
+      const p = u32[(u32[list + (j >>> ps)]! + ((j & ((1 << ps) - 1)) << es) + pointerAt) >>> 2]!;
+      const offset = p & pageMask;
+      const at = u32[(table >>> 2) + (p >>> pageShift)]! + offset;
+      touched += u8[at]!;
+      if (recordBytes > 1 && offset + recordBytes <= pageMask + 1) touched += u8[at + recordBytes - 1]!;
+    }
+    gatherTouched = (gatherTouched + touched) | 0;
     let i = from;
-    while (i < to && dst + step <= dstEnd) {
+    while (i < end) {
       const e = u32[list + (i >>> ps)]! + ((i & ((1 << ps) - 1)) << es);
       let n = recordBytes;
       while (n >= 0x80) {

@@ -3,6 +3,7 @@ import { createJsOffHeap } from './js-off-heap.js';
 import { createJsBufferPool } from './js-buffer-pool.js';
 import { createJsPageTable } from './js-page-table.js';
 import { createJsBatch } from './js-batch.js';
+import { createJsMerge } from './js-merge.js';
 import { createJsSort } from './js-sort.js';
 import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
@@ -63,6 +64,7 @@ export function createJsKernels(buffer: ArrayBufferLike): Kernels {
     ...createJsOffHeap(buffer),
     ...createJsSort(buffer),
     ...createJsBatch(buffer),
+    ...createJsMerge(buffer),
     ...createJsBufferPool(buffer),
   };
 }

@@ -91,6 +91,11 @@ export interface Kernels {
   sortIndexFixed(ctl: number, records: number, count: number, recordBytes: number, entries: number, pointer: number): void;
   /** Spill entries for index entries [from, to) whose records of `recordBytes` lie in pages of 1 << `pageShift` bytes listed at `table`, written at `dst` while they fit before `dstEnd`; returns how many. */
   sortGatherFixed(ctl: number, from: number, to: number, table: number, pageShift: number, recordBytes: number, dst: number, dstEnd: number): number;
+
+  /** The k-way merge's inner loop over the merge state at `state` (layout in assembly/merge.ts): writes the runs' records (or spill entries) in order at `dst` while they fit before `dstEnd`; returns how many. */
+  mergeRuns(state: number, dst: number, dstEnd: number): number;
+  /** The spill format's checksum of `length` bytes at `at`, seeded with `seed` (the wasm build returns values from 2^31 as negative numbers: `>>> 0`). */
+  spillChecksum(at: number, length: number, seed: number): number;
 }
 
 /**

@@ -27,18 +27,18 @@
 import { IllegalStateError, InvalidArgumentError, MemoryAllocationError, OperationAbortedError } from '../errors.js';
 import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
 import type { RecordSerializer } from '../io/serializer.js';
-import { RADIX_MIN_ENTRIES } from '../kernels/sort-layout.js';
 import { MemoryManager } from '../memory/memory-manager.js';
 import { render } from '../util/render.js';
 import { toByteSink, type ByteSink, type SortOutput } from './byte-sink.js';
-import { EntryOrder, Merger } from './merger.js';
+import { EntryOrder } from './merger.js';
+import { mergeIntoRun, openMerge, type OpenMerge } from './merge-drain.js';
 import { MAX_KEY_BYTES, type KeySpec } from './normalized-key.js';
 import { readKeyValues, scanFixedRecords, scanRecords } from './record-decoder.js';
 import type { RunWriter } from './run-writer.js';
 import { OperationGuard, RecordRefused } from './operation-guard.js';
 import { OutputStage, writeStaged } from './output-stage.js';
 import { InMemorySource, MergedSource, type SortedSource } from './sorted-source.js';
-import { InMemorySorter } from './sorter.js';
+import { SpillingSorter } from './spilling-sorter.js';
 import { fingerprintOf } from './spill-format.js';
 import { SpillResources } from './spill-resources.js';
 import { checkExternalSorterOptions, type ExternalSorterOptions, type ExternalSortProgress } from './external-sorter-options.js';
@@ -70,7 +70,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   private readonly key: KeySpec;
   private readonly fingerprint: number;
   private readonly order: EntryOrder;
-  private sorter: InMemorySorter<S> | null;
+  private sorter: SpillingSorter<S> | null;
   private runs: SpillFile[] = [];
   private readonly held: SpillResources;
   private readonly keyBytes: number;
@@ -166,7 +166,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
           tick = 0;
           this.checkStop();
         }
-        if (this.fitsOne() && this.sorter!.writeSerialized(values, bytes, at, length)) {
+        if (this.sorter!.fitsOne() && this.sorter!.writeSerialized(values, bytes, at, length)) {
           this.stats.recordsRead++;
           return null;
         }
@@ -255,7 +255,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
    * introsort took 454 ms of a 3.4 s external sort (Node 20, loaded machine).
    */
   private tryWrite(record: RecordOf<S>): boolean {
-    if (!this.fitsOne()) return false;
+    if (!this.sorter!.fitsOne()) return false;
     const sorter = this.sorter!;
     try {
       sorter.serializer.check(record);
@@ -266,31 +266,11 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     return sorter.writeChecked();
   }
 
-  /** False when one more record would leave the sorter no room for its radix sort's scratch pages. */
-  private fitsOne(): boolean {
-    const s = this.sorter!;
-    const n = s.size;
-    // Below RADIX_MIN_ENTRIES the sorter sorts in place anyway: no scratch to keep room for.
-    return n < RADIX_MIN_ENTRIES || s.pagesHeld + Math.ceil(((n + 1) * s.entryBytes) / this.mm.pageSize) < s.maxPages;
-  }
-
-  /**
-   * How many records from the next one on keep fitsOne() true while no page
-   * is taken: record n fits while n < RADIX_MIN_ENTRIES or
-   * (n + 1) × entryBytes ≤ (maxPages - pagesHeld - 1) × pageSize.
-   */
-  private fittingRecords(): number {
-    const s = this.sorter!;
-    const n = s.size;
-    const byIndex = Math.floor(((s.maxPages - s.pagesHeld - 1) * this.mm.pageSize) / s.entryBytes) - n;
-    return Math.max(RADIX_MIN_ENTRIES - n, byIndex, 0);
-  }
-
   /** Adds `count` serialized fixed-size records at `at` of `bytes`: page-fulls through the batch kernel, the record that takes a page (or spills) the per-record way. */
   private addFixed(bytes: Uint8Array, at: number, count: number): Promise<void> | null {
     const size = this.serializer.fixedSize;
     while (count > 0) {
-      const fitting = Math.min(count, this.fittingRecords());
+      const fitting = Math.min(count, this.sorter!.fittingRecords());
       const k = fitting > 0 ? this.sorter!.writeSerializedBatch(bytes, at, fitting) : 0;
       if (k > 0) {
         this.stats.recordsRead += k;
@@ -300,7 +280,7 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
         continue;
       }
       const values = readKeyValues(this.serializer as RecordSerializer, this.order.keyFields, bytes, at);
-      if (this.fitsOne() && this.sorter!.writeSerialized(values, bytes, at, size)) this.stats.recordsRead++;
+      if (this.sorter!.fitsOne() && this.sorter!.writeSerialized(values, bytes, at, size)) this.stats.recordsRead++;
       else return this.addSerializedOne(values, bytes, at, size).then(() => this.addFixed(bytes, at + size, count - 1) ?? undefined);
       at += size;
       count--;
@@ -334,50 +314,11 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
     sorter.sort({ stable: this.stable, ...(this.signal ? { signal: this.signal } : {}) });
     const writer = await this.held.newWriter(this.ioPages);
     this.checkStop();
-    if (sorter.prepareGather()) await this.gatherRun(sorter, writer);
-    else await this.copyRun(sorter, writer);
+    await sorter.writeRun(writer, () => this.checkStop());
     this.runs.push(await this.finishWriter(writer));
     sorter.close();
     this.sorter = null;
     this.report('spill');
-  }
-
-  /**
-   * Writes a sorted run of fixed-size records a block at a time, one kernel
-   * call per block, where copyRun makes a copy call per record; an entry
-   * longer than a whole block goes the per-record way.
-   */
-  private async gatherRun(sorter: InMemorySorter<S>, writer: RunWriter): Promise<void> {
-    const size = this.serializer.fixedSize;
-    const step = (size < 0x80 ? 1 : size < 0x4000 ? 2 : size < 0x200000 ? 3 : size < 0x10000000 ? 4 : 5) + this.keyBytes + size;
-    for (let i = 0, n = sorter.size; i < n; ) {
-      const k = sorter.gatherSpill(i, n, writer.cursor, writer.limit);
-      if (k > 0) {
-        writer.took(k, k * step);
-        i += k;
-      } else if (writer.blockEmpty) {
-        const wait = writer.appendFromView(sorter.memory, sorter.keyAddressAt(i), sorter.viewAt(i), size);
-        if (wait !== null) await wait;
-        i++;
-      } else await writer.nextBlock();
-      this.checkStop();
-    }
-  }
-
-  /** Writes a sorted run record by record. */
-  private async copyRun(sorter: InMemorySorter<S>, writer: RunWriter): Promise<void> {
-    const mem = sorter.memory;
-    const source = new InMemorySource(sorter, this.serializer as RecordSerializer);
-    for (let i = 0, n = sorter.size; i < n; i++) {
-      const length = source.length();
-      const wait = writer.appendFromView(mem, sorter.keyAddressAt(i), source.view(), length);
-      if (wait !== null) {
-        await wait;
-        this.checkStop();
-      }
-      source.advance();
-      if ((i & (TICK - 1)) === TICK - 1) this.checkStop();
-    }
   }
 
   /** Moves to the output: spills the last run (when there were others), merges down to the fan-in, opens the final merge. */
@@ -396,9 +337,9 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
       this.sorter = null;
     }
     while (this.runs.length > this.fanIn) await this.mergePass();
-    const readers = await this.held.openReaders(this.runs, this.pages - this.ioPages, () => this.checkStop());
+    const { readers, merger, drain } = await this.openMerge(this.runs);
     const page = this.held.pageOf(readers[0]!);
-    this.source = new MergedSource(new Merger(readers, this.order), page.region.kernels, page.bytes, page.view);
+    this.source = new MergedSource(merger, page.region.kernels, page.bytes, page.view, drain);
   }
 
   private async finishOutput(): Promise<void> {
@@ -421,28 +362,26 @@ export class ExternalSorter<S extends RecordTypeSpec = RecordTypeSpec> implement
   }
 
   private async mergeGroup(group: SpillFile[]): Promise<SpillFile> {
-    const readers = await this.held.openReaders(group, this.pages - this.ioPages, () => this.checkStop());
+    const { readers, merger, drain, statePages } = await this.openMerge(group);
     const writer = await this.held.newWriter(this.ioPages);
     this.checkStop();
-    const merger = new Merger(readers, this.order);
-    for (let count = 1; merger.current !== null; count++) {
-      const r = merger.current;
-      const wait = writer.appendFromBytes(r.bytes, r.keyAt, r.bytes, r.recordAt, r.recordLength);
-      if (wait !== null) await wait;
-      const moved = merger.advance();
-      if (moved !== null) await moved;
-      if ((count & (TICK - 1)) === 0) this.checkStop();
-    }
+    await mergeIntoRun(merger, drain, writer, () => this.checkStop());
     const file = await this.finishWriter(writer);
     for (const r of readers) await this.held.closeReader(r);
+    if (statePages !== null) this.held.release(statePages);
     for (const f of group) await this.held.deleteFile(f);
     return file;
   }
 
   // ---------------------------------------------------------------- resources
 
-  private newSorter(): InMemorySorter<S> {
-    return new InMemorySorter(this.mm, { type: this.type, key: this.key, pages: this.pages - this.ioPages, owner: this.owner, keyPrefixBytes: this.keyPrefixBytes });
+  /** Readers over `files` and their merge, the readers sharing the pages the writer leaves. */
+  private openMerge(files: readonly SpillFile[]): Promise<OpenMerge> {
+    return openMerge(this.held, files, this.pages - this.ioPages, this.order, this.mm.pageSize, () => this.checkStop());
+  }
+
+  private newSorter(): SpillingSorter<S> {
+    return new SpillingSorter(this.mm, { type: this.type, key: this.key, pages: this.pages - this.ioPages, owner: this.owner, keyPrefixBytes: this.keyPrefixBytes });
   }
 
   /** Ends a run; counted as spilled. */

@@ -25,8 +25,10 @@ import type { RunReader } from './run-reader.js';
 export class EntryOrder {
   /** Indexes of the key fields in the record type. */
   readonly keyFields: readonly number[];
-  private readonly keyBytes: number;
-  private readonly decided: boolean;
+  /** Bytes of every entry's normalized key. */
+  readonly keyBytes: number;
+  /** True when the normalized keys decide the order (equal prefixes are equal keys): the merge kernel can merge. */
+  readonly decided: boolean;
 
   constructor(
     private readonly keys: NormalizedKeys,
@@ -62,7 +64,8 @@ export class Merger {
   /** The reader whose current entry is next in order; null when every run is done. */
   current: RunReader | null = null;
   private readonly k: number;
-  private readonly tree: Int32Array;
+  /** The loser tree: [0] the winner's run, [1 … k-1] the losers. @internal */
+  readonly tree: Int32Array;
 
   constructor(
     private readonly readers: readonly RunReader[],
@@ -119,7 +122,8 @@ export class Merger {
     this.settleTop();
   }
 
-  private settleTop(): void {
+  /** Points `current` at the winner's reader (after the merge kernel moved the tree). @internal */
+  settleTop(): void {
     const top = this.readers[this.tree[0]!];
     this.current = top === undefined || top.done ? null : top;
   }

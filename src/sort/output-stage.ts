@@ -1,11 +1,13 @@
 /**
- * Gathers sorted records for writeTo in a few pages of linear memory, one
- * copy-kernel call per record, and hands them out as one JS chunk per
- * stageful (a bulk copy per page): the target gets large chunks it may keep,
- * and the per-record copy never crosses out of the linear memory.
+ * Gathers sorted records for writeTo in a few pages of linear memory (a
+ * merge-kernel call per page, or a copy-kernel call per record), and hands
+ * them out as one JS chunk per stageful (a bulk copy per page): the target
+ * gets large chunks it may keep, and no record copy crosses out of the
+ * linear memory.
  *
  *   stage   [ page 0 ……… full ][ page 1 ……… full ][ page 2 …   ]  →  chunk of every byte so far
  */
+import { SegmentFreedError } from '../errors.js';
 import type { MemorySegment } from '../memory/segment.js';
 import type { ByteSink } from './byte-sink.js';
 import type { SortedSource } from './sorted-source.js';
@@ -34,6 +36,27 @@ export class OutputStage {
   /** Room left before the stage is full. */
   get room(): number {
     return (this.pages.length - this.page - 1) * this.pageSize + (this.end - this.pos);
+  }
+
+  /** Address of the next free byte of the current page. */
+  get cursor(): number {
+    return this.pos;
+  }
+
+  /** Address past the current page. */
+  get pageEnd(): number {
+    return this.end;
+  }
+
+  /** ERR_SEGMENT_FREED when the stage's pages were freed underneath it (they share one owner: releaseAll on it, or the runtime closed). */
+  checkLive(): void {
+    if (this.pages[0]!.isFreed()) throw new SegmentFreedError('the pages of the sorted output were freed underneath it (releaseAll on their owner, or the runtime closed); it cannot go on');
+  }
+
+  /** Counts the bytes a kernel wrote at the cursor, up to `end` (within the current page). */
+  filledTo(end: number): void {
+    this.pos = end;
+    if (this.pos === this.end && this.page + 1 < this.pages.length) this.enter(this.page + 1);
   }
 
   /** Adds the source's current record (`length` bytes, at most `room`). */
@@ -92,9 +115,21 @@ export async function writeStaged(source: SortedSource, stage: OutputStage, sink
     if (inFlight !== null) await inFlight;
     inFlight = sink.write(chunk);
     inFlight.catch(() => {}); // awaited before the next chunk, or at the end
+    // The target's code has run: it may have freed the pages.
+    stage.checkLive();
   };
   let count = 0;
-  for (; source.valid; count++) {
+  const drain = source.drain;
+  while (source.valid) {
+    stage.checkLive();
+    if (drain !== null && drain.drain(stage.cursor, stage.pageEnd, false)) {
+      // Records by the merge kernel up to the page's end; the one that does not fit goes the per-record way.
+      stage.filledTo(drain.end);
+      count += drain.written;
+      if (drain.wait !== null) await drain.wait;
+      checkStop();
+      if (!drain.full || !source.valid) continue;
+    }
     const length = source.length();
     if (length > stage.room) {
       if (stage.size > 0) await hand(stage.take());
@@ -104,12 +139,14 @@ export async function writeStaged(source: SortedSource, stage: OutputStage, sink
         const chunk = new Uint8Array(length);
         source.copyTo(chunk, 0);
         await hand(chunk);
+        count++;
         const moved = source.advance();
         if (moved !== null) await moved;
         continue;
       }
     }
     stage.add(source, length);
+    count++;
     const moved = source.advance();
     if (moved !== null) await moved;
   }

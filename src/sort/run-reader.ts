@@ -10,12 +10,12 @@
  * checksum, each entry's bounds, and the number of records. A file that does
  * not pass is an ERR_SPILL_FILE error, never a garbage record.
  */
-import { SpillFileError, SpillStoreError } from '../errors.js';
+import { SegmentFreedError, SpillFileError, SpillStoreError } from '../errors.js';
 import { DataInputView } from '../io/input-view.js';
 import { errorText } from '../util/error-text.js';
 import { MemoryRegion } from '../memory/region.js';
 import type { MemorySegment } from '../memory/segment.js';
-import { BLOCK_HEADER_BYTES, checksum, CONTINUES, decodeHeader, HEADER_BYTES, type RunHeader } from './spill-format.js';
+import { BLOCK_HEADER_BYTES, blockChecksum, CONTINUES, decodeHeader, HEADER_BYTES, type RunHeader } from './spill-format.js';
 import type { SpillFile } from './spill-store.js';
 
 /** Reads the entries of one run in order. */
@@ -96,6 +96,32 @@ export class RunReader {
     const view = this.views[slot]!;
     view.seek(this.recordAt - this.pages[slot]!.address);
     return view;
+  }
+
+  /** True while the current entry lies in a scratch copy (it is longer than a block). @internal */
+  get inCopy(): boolean {
+    return this.inScratch;
+  }
+
+  /** Address past the payload of the current block. @internal */
+  get blockEnd(): number {
+    return this.payloadEnd;
+  }
+
+  /** Entries of the run after the current one. @internal */
+  get left(): number {
+    return this.records - this.read;
+  }
+
+  /** Makes the entry the merge kernel stepped to (in the current block, key at `keyAt`) the current one, `left` entries after it. @internal */
+  stepTo(keyAt: number, length: number, left: number): void {
+    this.bytes = this.mem;
+    this.inScratch = false;
+    this.keyAt = keyAt;
+    this.recordAt = keyAt + this.keyBytes;
+    this.recordLength = length;
+    this.pos = this.recordAt + length;
+    this.read = this.records - left;
   }
 
   /** Moves to the next entry; null when that was done at once, else a promise to await first. */
@@ -183,6 +209,7 @@ export class RunReader {
     const load = this.loads[slot];
     if (load !== null) await load;
     this.loads[slot] = null;
+    if (this.pages[slot]!.isFreed()) throw new SegmentFreedError(`the pages reading spill file ${this.file.name} were freed underneath it (releaseAll on their owner, or the runtime closed); it cannot go on`);
     if (this.errors[slot] !== null) {
       const err = this.errors[slot];
       this.errors[slot] = null;
@@ -194,7 +221,7 @@ export class RunReader {
     const payload = word & ~CONTINUES;
     if (payload > this.pageSize - BLOCK_HEADER_BYTES) throw this.corrupt(`block ${next} claims ${payload} bytes of payload`);
     if ((word >= CONTINUES) !== continuing) throw this.corrupt(`block ${next} ${continuing ? 'does not go on with' : 'goes on with'} the entry of the block before`);
-    if (checksum(this.mem, base + BLOCK_HEADER_BYTES, payload, next) !== this.memView.getUint32(base + 4, true)) {
+    if (blockChecksum(this.pages[0]!.region.kernels, this.mem, base + BLOCK_HEADER_BYTES, payload, next) !== this.memView.getUint32(base + 4, true)) {
       throw this.corrupt(`the checksum of block ${next} does not match`);
     }
     this.block = next;

@@ -15,7 +15,7 @@ import type { Kernels } from '../kernels/kernels.js';
 import type { MemorySegment } from '../memory/segment.js';
 import { copyBytes } from './copy-bytes.js';
 import { errorText } from '../util/error-text.js';
-import { BLOCK_HEADER_BYTES, checksum, CONTINUES, encodeHeader, HEADER_BYTES } from './spill-format.js';
+import { BLOCK_HEADER_BYTES, blockChecksum, CONTINUES, encodeHeader, HEADER_BYTES } from './spill-format.js';
 import type { SpillFile } from './spill-store.js';
 
 /** Called with the bytes of each block (and the header) once written. */
@@ -195,7 +195,7 @@ export class RunWriter {
     const payload = this.pos - base - BLOCK_HEADER_BYTES;
     this.mem.fill(0, this.pos, this.end);
     this.view.setUint32(base, (payload | (this.continues ? CONTINUES : 0)) >>> 0, true);
-    this.view.setUint32(base + 4, checksum(this.mem, base + BLOCK_HEADER_BYTES, payload, this.blocks), true);
+    this.view.setUint32(base + 4, blockChecksum(this.kernels, this.mem, base + BLOCK_HEADER_BYTES, payload, this.blocks), true);
     this.continues = false;
     this.blocks++;
     this.slot++;

@@ -8,6 +8,7 @@ import type { DataInputView } from '../io/input-view.js';
 import type { Kernels } from '../kernels/kernels.js';
 import { copyBytes } from './copy-bytes.js';
 import type { RecordSerializer } from '../io/serializer.js';
+import type { MergeDrain } from './merge-drain.js';
 import type { Merger } from './merger.js';
 import type { InMemorySorter } from './sorter.js';
 
@@ -23,10 +24,13 @@ export interface SortedSource {
   copyTo(dst: Uint8Array, at: number): void;
   /** Moves to the next record; null when done at once, else a promise. */
   advance(): Promise<void> | null;
+  /** The merge kernel's driver, when it serves this source. */
+  readonly drain: MergeDrain | null;
 }
 
 /** The records of a sorted in-memory sorter, in index order. @internal */
 export class InMemorySource implements SortedSource {
+  readonly drain = null;
   private i = 0;
   private readonly n: number;
   private start = 0;
@@ -83,6 +87,8 @@ export class MergedSource implements SortedSource {
     private readonly kernels: Kernels | null,
     private readonly memory: Uint8Array,
     private readonly memoryView: DataView,
+    /** The merge kernel's driver over the same merge, or null. */
+    readonly drain: MergeDrain | null,
   ) {}
 
   get valid(): boolean {

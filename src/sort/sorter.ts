@@ -45,8 +45,6 @@ import type { RecordOf, RecordTypeSpec } from '../io/record-type.js';
 import { RecordSerializer } from '../io/serializer.js';
 import type { Kernels } from '../kernels/kernels.js';
 import {
-  PLAN_MASKS,
-  PLAN_OFFSETS,
   RADIX_MIN_ENTRIES,
   SORT_CAPACITY,
   SORT_COUNTS,
@@ -88,29 +86,42 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
   readonly entryBytes: number;
   private readonly mm: MemoryManager;
   private readonly owner: unknown;
-  private readonly sortKernels: Kernels;
-  private readonly ctlPage: MemorySegment;
-  private readonly ctl: number;
-  private readonly bytes: Uint8Array;
-  private readonly mem: DataView;
-  private readonly entryShift: number;
-  private readonly pageShift: number;
-  private readonly keyBytes: number;
-  private readonly capacity: number;
-  private readonly out: DataOutputView;
-  private indexPages: MemorySegment[] = [];
-  private n = 0;
+  /** @internal */
+  protected readonly sortKernels: Kernels;
+  /** @internal */
+  protected readonly ctlPage: MemorySegment;
+  /** @internal */
+  protected readonly ctl: number;
+  /** @internal */
+  protected readonly bytes: Uint8Array;
+  /** @internal */
+  protected readonly mem: DataView;
+  /** @internal */
+  protected readonly entryShift: number;
+  /** @internal */
+  protected readonly pageShift: number;
+  /** @internal */
+  protected readonly keyBytes: number;
+  /** @internal */
+  protected readonly capacity: number;
+  /** @internal */
+  protected readonly out: DataOutputView;
+  /** @internal */
+  protected indexPages: MemorySegment[] = [];
+  /** @internal */
+  protected n = 0;
   /** The pages held against the limit, scratch pages among them. */
   private readonly pages: SorterPages;
-  private sorted = false;
+  /** @internal */
+  protected sorted = false;
   private busy = false;
   private closed = false;
-  /** Changes with every write, so a reader knows its view of the records is stale. */
-  private version = 0;
+  /** Changes with every write, so a reader knows its view of the records is stale. @internal */
+  protected version = 0;
   private input: DataInputView | null = null;
   private inputVersion = -1;
-  /** The key as record bytes for the batch kernels (NormalizedKeys.bytePlan); null when records go one by one. */
-  private readonly plan: ReturnType<NormalizedKeys['bytePlan']>;
+  /** The key as record bytes for the batch kernels (NormalizedKeys.bytePlan); null when records go one by one. @internal */
+  protected readonly plan: ReturnType<NormalizedKeys['bytePlan']>;
 
   /** Takes the control page at once; ERR_INVALID_ARGUMENT for bad options, ERR_MEMORY_ALLOCATION when not even that page can be had. */
   constructor(memoryManager: MemoryManager, options: SorterOptions<S>) {
@@ -230,74 +241,6 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return true;
   }
 
-  /** True when the batch methods (writeSerializedBatch, gatherSpill) serve this record type and key. @internal */
-  get batchable(): boolean {
-    return this.plan !== null;
-  }
-
-  /**
-   * Adds serialized fixed-size records (`count` of them back to back in
-   * `bytes` from `at`) as writeSerialized would, one bulk copy and one kernel
-   * call for all, but only as many as fit the current index page and record
-   * page: it takes no page, and returns how many it added (0 when the next
-   * record needs a page: writeSerialized adds that one). Needs `batchable`. @internal
-   */
-  writeSerializedBatch(bytes: Uint8Array, at: number, count: number): number {
-    this.checkUsable('write');
-    const size = this.serializer.fixedSize;
-    const out = this.out;
-    const n = this.n;
-    const ps = this.pageShift;
-    const room = out.seg === null ? 0 : out.end - out.pos;
-    const pointer = out.position;
-    let m = Math.min(count, (this.indexPages.length << ps) - n, Math.floor(room / size), Math.floor((0xffffffff - pointer) / size) + 1);
-    if (!(m > 0)) return 0;
-    const page = this.indexPages[n >>> ps]!;
-    if (page.isFreed() || this.ctlPage.isFreed() || out.seg!.isFreed()) throw this.freedError();
-    const records = out.pos;
-    out.writeBytes(bytes, at, m * size);
-    this.putPlan();
-    this.sortKernels.sortIndexFixed(this.ctl, records, m, size, page.address + ((n & ((1 << ps) - 1)) << this.entryShift), pointer);
-    this.n = n + m;
-    this.sorted = false;
-    this.version++;
-    return m;
-  }
-
-  /**
-   * Gets the sorted index ready for gatherSpill: false when it cannot serve
-   * (not batchable, not sorted, or more record pages than the control block
-   * lists). The record pages' addresses go into the spare list, free after
-   * the sort. @internal
-   */
-  prepareGather(): boolean {
-    this.checkUsable('gather');
-    const records = this.out.pageList;
-    if (this.plan === null || !this.sorted || records.length > this.capacity || !this.pagesUsable()) return false;
-    this.putControl(false);
-    const table = this.mem.getUint32(this.ctl + SORT_SPARE, true);
-    for (let i = 0; i < records.length; i++) this.mem.setUint32(table + 4 * i, records[i]!.address, true);
-    return true;
-  }
-
-  /** Writes spill entries (spill-format.ts) of sorted positions `from` up to `to` at address `dst` on, as many as fit before `dstEnd`; returns how many. After prepareGather. @internal */
-  gatherSpill(from: number, to: number, dst: number, dstEnd: number): number {
-    const table = this.mem.getUint32(this.ctl + SORT_SPARE, true);
-    return this.sortKernels.sortGatherFixed(this.ctl, from, to, table, Math.log2(this.pageSize), this.serializer.fixedSize, dst, dstEnd);
-  }
-
-  /** The key plan into the control block's counts area (the sort overwrites it). */
-  private putPlan(): void {
-    const { offsets, masks } = this.plan!;
-    const view = this.mem;
-    view.setUint32(this.ctl + SORT_KEY_BYTES, this.keyBytes, true);
-    view.setUint32(this.ctl + SORT_ENTRY_SHIFT, this.entryShift, true);
-    for (let j = 0; j < offsets.length; j++) {
-      view.setUint16(this.ctl + PLAN_OFFSETS + 2 * j, offsets[j]!, true);
-      view.setUint8(this.ctl + PLAN_MASKS + j, masks[j]!);
-    }
-  }
-
   /**
    * Sorts the index by key, in one go. ERR_ABORTED (OperationAbortedError,
    * `cause`: the signal's reason) when the signal is aborted before or during
@@ -357,8 +300,8 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return checked;
   }
 
-  /** Fills the control block: counts, shifts, and the index pages in the first list. */
-  private putControl(stable: boolean): void {
+  /** Fills the control block: counts, shifts, and the index pages in the first list. @internal */
+  protected putControl(stable: boolean): void {
     const ctl = this.ctl;
     const listA = ctl + SORT_LISTS;
     const view = this.mem;
@@ -439,17 +382,6 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     return input;
   }
 
-  /** Where the normalized key of index position `i` lies in the sorter's memory (`memory`), for a reader that copies entries out as they are; no bounds check. @internal */
-  keyAddressAt(i: number): number {
-    const ps = this.pageShift;
-    return this.indexPages[i >>> ps]!.address + ((i & ((1 << ps) - 1)) << this.entryShift);
-  }
-
-  /** The bytes `keyAddressAt` addresses: the memory of the sorter's pages. @internal */
-  get memory(): Uint8Array {
-    return this.bytes;
-  }
-
   /** Yields every record, as an object, in index order. */
   *[Symbol.iterator](): Generator<RecordOf<S>, void, undefined> {
     for (const view of this.views()) yield this.serializer.read(view);
@@ -511,17 +443,19 @@ export class InMemorySorter<S extends RecordTypeSpec = RecordTypeSpec> {
     this.mem.setUint32(page.address + ((i & ((1 << ps) - 1)) << this.entryShift) + this.entryBytes - 4, pointer, true);
   }
 
-  /** False when any page of the sorter was freed underneath it. */
-  private pagesUsable(): boolean {
+  /** False when any page of the sorter was freed underneath it. @internal */
+  protected pagesUsable(): boolean {
     const freed = (p: MemorySegment) => p.isFreed();
     return !(this.ctlPage.isFreed() || this.indexPages.some(freed) || this.pages.scratch.some(freed) || this.out.pageList.some(freed));
   }
 
-  private freedError(): SegmentFreedError {
+  /** @internal */
+  protected freedError(): SegmentFreedError {
     return new SegmentFreedError("a page of the sorter was freed underneath it (releaseAll on its owner?); it cannot go on");
   }
 
-  private checkUsable(operation: string): void {
+  /** @internal */
+  protected checkUsable(operation: string): void {
     if (this.closed) throw new IllegalStateError(`${operation}: the sorter is closed`);
     if (this.busy) throw new IllegalStateError(`${operation}: the sorter is sorting (called from a progress callback?)`);
   }
