@@ -4,11 +4,12 @@
 // driven in Chromium by inspect-page.node.test.ts.
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { builds } from './builds.js';
-import { serveInspector, type InspectorServer } from '../src/inspect-node.js';
+import { serveInspector } from '../src/inspect-node.js';
 import type { Runtime, RuntimeMetrics } from '../src/index.js';
 import { netRuntime } from './network-support.js';
+import { serverStarter } from './inspect-servers.js';
 
 interface Reply {
   readonly status: number;
@@ -78,22 +79,8 @@ function accepts(host: string, port: number): Promise<boolean> {
   });
 }
 
-let open: { rt: Runtime; server: InspectorServer }[] = [];
-afterEach(async () => {
-  for (const { rt, server } of open) {
-    await server.close();
-    rt.close();
-  }
-  open = [];
-});
-
 describe.each(builds)('$name build', ({ init, lib }) => {
-  async function start(options: Parameters<typeof serveInspector>[1] = {}) {
-    const rt = await netRuntime(init, 8);
-    const server = await serveInspector(rt, { intervalMs: 20, ...options });
-    open.push({ rt, server });
-    return { rt, server, port: server.port };
-  }
+  const start = serverStarter(init);
 
   it('listens on 127.0.0.1 only', async () => {
     const { server, port } = await start();
@@ -243,7 +230,9 @@ describe.each(builds)('$name build', ({ init, lib }) => {
   it('serves a runtime closed before it started, saying so', async () => {
     const rt = await netRuntime(init, 4);
     rt.close();
-    const server = await serveInspector(rt, { intervalMs: 20 });
+    // An interval long enough that the page is in before the first tick finds the runtime closed: at 20 ms, on a
+    // loaded machine, the page's request reached the server thread after that tick had closed the server.
+    const server = await serveInspector(rt, { intervalMs: 500 });
     const events = await readEvents(server.port, (e) => e.some((x) => x.event === 'closed'));
     expect(events.map((e) => e.event)).toEqual(['hello', 'closed']);
     await server.closed;

@@ -8,11 +8,10 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { builds } from './builds.js';
-import { serveInspector, type InspectorServer } from '../src/inspect-node.js';
 import type { Runtime, RuntimeMetrics } from '../src/index.js';
-import { netRuntime } from './network-support.js';
+import { serverStarter } from './inspect-servers.js';
 
 const EXIT_FIXTURE = fileURLToPath(new URL('./fixtures/inspect-exit.mjs', import.meta.url));
 
@@ -53,22 +52,8 @@ function press(port: number, label: string): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let open: { rt: Runtime; server: InspectorServer }[] = [];
-afterEach(async () => {
-  for (const { rt, server } of open) {
-    await server.close();
-    rt.close();
-  }
-  open = [];
-});
-
 describe.each(builds)('$name build', ({ name, init }) => {
-  async function start(options: Parameters<typeof serveInspector>[1] = {}) {
-    const rt = await netRuntime(init, 8);
-    const server = await serveInspector(rt, { intervalMs: 20, ...options });
-    open.push({ rt, server });
-    return { rt, server, port: server.port };
-  }
+  const start = serverStarter(init);
 
   it("runs an action on the runtime's thread, where it can change what the next snapshot shows", async () => {
     const ran: number[] = [];
