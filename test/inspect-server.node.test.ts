@@ -9,7 +9,7 @@ import { builds } from './builds.js';
 import { serveInspector } from '../src/inspect-node.js';
 import type { Runtime, RuntimeMetrics } from '../src/index.js';
 import { netRuntime } from './network-support.js';
-import { serverStarter } from './inspect-servers.js';
+import { readEvents, serverStarter } from './inspect-servers.js';
 
 interface Reply {
   readonly status: number;
@@ -28,42 +28,6 @@ function send(port: number, path: string, headers: Record<string, string> = {}, 
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
- * Reads the event stream until `until(events)` holds, `forMs` milliseconds
- * have passed since the response began, or it ends; returns the events as { event, data }.
- */
-function readEvents(port: number, until: (events: { event: string; data: string }[]) => boolean, forMs = Infinity): Promise<{ event: string; data: string }[]> {
-  return new Promise((resolve, reject) => {
-    const events: { event: string; data: string }[] = [];
-    const finish = () => {
-      clearTimeout(timer);
-      req.destroy();
-      resolve(events);
-    };
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
-      if (forMs !== Infinity) timer = setTimeout(finish, forMs);
-      let buffered = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffered += chunk;
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const block = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (data !== undefined) events.push({ event, data });
-        }
-        if (until(events)) finish();
-      });
-      res.on('end', finish);
     });
     req.on('error', reject);
     req.end();

@@ -11,31 +11,14 @@ import { threadId } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { builds } from './builds.js';
 import type { Runtime, RuntimeMetrics } from '../src/index.js';
-import { serverStarter } from './inspect-servers.js';
+import { readEvents, serverStarter } from './inspect-servers.js';
 
 const EXIT_FIXTURE = fileURLToPath(new URL('./fixtures/inspect-exit.mjs', import.meta.url));
 
 /** Reads the event stream for `ms`, then disconnects; resolves with the snapshots received. */
-function readSnapshots(port: number, ms: number): Promise<RuntimeMetrics[]> {
-  return new Promise((resolve, reject) => {
-    const snapshots: RuntimeMetrics[] = [];
-    const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
-      let buffered = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffered += chunk;
-        let end: number;
-        while ((end = buffered.indexOf('\n\n')) >= 0) {
-          const block = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          if (block.startsWith('data: {')) snapshots.push(JSON.parse(block.slice('data: '.length)) as RuntimeMetrics);
-        }
-      });
-      setTimeout(() => (req.destroy(), resolve(snapshots)), ms);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function readSnapshots(port: number, ms: number): Promise<RuntimeMetrics[]> {
+  const events = await readEvents(port, () => false, ms);
+  return events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data) as RuntimeMetrics);
 }
 
 /** POSTs an action; resolves with the status. */
