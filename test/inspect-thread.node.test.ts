@@ -12,6 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { builds } from './builds.js';
 import type { Runtime, RuntimeMetrics } from '../src/index.js';
 import { readEvents, serverStarter } from './inspect-servers.js';
+import { createSnapshotMailbox, MAILBOX_LAYOUT } from '../src/inspect/snapshot-mailbox.js';
 
 const EXIT_FIXTURE = fileURLToPath(new URL('./fixtures/inspect-exit.mjs', import.meta.url));
 
@@ -72,6 +73,25 @@ describe.each(builds)('$name build', ({ name, init }) => {
     expect(taken.mock.calls.length).toBe(whileOpen);
   });
 
+  it('sends snapshots larger than the shared slot whole, the first and those after it, larger again', async () => {
+    const { rt, port } = await start();
+    /** A registered partition whose id is `units` UTF-16 units of text that is 3 and 4 bytes a character in UTF-8. */
+    const partition = (units: number) => {
+      const id = '€🧵'.repeat(units / 3);
+      const source = { metricsSnapshot: () => ({ kind: 'partition', id, backPressuredTimeMs: 0, backPressuredTimeMsPerSecond: 0, level: 'OK', poolSize: 1, poolInUse: 0, subpartitions: [] }) };
+      rt.networkBufferPool.metrics.add(source as never, 'partition');
+      return id;
+    };
+    const ids = (events: { event: string; data: string }[]) =>
+      events.filter((e) => e.event === 'message').map((e) => (JSON.parse(e.data) as RuntimeMetrics).network.partitions.map((p) => p.id));
+    const small = partition(30_000); // 70 KB in UTF-8: past the first slot (64 KiB)
+    const first = ids(await readEvents(port, (events) => ids(events).length >= 4));
+    expect(first).toEqual(Array(first.length).fill([small]));
+    const large = partition(300_000); // 700 KB: past the second slot too
+    const after = ids(await readEvents(port, (events) => ids(events).length >= 4));
+    expect(after).toEqual(Array(after.length).fill([small, large]));
+  });
+
   it('answers a page connecting and /metrics.json with a snapshot taken then, not an old one', async () => {
     const { rt, port } = await start({ intervalMs: 60_000 });
     rt.networkBufferPool.createBufferPool({ minSize: 1, maxSize: 1, name: 'late' });
@@ -103,4 +123,40 @@ describe.each(builds)('$name build', ({ name, init }) => {
     expect(stdout.split('\n').filter(Boolean).sort()).toEqual(ENDED);
     expect(code).toBe(0);
   }, 30_000);
+});
+
+describe('the snapshot mailbox', () => {
+  /** The slot's sequence and its event as text. */
+  const read = (buffer: SharedArrayBuffer) => {
+    const header = new Int32Array(buffer, 0, 2);
+    const length = header[MAILBOX_LAYOUT.length]!;
+    return { sequence: header[MAILBOX_LAYOUT.sequence]!, event: Buffer.from(new Uint8Array(buffer, MAILBOX_LAYOUT.dataOffset, length)).toString('utf8') };
+  };
+
+  it('holds the last event written whole, its sequence even and 2 on per write', () => {
+    const mailbox = createSnapshotMailbox();
+    expect(read(mailbox.buffer)).toEqual({ sequence: 0, event: '' });
+    expect(mailbox.write('data: {"a":1}\n\n')).toBeNull();
+    expect(read(mailbox.buffer)).toEqual({ sequence: 2, event: 'data: {"a":1}\n\n' });
+    expect(mailbox.write('data: "ü€🧵"\n\n')).toBeNull();
+    expect(read(mailbox.buffer)).toEqual({ sequence: 4, event: 'data: "ü€🧵"\n\n' });
+  });
+
+  it('moves to a larger slot for an event that does not fit, and returns it once', () => {
+    const mailbox = createSnapshotMailbox();
+    const first = mailbox.buffer;
+    // 40,000 units might take 120,000 bytes, more than the 64 KiB slot; measured, these take 60,000 and fit.
+    const fits = 'a'.repeat(30_000) + '€'.repeat(10_000);
+    expect(mailbox.write(fits)).toBeNull();
+    expect(mailbox.buffer).toBe(first);
+    const big = '€'.repeat(30_000);
+    const larger = mailbox.write(big);
+    expect(larger).not.toBeNull();
+    expect(mailbox.buffer).toBe(larger);
+    expect(larger!.byteLength).toBeGreaterThanOrEqual(MAILBOX_LAYOUT.dataOffset + 90_000);
+    expect(read(larger!)).toEqual({ sequence: 2, event: big });
+    expect(mailbox.write(big)).toBeNull();
+    expect(read(larger!)).toEqual({ sequence: 4, event: big });
+    expect(read(first).event).toBe(fits); // the old slot is left as it was last whole
+  });
 });

@@ -20,7 +20,8 @@
  *
  * The HTTP server runs in a thread of its own (server-thread.ts): this
  * thread, the runtime's, takes one snapshot per interval, encodes it as
- * JSON once and posts the text (none at all while no page is open), takes
+ * JSON once and writes the text to a mailbox in shared memory that the
+ * server thread polls (none at all while no page is open), takes
  * the snapshots that /metrics.json and a page connecting ask for, and runs
  * the actions. The server thread exits once the server has closed.
  */
@@ -35,6 +36,7 @@ import { render } from '../util/render.js';
 import { checkInspectorOptions, type InspectorOptions } from './options.js';
 import { inspectorPage } from './page.js';
 import { serverThread, type FromServerThread, type ServerThreadData, type ToServerThread } from './server-thread.js';
+import { createSnapshotMailbox, MAILBOX_LAYOUT } from './snapshot-mailbox.js';
 import { startTicker } from './ticker.js';
 
 /** Options of serveInspector(). */
@@ -75,6 +77,7 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
   const checked = checkInspectorOptions(options, 'serveInspector', ['port']);
   const port = checked.port === undefined ? 0 : checkInteger(checked.port, 'serveInspector: port', 0, 65535);
   const actions = [...checked.actions.keys()];
+  const mailbox = createSnapshotMailbox();
   const data: ServerThreadData = {
     port,
     hello: `retry: 2000\nevent: hello\ndata: ${JSON.stringify({ title: checked.title, actions })}\n\n`,
@@ -84,6 +87,10 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
     dist: DIST,
     uplotFile: uplotModule(),
     maxStreams: MAX_STREAMS,
+    mailbox: mailbox.buffer,
+    mailboxLayout: MAILBOX_LAYOUT,
+    // Twice an interval: an event waits at most half an interval, and timers late by less than that miss none.
+    pollMs: checked.intervalMs / 2,
   };
   // No flags of this process (execArgv): --input-type=module would make the program a module, without require.
   const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: data, execArgv: [] });
@@ -134,13 +141,15 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
     return closed;
   };
   void closed.then(() => ticker.stop());
-  // One snapshot per interval, shared by every page: one JSON text posted to the server thread.
+  // One snapshot per interval, shared by every page: one JSON text in the mailbox.
   // The server thread keeps the process alive while it serves; the clock need not.
   const ticker = startTicker(
     checked.intervalMs,
     () => {
       if (rt.isClosed()) return void close();
-      if (pages > 0) post(`data: ${JSON.stringify(rt.metrics())}\n\n`);
+      if (pages === 0) return;
+      const larger = mailbox.write(`data: ${JSON.stringify(rt.metrics())}\n\n`);
+      if (larger !== null) post({ type: 'mailbox', buffer: larger });
     },
     { unref: true },
   );
