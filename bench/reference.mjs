@@ -64,7 +64,7 @@ export function referenceRows(rt, owner) {
     } },
     { op: 'putInt', variant: 'dataview', ops: INT_OPS, fn: () => {
       const v = salt++;
-      for (let r = 0; r < SWEEPS; r++) for (let i = 0; i < SEG; i += 4) dv.setInt32(ob + i, i + v, true);
+      for (let r = 0; r < SWEEPS; r++) for (let i = 0; i < SEG; i += 4) dv.setUint32(ob + i, i + v, true);
     } },
     { op: 'getIntBigEndian', variant: 'export', ops: INT_OPS, fn: () => {
       let s = 0;
@@ -82,7 +82,7 @@ export function referenceRows(rt, owner) {
     } },
     { op: 'putIntBigEndian', variant: 'dataview', ops: INT_OPS, fn: () => {
       const v = salt++;
-      for (let r = 0; r < SWEEPS; r++) for (let i = 0; i < SEG; i += 4) dv.setInt32(ob + i, i + v, false);
+      for (let r = 0; r < SWEEPS; r++) for (let i = 0; i < SEG; i += 4) dv.setUint32(ob + i, i + v, false);
     } },
     { op: 'getLong (bigint)', variant: 'export', ops: LONG_OPS, fn: () => {
       let s = 0n;

@@ -134,10 +134,10 @@ export class DataOutputView {
   writeShort(value: number): void {
     const v = num(value);
     if (this.pos + 2 <= this.end && this.live()) {
-      this.view.setInt16(this.pos, v, false);
+      this.view.setUint16(this.pos, v, false);
       this.pos += 2;
     } else {
-      this.scratch.setInt16(0, v, false);
+      this.scratch.setUint16(0, v, false);
       this.spill(2);
     }
   }
@@ -146,10 +146,10 @@ export class DataOutputView {
   writeInt(value: number): void {
     const v = num(value);
     if (this.pos + 4 <= this.end && this.live()) {
-      this.view.setInt32(this.pos, v, false);
+      this.view.setUint32(this.pos, v, false);
       this.pos += 4;
     } else {
-      this.scratch.setInt32(0, v, false);
+      this.scratch.setUint32(0, v, false);
       this.spill(4);
     }
   }
@@ -198,11 +198,11 @@ export class DataOutputView {
 
   private writeLongParts(hi: number, lo: number): void {
     if (this.pos + 8 <= this.end && this.live()) {
-      this.view.setInt32(this.pos, hi, false);
+      this.view.setUint32(this.pos, hi, false);
       this.view.setUint32(this.pos + 4, lo, false);
       this.pos += 8;
     } else {
-      this.scratch.setInt32(0, hi, false);
+      this.scratch.setUint32(0, hi, false);
       this.scratch.setUint32(4, lo, false);
       this.spill(8);
     }

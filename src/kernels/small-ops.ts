@@ -15,7 +15,7 @@ export function copyRange(view: DataView, bytes: Uint8Array, dst: number, src: n
   }
   // Front to back is safe when dst < src: each word is read before the writes reach it.
   let i = 0;
-  for (; i + 4 <= n; i += 4) view.setInt32(dst + i, view.getInt32(src + i, true), true);
+  for (; i + 4 <= n; i += 4) view.setUint32(dst + i, view.getUint32(src + i, true), true);
   for (; i < n; i++) bytes[dst + i] = bytes[src + i]!;
 }
 
@@ -48,9 +48,9 @@ export function equalRange(view: DataView, bytes: Uint8Array, a: number, b: numb
 export function swapRange(view: DataView, bytes: Uint8Array, a: number, b: number, n: number): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const x = view.getInt32(a + i, true);
-    view.setInt32(a + i, view.getInt32(b + i, true), true);
-    view.setInt32(b + i, x, true);
+    const x = view.getUint32(a + i, true);
+    view.setUint32(a + i, view.getUint32(b + i, true), true);
+    view.setUint32(b + i, x, true);
   }
   for (; i < n; i++) {
     const x = bytes[a + i]!;
