@@ -17,7 +17,7 @@
 //
 //   [ varuint: record bytes ][ key prefix: K bytes ][ record ]
 
-import { copy } from './bulk';
+import { copyShort } from './bulk';
 import { entryAt, field, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_PAGE_SHIFT } from './sort';
 
 export const PLAN_OFFSETS: u32 = 32;
@@ -99,7 +99,7 @@ export function sortGatherFixed(ctl: usize, from: u32, to: u32, table: usize, pa
       n >>= 7;
     }
     store<u8>(dst++, n);
-    copy(dst, e, keyBytes);
+    copyShort(dst, e, keyBytes);
     dst += keyBytes;
     let p = load<u32>(e + pointerAt);
     let left = recordBytes;
@@ -107,7 +107,7 @@ export function sortGatherFixed(ctl: usize, from: u32, to: u32, table: usize, pa
       const offset = p & pageMask;
       const room = pageMask + 1 - offset;
       const take = left < room ? left : room;
-      copy(dst, <usize>load<u32>(table + (<usize>(p >> pageShift) << 2)) + offset, take);
+      copyShort(dst, <usize>load<u32>(table + (<usize>(p >> pageShift) << 2)) + offset, take);
       dst += take;
       p += take;
       left -= take;
