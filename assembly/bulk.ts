@@ -30,6 +30,22 @@ export function copy(dst: usize, src: usize, n: usize): void {
   }
 }
 
+/** Copies `n` bytes between ranges that do not overlap: inline for a key or a short record, memory.copy beyond (a call to the bulk copy per record: mergeRuns 210 ms with it, 114-127 ms inline in two of three runs, 2.58 million records). */
+// @ts-ignore: decorator
+@inline export function copyShort(dst: usize, src: usize, n: usize): void {
+  if (n > 128) {
+    memory.copy(dst, src, n);
+    return;
+  }
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.load(src + i));
+  if (i + 8 <= n) {
+    store<u64>(dst + i, load<u64>(src + i));
+    i += 8;
+  }
+  for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+}
+
 /** Sets `n` bytes at `dst` to `value`. */
 export function fill(dst: usize, value: u8, n: usize): void {
   memory.fill(dst, value, n);

@@ -5,6 +5,10 @@
  *   node bench/external-sort.mjs           256 MiB of records and the 4,000,000-record set, 3 processes per row
  *   node bench/external-sort.mjs --quick   an eighth of each, 1 process per row (proves every row runs)
  *
+ * Only some rows: --variants=segmem-wasm,gnu-sort (names as in VARIANTS), --sets=0 or --sets=1 (the
+ * 256 MiB set, the 4,000,000-record set); --processes=N. A partial run writes
+ * results/external-sort-partial.{json,md}, leaving the full run's files as they are.
+ *
  * Records: an int key (0 to 2^31 - 1) and a 100-character payload. As
  * segmem's binary records they are 104 bytes (int + fixed 100 bytes); as text
  * 112 ("%010d\t<payload>\n", so that byte order is key order). Rows:
@@ -266,18 +270,18 @@ export function dataSets(quick) {
 }
 
 /** Runs every row `processes` times per data set, alternating; resolves to { rows, targets, meta, markdown }. */
-export async function externalSortBenchmark({ quick = false, processes = quick ? 1 : 3, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
+export async function externalSortBenchmark({ quick = false, processes = quick ? 1 : 3, variants = VARIANTS, sets = null, log = (m) => process.stderr.write(`${m}\n`) } = {}) {
   const started = Date.now();
   const loadBefore = os.loadavg()[0];
   const rows = [];
-  for (const set of dataSets(quick)) {
+  for (const set of dataSets(quick).filter((_, i) => sets === null || sets.includes(i))) {
     const dir = mkdtempSync(join(os.tmpdir(), 'segmem-extsort-bench-'));
     try {
       log(`external sort: generating ${set.records.toLocaleString('en-US')} records…`);
       generate(dir, set.records);
-      const raw = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+      const raw = Object.fromEntries(variants.map((v) => [v, []]));
       for (let p = 1; p <= processes; p++) {
-        for (const variant of VARIANTS) {
+        for (const variant of variants) {
           log(`external sort ${set.name}, ${variant}, process ${p} of ${processes}…`);
           settle(join(dir, variant.startsWith('segmem') ? 'in.bin' : 'in.txt'));
           raw[variant].push(await runChild([variant, dir, String(set.records), String(budgetOf(quick))]));
@@ -285,7 +289,7 @@ export async function externalSortBenchmark({ quick = false, processes = quick ?
       }
       const textBytes = statSync(join(dir, 'in.txt')).size;
       const binBytes = statSync(join(dir, 'in.bin')).size;
-      for (const variant of VARIANTS) {
+      for (const variant of variants) {
         const results = raw[variant];
         const mb = budgetOf(quick);
         const name = NAMES[variant].replace('<budget>', variant.startsWith('duckdb') ? `${Math.max(mb, 64)}MB` : `${mb}M`);
@@ -358,7 +362,7 @@ function renderMarkdown({ meta, rows, targets }) {
   lines.push(`${meta.engine}; ${meta.gnuSort}; ${meta.host}; ${meta.date}; median of ${meta.processes} processes per row; load average ${meta.load.before.toFixed(2)} before, ${meta.load.after.toFixed(2)} after.`);
   lines.push('MB/s: the records as text (112 bytes each) over the wall time, input read to output written; segmem sorts the same records as 104-byte binary records.');
   lines.push('');
-  lines.push('| data | variant | seconds | MB/s | runs | merge passes |');
+  lines.push('| data | variant | seconds | MB/s | runs written | merge passes |');
   lines.push('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const data = `${r.set} (${(r.textBytes / 1e6).toFixed(0)} MB as text)`;
@@ -386,10 +390,17 @@ if (process.argv[1] === SELF) {
     );
   } else {
     const quick = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-    const report = await externalSortBenchmark({ quick });
+    const flag = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const variants = flag('variants')?.split(',') ?? VARIANTS;
+    const unknown = variants.filter((v) => !VARIANTS.includes(v));
+    if (unknown.length > 0) throw new Error(`unknown variants ${unknown.join(', ')}; known: ${VARIANTS.join(', ')}`);
+    const sets = flag('sets')?.split(',').map(Number) ?? null;
+    const processes = flag('processes') === undefined ? undefined : Number(flag('processes'));
+    const partial = variants !== VARIANTS || sets !== null || processes !== undefined;
+    const report = await externalSortBenchmark({ quick, variants, sets, ...(processes === undefined ? {} : { processes }) });
     const dir = new URL('./results/', import.meta.url);
     mkdirSync(dir, { recursive: true });
-    const base = quick ? 'external-sort-quick' : 'external-sort';
+    const base = partial ? 'external-sort-partial' : quick ? 'external-sort-quick' : 'external-sort';
     const { markdown, ...json } = report;
     writeFileSync(new URL(`${base}.json`, dir), JSON.stringify(json, null, 2) + '\n');
     writeFileSync(new URL(`${base}.md`, dir), markdown + '\n');

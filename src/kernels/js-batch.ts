@@ -55,15 +55,17 @@ export function createJsBatch(buffer: ArrayBufferLike): BatchKernels {
     const pageMask = (1 << pageShift) - 1;
     const lengthBytes = recordBytes < 0x80 ? 1 : recordBytes < 0x4000 ? 2 : recordBytes < 0x200000 ? 3 : recordBytes < 0x10000000 ? 4 : 5;
     const step = lengthBytes + keyBytes + recordBytes;
-    // How many fit, then two passes (as the wasm kernel): touch every record, then copy them.
+    // How many fit, then two passes (as the wasm kernel): touch every cache line of every record, then copy them.
     const end = Math.min(to, from + Math.max(0, Math.floor((dstEnd - dst) / step)));
     let touched = 0;
     for (let j = from; j < end; j++) {
       const p = u32[(u32[list + (j >>> ps)]! + ((j & ((1 << ps) - 1)) << es) + pointerAt) >>> 2]!;
       const offset = p & pageMask;
       const at = u32[(table >>> 2) + (p >>> pageShift)]! + offset;
-      touched += u8[at]!;
-      if (recordBytes > 1 && offset + recordBytes <= pageMask + 1) touched += u8[at + recordBytes - 1]!;
+      // Every cache line of the record within its page (as the wasm kernel).
+      const inPage = Math.min(recordBytes, pageMask + 1 - offset);
+      for (let t = 0; t < inPage; t += 64) touched += u8[at + t]!;
+      if (inPage > 1) touched += u8[at + inPage - 1]!;
     }
     gatherTouched = (gatherTouched + touched) | 0;
     let i = from;
