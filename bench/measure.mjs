@@ -77,15 +77,17 @@ export async function measureBuild({ lib, build, timings: t, log, collect = () =
     );
   }
 
-  const workloads = runTimed(WORKLOADS, 'workload');
-  const controls = runTimed(CONTROLS, 'control');
+  // t.only (BENCH_ONLY) names a subset: workload ids, micro row names; no reference rows then.
+  const picked = (name) => t.only == null || t.only.includes(name);
+  const workloads = runTimed(WORKLOADS.filter((w) => picked(w.id)), 'workload');
+  const controls = runTimed(CONTROLS.filter((w) => picked(w.id)), 'control');
 
   const microOwner = 'bench micro';
-  const micro = runRows(microRows(mm, microOwner), (r) => ({ name: r.name, group: r.group, unit: r.unit ?? 'ns per op', ops: r.ops, bytesPerOp: r.bytes ?? null }));
+  const micro = runRows(microRows(mm, microOwner).filter((r) => picked(r.name)), (r) => ({ name: r.name, group: r.group, unit: r.unit ?? 'ns per op', ops: r.ops, bytesPerOp: r.bytes ?? null }));
   mm.releaseAll(microOwner);
 
   const referenceOwner = 'bench reference';
-  const reference = runRows(referenceRows(rt, referenceOwner), (r) => ({ op: r.op, variant: r.variant, ops: r.ops }));
+  const reference = runRows(t.only == null ? referenceRows(rt, referenceOwner) : [], (r) => ({ op: r.op, variant: r.variant, ops: r.ops }));
   mm.releaseAll(referenceOwner);
 
   // Reported rather than thrown, so the rows measured so far still reach the report.

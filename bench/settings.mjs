@@ -15,11 +15,22 @@ export const ENGINE_IDS = ['node', 'node24', 'chromium'];
 
 export const isQuick = () => process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 
-/** What one worker process spends per row. */
+/** What one worker process spends per row, and which rows it measures (`only`, from BENCH_ONLY; null: all). */
 export function timings(quick = isQuick()) {
-  return quick
+  const base = quick
     ? { quick: true, warmupMs: 150, rounds: 3, roundMs: 60, microMs: 25, microWarmupMs: 10 }
     : { quick: false, warmupMs: 1000, rounds: 5, roundMs: 300, microMs: 150, microWarmupMs: 50 };
+  return { ...base, only: onlyRows() };
+}
+
+/**
+ * BENCH_ONLY: a comma list of workload ids (their controls come along) and
+ * micro row names, e.g. `W4,W7,compare 16-byte keys`; the rows bench/rows.mjs
+ * measures. Unset: every row.
+ */
+export function onlyRows() {
+  const raw = typeof process === 'undefined' ? undefined : process.env.BENCH_ONLY;
+  return raw === undefined || raw === '' ? null : raw.split(',').map((s) => s.trim());
 }
 
 /**

@@ -66,6 +66,56 @@ describe.each(builds)('$name build', ({ init }) => {
     rt.close();
   });
 
+  it('compare: first words at their extremes, where the second word pulls the other way', async () => {
+    const rt = await init(SMALL_RUNTIME);
+    const [a, b] = rt.memoryManager.allocatePages('extremes', 2);
+    const words: [number, number, number, number, 1 | -1][] = [
+      [0xffffffff, 0, 0, 0xffffffff, 1],
+      [1, 0, 0, 0xffffffff, 1],
+      [0x80000000, 0, 0x7fffffff, 0xffffffff, 1],
+      [7, 0xfffffffe, 7, 0xffffffff, -1],
+    ];
+    for (const [a0, a1, b0, b1, want] of words) {
+      for (const n of [8, 9, 16, 24]) {
+        a!.fill(0x55, 0, 32);
+        b!.fill(0x55, 0, 32);
+        a!.putIntBigEndian(0, a0 | 0);
+        a!.putIntBigEndian(4, a1 | 0);
+        b!.putIntBigEndian(0, b0 | 0);
+        b!.putIntBigEndian(4, b1 | 0);
+        expect(a!.compare(b!, 0, 0, n), `${a0}.${a1} vs ${b0}.${b1}, n=${n}`).toBe(want);
+        expect(b!.compare(a!, 0, 0, n), `${b0}.${b1} vs ${a0}.${a1}, n=${n}`).toBe(-want);
+      }
+    }
+    rt.close();
+  });
+
+  it('compare: two heap segments over one array, decided at every position of every length', async () => {
+    // Same bytes but no kernels: the segment's JS prefix, then its JS loop for the rest.
+    const rt = await init(SMALL_RUNTIME);
+    const array = new Uint8Array(2 * WINDOW);
+    const a = rt.segments.wrap(array);
+    const b = rt.segments.wrap(array);
+    for (const n of LENGTHS) {
+      const bytes = pattern(n, 5);
+      array.set(bytes, 0);
+      array.set(bytes, WINDOW);
+      expect(a.compare(b, 0, WINDOW, n), `equal, n=${n}`).toBe(0);
+      for (let at = 0; at < n; at++) {
+        for (const delta of [1, 0x80, 0xff]) {
+          const other = bytes.slice();
+          other[at] = (other[at]! + delta) & 0xff;
+          array.set(other, WINDOW);
+          const want = lexicographic(bytes, other);
+          expect(a.compare(b, 0, WINDOW, n), `n=${n} at=${at} +${delta}`).toBe(want);
+          expect(b.compare(a, WINDOW, 0, n), `n=${n} at=${at} +${delta}, reversed`).toBe(-want);
+        }
+        array.set(bytes, WINDOW);
+      }
+    }
+    rt.close();
+  });
+
   it('swapBytes: every length, between pages and within one page', async () => {
     const rt = await init(SMALL_RUNTIME);
     const [a, b] = rt.memoryManager.allocatePages('swap', 2);

@@ -15,6 +15,7 @@ import { PageOwners, type OwnerState } from './page-owners.js';
 import type { AllocatedPages } from './allocated-pages.js';
 import { resolveManagerOptions, type MemoryManagerOptions } from './manager-options.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
+import { ReleasePass } from './release-pass.js';
 import { SharedResources, type SharedResourceLease } from './shared-resources.js';
 
 export type { AllocatedPages } from './allocated-pages.js';
@@ -59,6 +60,8 @@ export class MemoryManager implements SegmentReleaser {
   private readonly handles: PageHandles;
   /** Owners, their slots in the page table and what they hold. */
   private readonly owners: PageOwners;
+  /** release(array)'s one pass over the segments. */
+  private readonly releasePass: ReleasePass;
   private shutDown = false;
   private readonly zeroOnRelease: boolean;
   private readonly leaks: LeakDetector | null;
@@ -89,6 +92,7 @@ export class MemoryManager implements SegmentReleaser {
     }
     this.header = new Uint32Array(buffer, area.table, PT_BYTES_AVAILABLE / 4 + 1);
     this.owners = new PageOwners(this.kernels, area.table, area.pageCount, threads !== null);
+    this.releasePass = new ReleasePass(this, this.io, this.owners.states, area.pagesBase, this.pageShift, area.pageCount);
     const { zeroOnRelease, leakDetection, onLeak } = resolveManagerOptions(options);
     this.zeroOnRelease = zeroOnRelease;
     this.leakDetection = leakDetection;
@@ -172,39 +176,22 @@ export class MemoryManager implements SegmentReleaser {
       segments.free();
       return;
     }
-    // Validate, copy and empty the caller's array before anything changes, so
-    // that a failure (a foreign segment, a frozen array, a throwing proxy)
-    // leaves every page, count and handle as it was.
+    // Copy the caller's array, then check and mark its segments in one pass and
+    // empty the array, undoing the marks if anything fails (a foreign segment,
+    // a frozen array, a throwing proxy): every page, count and handle stays as it was.
     const list: unknown[] = segments.slice();
-    for (let i = 0; i < list.length; i++) this.checkManaged(list[i]);
+    const pass = this.releasePass;
+    const count = pass.mark(list);
     try {
       segments.length = 0;
     } catch {
+      pass.unmark(list, count);
       throw new InvalidArgumentError(`release: the array of ${list.length} segments cannot be emptied (frozen or sealed); nothing was released`);
     }
-    const io = this.io;
-    const pagesBase = this.area.pagesBase;
-    const shift = this.pageShift;
     const leaks = this.leaks;
-    // Arrays usually hold runs of one owner's pages: look the owner up once per run.
-    let owner: unknown = undefined;
-    let state: OwnerState | undefined;
-    let count = 0;
-    for (let i = 0; i < list.length; i++) {
-      const segment = list[i] as MemorySegment;
-      if (segment.isFreed()) continue;
-      const page = (segment.markFreed() - pagesBase) >>> shift;
-      if (leaks !== null) this.forgetWatched(leaks, segment, page);
-      if (state === undefined || segment.owner !== owner) {
-        if (state !== undefined) this.owners.settle(state);
-        owner = segment.owner;
-        state = this.owners.states.get(owner)!;
-      }
-      state.pages -= 1;
-      io[count++] = page;
-    }
+    if (leaks !== null) for (let j = 0; j < count; j++) this.forgetWatched(leaks, pass.markedSegment(list, j), this.io[j]!);
     this.returnPages(count);
-    if (state !== undefined) this.owners.settle(state);
+    pass.settle(this.owners);
   }
 
   /** Gives back every page `owner` holds; its other owners' pages are not touched. Throws ERR_SHUTDOWN after shutdown(). */

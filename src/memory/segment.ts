@@ -375,10 +375,20 @@ export class MemorySegment {
     const a = this.range(offset1, len1);
     const b = other.range(offset2, len2);
     const n = len1 < len2 ? len1 : len2;
-    const kernels = this.region.kernels;
+    const bytes = this.bytes;
     let c: number;
-    if (kernels === null || this.bytes !== other.bytes) c = compareBetween(this.bytes, a, other.bytes, b, n);
-    else c = n < COMPARE_KERNEL_MIN ? compareRange(this.view, this.bytes, a, b, n) : kernels.compare(a, b, n);
+    if (bytes !== other.bytes) c = compareBetween(bytes, a, other.bytes, b, n);
+    else if (n < COMPARE_KERNEL_MIN) c = compareRange(this.view, bytes, a, b, n);
+    else {
+      // The first 8 bytes in JS (kernels.ts, COMPARE_KERNEL_MIN): most keys differ
+      // there, and those never pay the kernel call (nor the load of the kernels).
+      const view = this.view;
+      const d = (view.getUint32(a, false) - view.getUint32(b, false)) * TWO_POW_32 + (view.getUint32(a + 4, false) - view.getUint32(b + 4, false));
+      // Branch-free sign: on random keys `d < 0 ? -1 : 1` mispredicts half the time.
+      if (d !== 0) return +(d > 0) - +(d < 0);
+      const kernels = this.region.kernels;
+      c = kernels === null ? compareRange(view, bytes, a + 8, b + 8, n - 8) : kernels.compare(a + 8, b + 8, n - 8);
+    }
     if (c !== 0 || len1 === len2) return c;
     return len1 < len2 ? -1 : 1;
   }
