@@ -15,8 +15,26 @@
 // i & mask), so a range [lo, hi) occupies the same positions in either list
 // and moves between them page run by page run. Every finished range ends in
 // the list; only pending ranges may sit in the spare pages.
+//
+// sortLeaf counts the histograms of up to LEAF_TABLES remaining key bytes
+// before their passes (a range's histograms do not change as its passes
+// reorder it; 8-byte entries in one pass over the range, longer ones one pass
+// per byte), into 1 KiB tables in the control page past the used part of the
+// spare list:
+//
+//   ctl  [ fields | counts[256] | list: pages… free… | spare: pages… | hist[0] hist[1] … ] page end
+//                                                                   ^ leafHistograms(ctl)
+//
+// As many tables as fit, LEAF_TABLES at most (a page of 4 KiB with a long
+// list may hold none: then one table, the counts at SORT_COUNTS, and one
+// counting pass per byte, as the MSD passes have it). A byte equal in the
+// whole range is skipped without a scatter pass.
 
-import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_PAGE_SHIFT, SORT_SPARE, INSERTION_MAX, copyEntry, entryAt, field, insertionSort } from './sort';
+import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_N, SORT_PAGE_SHIFT, SORT_SPARE, INSERTION_MAX, copyEntry, entryAt, field, insertionSort } from './sort';
+
+/** Most key bytes whose histograms the leaf holds at once (an int32 key leaves at most 3; see countDigits). */
+// @ts-ignore: decorator
+@inline const LEAF_TABLES: u32 = 4;
 
 /** The spare list when `spare` is non-zero, else the list. */
 // @ts-ignore: decorator
@@ -24,9 +42,8 @@ import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_PAGE_SHI
   return <usize>field(ctl, spare != 0 ? SORT_SPARE : SORT_LIST);
 }
 
-/** Adds byte `digit` of entries [lo, hi) of `list` to the histogram. */
-function countRange(ctl: usize, list: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
-  let counts = ctl + SORT_COUNTS;
+/** Adds byte `digit` of entries [lo, hi) of `list` to the histogram at `counts`. */
+function countRange(counts: usize, list: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
   let i = lo;
   while (i < hi) {
     let p = i >> ps;
@@ -41,9 +58,8 @@ function countRange(ctl: usize, list: usize, digit: u32, lo: u32, hi: u32, ps: u
   }
 }
 
-/** Moves entries [lo, hi) of `src` to `dst`, each to the position its digit's counter holds, which then moves on. */
-function scatterRange(ctl: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
-  let counts = ctl + SORT_COUNTS;
+/** Moves entries [lo, hi) of `src` to `dst`, each to the position its digit's counter (at `counts`) holds, which then moves on. */
+function scatterRange(counts: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
   let i = lo;
   if (es == 3) {
     // One 8-byte load per entry: the digit comes out of the register the entry is copied from.
@@ -81,9 +97,8 @@ function scatterRange(ctl: usize, src: usize, dst: usize, digit: u32, lo: u32, h
   }
 }
 
-/** Turns the histogram of n entries into start positions from `lo`; true when one digit holds all n (nothing to move). */
-function placeCounts(ctl: usize, lo: u32, n: u32): bool {
-  let counts = ctl + SORT_COUNTS;
+/** Turns the histogram at `counts` of n entries into start positions from `lo`; true when one digit holds all n (nothing to move). */
+function placeCounts(counts: usize, lo: u32, n: u32): bool {
   let sum = lo;
   let trivial = false;
   for (let d: usize = 0; d < 256; ++d) {
@@ -110,25 +125,82 @@ function copyRange(dst: usize, src: usize, lo: u32, hi: u32, ps: u32, es: u32): 
 
 /** Adds byte `digit` of entries [lo, hi) (of the spare list when `fromSpare`) to the histogram at SORT_COUNTS. */
 export function sortCount(ctl: usize, digit: u32, lo: u32, hi: u32, fromSpare: u32): void {
-  countRange(ctl, listOf(ctl, fromSpare), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
+  countRange(ctl + SORT_COUNTS, listOf(ctl, fromSpare), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
 }
 
 /** Turns the histogram of the n entries from `lo` into their start positions; 1 when one digit holds them all, else 0. */
 export function sortPlace(ctl: usize, lo: u32, n: u32): u32 {
-  return placeCounts(ctl, lo, n) ? 1 : 0;
+  return placeCounts(ctl + SORT_COUNTS, lo, n) ? 1 : 0;
 }
 
 /** Moves entries [lo, hi) from one list to the other (spare to list when `fromSpare`) by byte `digit`, to the positions at SORT_COUNTS. */
 export function sortScatter(ctl: usize, digit: u32, lo: u32, hi: u32, fromSpare: u32): void {
-  scatterRange(ctl, listOf(ctl, fromSpare), listOf(ctl, fromSpare ^ 1), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
+  scatterRange(ctl + SORT_COUNTS, listOf(ctl, fromSpare), listOf(ctl, fromSpare ^ 1), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT));
+}
+
+/**
+ * Adds bytes digit to digit + g - 1 of entries [lo, hi) of `list` to the g
+ * histograms from `hist` (1 KiB each). For 8-byte entries in one pass, the
+ * bytes shifted out of one 8-byte load per entry: the leaf of 3906 int32
+ * keys (3 bytes left) took 7.4 against 8.5 ns per entry with a counting pass
+ * per byte (in cache, wasm, Node 20, load average 4.7).
+ */
+function countDigits(hist: usize, list: usize, digit: u32, g: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
+  let i = lo;
+  let top = digit + g;
+  if (es == 3) {
+    // 8-byte entries: every key byte is in the entry's first word.
+    let shift = <u64>(digit << 3);
+    while (i < hi) {
+      let p = i >> ps;
+      let first = p << ps;
+      let end = min<u32>(hi, first + (<u32>1 << ps));
+      let base = <usize>load<u32>(list + (<usize>p << 2));
+      for (let k = i - first, m = end - first; k < m; ++k) {
+        let x = load<u64>(base + (<usize>k << 3)) >> shift;
+        let c = hist + (<usize>(x & 255) << 2);
+        store<u32>(c, load<u32>(c) + 1);
+        if (g > 1) {
+          c = hist + 1024 + (<usize>((x >> 8) & 255) << 2);
+          store<u32>(c, load<u32>(c) + 1);
+          if (g > 2) {
+            c = hist + 2048 + (<usize>((x >> 16) & 255) << 2);
+            store<u32>(c, load<u32>(c) + 1);
+            if (g > 3) {
+              c = hist + 3072 + (<usize>((x >> 24) & 255) << 2);
+              store<u32>(c, load<u32>(c) + 1);
+            }
+          }
+        }
+      }
+      i = end;
+    }
+    return;
+  }
+  // Longer entries: one counting pass per byte. Counting them all in one pass
+  // made the leaf of 16-byte entries slower here (9 key bytes, 1479 entries:
+  // 46.9 against 43.4 ns per entry, wasm; 132 against 117, pure JS).
+  for (let t: u32 = 0; t < g; ++t) countRange(hist + (<usize>t << 10), list, digit + t, lo, hi, ps, es);
+}
+
+/**
+ * Address of the leaf's histogram tables in the control page: past the spare
+ * list's entries (at most one page per (1 << pageShift) entries, and one
+ * more taken for a record refused), 16-byte aligned.
+ */
+// @ts-ignore: decorator
+@inline function leafHistograms(ctl: usize, ps: u32): usize {
+  let pages = (field(ctl, SORT_N) >> ps) + 1;
+  return (<usize>field(ctl, SORT_SPARE) + (<usize>pages << 2) + 15) & ~<usize>15;
 }
 
 /**
  * Finishes entries [lo, hi), equal in key bytes before `digit`, of the spare
  * list when `fromSpare` or else the list: LSD passes over key bytes K-1 down
- * to `digit` (a byte equal in all of them is skipped), or insertion sort for
- * INSERTION_MAX entries or fewer; the range ends in order in the list.
- * Returns the passes made.
+ * to `digit`, their histograms counted in one pass (as many as the control
+ * page holds at once; a byte equal in all of them is skipped), or insertion
+ * sort for INSERTION_MAX entries or fewer; the range ends in order in the
+ * list. Returns the passes made.
  */
 export function sortLeaf(ctl: usize, lo: u32, hi: u32, digit: u32, fromSpare: u32): u32 {
   let ps = field(ctl, SORT_PAGE_SHIFT);
@@ -142,16 +214,29 @@ export function sortLeaf(ctl: usize, lo: u32, hi: u32, digit: u32, fromSpare: u3
     insertionSort(list, <i32>lo, <i32>hi - 1, ps, es, false);
     return 0;
   }
+  let hist = leafHistograms(ctl, ps);
+  let pageEnd = ctl + (<usize>1 << (ps + es));
+  let room: u32 = 1;
+  if (hist + 1024 <= pageEnd) room = min<u32>(LEAF_TABLES, <u32>((pageEnd - hist) >> 10));
+  else hist = ctl + SORT_COUNTS;
   let passes: u32 = 0;
-  for (let d = <i32>field(ctl, SORT_KEY_BYTES) - 1; d >= <i32>digit; --d) {
-    memory.fill(ctl + SORT_COUNTS, 0, 1024);
-    countRange(ctl, src, <u32>d, lo, hi, ps, es);
-    if (placeCounts(ctl, lo, n)) continue;
-    scatterRange(ctl, src, dst, <u32>d, lo, hi, ps, es);
-    let t = src;
-    src = dst;
-    dst = t;
-    passes += 1;
+  let top = field(ctl, SORT_KEY_BYTES);
+  while (top > digit) {
+    let g = min<u32>(room, top - digit);
+    let from = top - g;
+    memory.fill(hist, 0, <usize>g << 10);
+    countDigits(hist, src, from, g, lo, hi, ps, es);
+    for (let d = top; d > from; ) {
+      --d;
+      let counts = hist + (<usize>(d - from) << 10);
+      if (placeCounts(counts, lo, n)) continue;
+      scatterRange(counts, src, dst, d, lo, hi, ps, es);
+      let t = src;
+      src = dst;
+      dst = t;
+      passes += 1;
+    }
+    top = from;
   }
   if (src != list) copyRange(list, src, lo, hi, ps, es);
   return passes;

@@ -18,6 +18,9 @@
 //       + 32   counts[256]   histogram of one digit
 //       + 1056 lists         two lists of `capacity` u32 page addresses
 //
+// While a radix sort runs, the page past the spare list's used entries holds
+// the leaf's histogram tables (assembly/radix.ts, leafHistograms).
+//
 // An entry (E = 1 << entryShift bytes):
 //
 //   [ key prefix: K bytes, big-endian normalized ][ zeros ][ pointer: u32 LE ]

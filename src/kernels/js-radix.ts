@@ -1,11 +1,15 @@
 /**
  * The radix sort kernels in TypeScript: the twin of assembly/radix.ts (MSD
  * counting passes while a range is larger than the cache, LSD passes to finish
- * it), step for step over the same control block and entries, so both builds
- * put every index in the same order.
+ * it, every remaining byte's histogram counted in one pass), step for step
+ * over the same control block and entries, so both builds put every index in
+ * the same order.
  */
 import type { Kernels } from './kernels.js';
-import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_PAGE_SHIFT, SORT_SPARE } from './sort-layout.js';
+import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_N, SORT_PAGE_SHIFT, SORT_SPARE } from './sort-layout.js';
+
+/** Most key bytes the leaf counts in one pass, as in assembly/radix.ts. */
+const LEAF_TABLES = 4;
 
 /** The radix members of Kernels. */
 export type RadixKernels = Pick<Kernels, 'sortCount' | 'sortPlace' | 'sortScatter' | 'sortLeaf' | 'sortRestore'>;
@@ -21,8 +25,9 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
   const field = (ctl: number, offset: number): number => u32[(ctl + offset) >>> 2]!;
   const listOf = (ctl: number, spare: number): number => field(ctl, spare !== 0 ? SORT_SPARE : SORT_LIST);
 
-  const countRange = (ctl: number, list: number, digit: number, lo: number, hi: number, ps: number, es: number): void => {
-    const counts = (ctl + SORT_COUNTS) >>> 2;
+  /** Adds byte `digit` of entries [lo, hi) to the histogram at byte address `at`. */
+  const countRange = (at: number, list: number, digit: number, lo: number, hi: number, ps: number, es: number): void => {
+    const counts = at >>> 2;
     for (let i = lo; i < hi; ) {
       const p = i >>> ps;
       const first = p << ps;
@@ -33,8 +38,8 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
     }
   };
 
-  const scatterRange = (ctl: number, src: number, dst: number, digit: number, lo: number, hi: number, ps: number, es: number): void => {
-    const counts = (ctl + SORT_COUNTS) >>> 2;
+  const scatterRange = (at: number, src: number, dst: number, digit: number, lo: number, hi: number, ps: number, es: number): void => {
+    const counts = at >>> 2;
     const words = 1 << (es - 2);
     const mask = (1 << ps) - 1;
     const dstList = dst >>> 2;
@@ -78,8 +83,8 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
     }
   };
 
-  const placeCounts = (ctl: number, lo: number, n: number): boolean => {
-    const counts = (ctl + SORT_COUNTS) >>> 2;
+  const placeCounts = (at: number, lo: number, n: number): boolean => {
+    const counts = at >>> 2;
     let sum = lo;
     let trivial = false;
     for (let d = 0; d < 256; d++) {
@@ -103,6 +108,43 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
     }
   };
 
+  /** Adds bytes digit to digit + g - 1 of entries [lo, hi) to the g histograms from byte address `at` (256 counters each): in one pass for 8-byte entries. */
+  const countDigits = (at: number, list: number, digit: number, g: number, lo: number, hi: number, ps: number, es: number): void => {
+    const hist = at >>> 2;
+    if (es === 3) {
+      // As assembly/radix.ts: every key byte comes out of the entry's first word.
+      const shift = digit << 3;
+      for (let i = lo; i < hi; ) {
+        const p = i >>> ps;
+        const first = p << ps;
+        const end = Math.min(hi, first + (1 << ps));
+        const base = u32[(list >>> 2) + p]! >>> 2;
+        for (let k = i - first, m = end - first; k < m; k++) {
+          const x = u32[base + (k << 1)]! >>> shift;
+          u32[hist + (x & 255)]!++;
+          if (g > 1) {
+            u32[hist + 256 + ((x >>> 8) & 255)]!++;
+            if (g > 2) {
+              u32[hist + 512 + ((x >>> 16) & 255)]!++;
+              if (g > 3) u32[hist + 768 + (x >>> 24)]!++;
+            }
+          }
+        }
+        i = end;
+      }
+      return;
+    }
+    // As assembly/radix.ts: longer entries get one counting pass per byte.
+    for (let t = 0; t < g; t++) countRange(at + (t << 10), list, digit + t, lo, hi, ps, es);
+  };
+
+  /** As assembly/radix.ts: the leaf's histogram tables lie in the control page past the spare list's entries; 0 when not one fits. */
+  const leafHistograms = (ctl: number, ps: number, es: number): number => {
+    const pages = (field(ctl, SORT_N) >>> ps) + 1;
+    const hist = (field(ctl, SORT_SPARE) + pages * 4 + 15) & ~15;
+    return hist + 1024 <= ctl + 2 ** (ps + es) ? hist : 0;
+  };
+
   const sortLeaf = (ctl: number, lo: number, hi: number, digit: number, fromSpare: number): number => {
     const ps = field(ctl, SORT_PAGE_SHIFT);
     const es = field(ctl, SORT_ENTRY_SHIFT);
@@ -115,27 +157,36 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
       insertionSort(list, lo, hi - 1, ps, es, false);
       return 0;
     }
-    const counts = (ctl + SORT_COUNTS) >>> 2;
+    let hist = leafHistograms(ctl, ps, es);
+    let room = 1;
+    if (hist !== 0) room = Math.min(LEAF_TABLES, Math.floor((ctl + 2 ** (ps + es) - hist) / 1024));
+    else hist = ctl + SORT_COUNTS;
     let passes = 0;
-    for (let d = field(ctl, SORT_KEY_BYTES) - 1; d >= digit; d--) {
-      u32.fill(0, counts, counts + 256);
-      countRange(ctl, src, d, lo, hi, ps, es);
-      if (placeCounts(ctl, lo, n)) continue;
-      scatterRange(ctl, src, dst, d, lo, hi, ps, es);
-      const t = src;
-      src = dst;
-      dst = t;
-      passes++;
+    for (let top = field(ctl, SORT_KEY_BYTES); top > digit; ) {
+      const g = Math.min(room, top - digit);
+      const from = top - g;
+      u32.fill(0, hist >>> 2, (hist >>> 2) + (g << 8));
+      countDigits(hist, src, from, g, lo, hi, ps, es);
+      for (let d = top - 1; d >= from; d--) {
+        const counts = hist + ((d - from) << 10);
+        if (placeCounts(counts, lo, n)) continue;
+        scatterRange(counts, src, dst, d, lo, hi, ps, es);
+        const t = src;
+        src = dst;
+        dst = t;
+        passes++;
+      }
+      top = from;
     }
     if (src !== list) copyRange(list, src, lo, hi, ps, es);
     return passes;
   };
 
   return {
-    sortCount: (ctl, digit, lo, hi, fromSpare) => countRange(ctl, listOf(ctl, fromSpare), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT)),
-    sortPlace: (ctl, lo, n) => (placeCounts(ctl, lo, n) ? 1 : 0),
+    sortCount: (ctl, digit, lo, hi, fromSpare) => countRange(ctl + SORT_COUNTS, listOf(ctl, fromSpare), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT)),
+    sortPlace: (ctl, lo, n) => (placeCounts(ctl + SORT_COUNTS, lo, n) ? 1 : 0),
     sortScatter: (ctl, digit, lo, hi, fromSpare) =>
-      scatterRange(ctl, listOf(ctl, fromSpare), listOf(ctl, fromSpare ^ 1), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT)),
+      scatterRange(ctl + SORT_COUNTS, listOf(ctl, fromSpare), listOf(ctl, fromSpare ^ 1), digit, lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT)),
     sortLeaf,
     sortRestore: (ctl, lo, hi) => copyRange(listOf(ctl, 0), listOf(ctl, 1), lo, hi, field(ctl, SORT_PAGE_SHIFT), field(ctl, SORT_ENTRY_SHIFT)),
   };
