@@ -15,7 +15,7 @@ import { PageOwners, type OwnerState } from './page-owners.js';
 import type { AllocatedPages } from './allocated-pages.js';
 import { resolveManagerOptions, type MemoryManagerOptions } from './manager-options.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
-import { ReleasePass } from './release-pass.js';
+import { isLivePageOf, ReleasePass } from './release-pass.js';
 import { SharedResources, type SharedResourceLease } from './shared-resources.js';
 
 export type { AllocatedPages } from './allocated-pages.js';
@@ -172,7 +172,7 @@ export class MemoryManager implements SegmentReleaser {
     this.checkOpen('release');
     if (segments === null || segments === undefined) return;
     if (!Array.isArray(segments)) {
-      this.checkManaged(segments);
+      isLivePageOf(segments, this);
       segments.free();
       return;
     }
@@ -234,7 +234,7 @@ export class MemoryManager implements SegmentReleaser {
   handOver(segment: MemorySegment): SegmentDescriptor {
     this.checkOpen('handOver');
     const locked = this.sharedTable('handOver');
-    this.checkManaged(segment);
+    isLivePageOf(segment, this);
     if (segment.isFreed()) throw new SegmentFreedError(`handOver: the page (${segment.size} bytes) has been freed`);
     const page = (segment.address - this.area.pagesBase) >>> this.pageShift;
     locked.handOver(page);
@@ -447,15 +447,5 @@ export class MemoryManager implements SegmentReleaser {
 
   private checkOpen(operation: string): void {
     if (this.shutDown) throw new ShutdownError(`${operation}: the memory manager has been shut down`);
-  }
-
-  /** Checks that `segment` is a page of this manager (or an already freed segment). */
-  private checkManaged(segment: unknown): void {
-    if (!(segment instanceof MemorySegment)) {
-      throw new InvalidArgumentError(`release: expected a MemorySegment, got ${render(segment)}`);
-    }
-    if (segment.releaser !== this && !segment.isFreed()) {
-      throw new InvalidArgumentError('release: the segment was not allocated by this memory manager');
-    }
   }
 }

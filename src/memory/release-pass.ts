@@ -4,6 +4,18 @@ import type { OwnerState, PageOwners } from './page-owners.js';
 import { MemorySegment, type SegmentReleaser } from './segment.js';
 
 /**
+ * Whether `segment` is a live page of `releaser`: false for a segment already
+ * freed; throws ERR_INVALID_ARGUMENT for a non-segment or a live segment of
+ * another releaser. The one check of every release path. @internal
+ */
+export function isLivePageOf(segment: unknown, releaser: SegmentReleaser): segment is MemorySegment {
+  if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`release: expected a MemorySegment, got ${render(segment)}`);
+  if (segment.releaser === releaser) return true;
+  if (segment.isFreed()) return false;
+  throw new InvalidArgumentError('release: the segment was not allocated by this memory manager');
+}
+
+/**
  * The one pass `MemoryManager.release(array)` makes over the segments it was
  * handed: each is checked, marked freed and its page written to io, in the
  * same loop, and every mark is undone if any check fails (or anything throws,
@@ -52,11 +64,7 @@ export class ReleasePass {
     try {
       for (let i = 0; i < list.length; i++) {
         const segment = list[i];
-        if (!(segment instanceof MemorySegment)) throw new InvalidArgumentError(`release: expected a MemorySegment, got ${render(segment)}`);
-        if (segment.releaser !== releaser) {
-          if (segment.isFreed()) continue;
-          throw new InvalidArgumentError('release: the segment was not allocated by this memory manager');
-        }
+        if (!isLivePageOf(segment, releaser)) continue;
         io[count] = (segment.markFreed() - pagesBase) >>> pageShift;
         marked[count++] = i;
         if (state === undefined || segment.owner !== owner) {
