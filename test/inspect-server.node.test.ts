@@ -133,6 +133,18 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     expect(taken.mock.calls.length).toBeLessThanOrEqual(ticks[0]!.length + 2 + 3);
   });
 
+  it('streams again to a page opened after none was open: no event older than its first', async () => {
+    // The server thread stops reading the mailbox while no page is open and starts again with the next page.
+    const { port } = await start({ intervalMs: 50 });
+    const first = await readEvents(port, () => false, 300);
+    expect(first.filter((e) => e.event === 'message').length).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const events = await readEvents(port, () => false, 600);
+    const stamps = events.filter((e) => e.event === 'message').map((e) => (JSON.parse(e.data) as RuntimeMetrics).timestamp);
+    expect(stamps.length).toBeGreaterThanOrEqual(6);
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i]).toBeGreaterThanOrEqual(stamps[0]!);
+  });
+
   it('runs actions on POST; a failing action answers 500 with its message; unknown ones 404', async () => {
     let pressed = 0;
     const { port } = await start({

@@ -126,20 +126,22 @@ describe.each(builds)('$name build', ({ name, init }) => {
 });
 
 describe('the snapshot mailbox', () => {
-  /** The slot's sequence and its event as text. */
+  /** The slot's sequence, its event as text and when the next is due. */
   const read = (buffer: SharedArrayBuffer) => {
     const header = new Int32Array(buffer, 0, 2);
     const length = header[MAILBOX_LAYOUT.length]!;
-    return { sequence: header[MAILBOX_LAYOUT.sequence]!, event: Buffer.from(new Uint8Array(buffer, MAILBOX_LAYOUT.dataOffset, length)).toString('utf8') };
+    const due = new Float64Array(buffer, 0, 2)[MAILBOX_LAYOUT.due]!;
+    return { sequence: header[MAILBOX_LAYOUT.sequence]!, event: Buffer.from(new Uint8Array(buffer, MAILBOX_LAYOUT.dataOffset, length)).toString('utf8'), due };
   };
+  const NOW = 1_780_000_000_123.25;
 
-  it('holds the last event written whole, its sequence even and 2 on per write', () => {
+  it('holds the last event written whole, its sequence even and 2 on per write, and when the next is due', () => {
     const mailbox = createSnapshotMailbox();
-    expect(read(mailbox.buffer)).toEqual({ sequence: 0, event: '' });
-    expect(mailbox.write('data: {"a":1}\n\n')).toBeNull();
-    expect(read(mailbox.buffer)).toEqual({ sequence: 2, event: 'data: {"a":1}\n\n' });
-    expect(mailbox.write('data: "ü€🧵"\n\n')).toBeNull();
-    expect(read(mailbox.buffer)).toEqual({ sequence: 4, event: 'data: "ü€🧵"\n\n' });
+    expect(read(mailbox.buffer)).toEqual({ sequence: 0, event: '', due: 0 });
+    expect(mailbox.write('data: {"a":1}\n\n', NOW)).toBeNull();
+    expect(read(mailbox.buffer)).toEqual({ sequence: 2, event: 'data: {"a":1}\n\n', due: NOW });
+    expect(mailbox.write('data: "ü€🧵"\n\n', NOW + 100)).toBeNull();
+    expect(read(mailbox.buffer)).toEqual({ sequence: 4, event: 'data: "ü€🧵"\n\n', due: NOW + 100 });
   });
 
   it('moves to a larger slot for an event that does not fit, and returns it once', () => {
@@ -147,16 +149,16 @@ describe('the snapshot mailbox', () => {
     const first = mailbox.buffer;
     // 40,000 units might take 120,000 bytes, more than the 64 KiB slot; measured, these take 60,000 and fit.
     const fits = 'a'.repeat(30_000) + '€'.repeat(10_000);
-    expect(mailbox.write(fits)).toBeNull();
+    expect(mailbox.write(fits, NOW)).toBeNull();
     expect(mailbox.buffer).toBe(first);
     const big = '€'.repeat(30_000);
-    const larger = mailbox.write(big);
+    const larger = mailbox.write(big, NOW + 100);
     expect(larger).not.toBeNull();
     expect(mailbox.buffer).toBe(larger);
     expect(larger!.byteLength).toBeGreaterThanOrEqual(MAILBOX_LAYOUT.dataOffset + 90_000);
-    expect(read(larger!)).toEqual({ sequence: 2, event: big });
-    expect(mailbox.write(big)).toBeNull();
-    expect(read(larger!)).toEqual({ sequence: 4, event: big });
+    expect(read(larger!)).toEqual({ sequence: 2, event: big, due: NOW + 100 });
+    expect(mailbox.write(big, NOW + 200)).toBeNull();
+    expect(read(larger!)).toEqual({ sequence: 4, event: big, due: NOW + 200 });
     expect(read(first).event).toBe(fits); // the old slot is left as it was last whole
   });
 });

@@ -28,9 +28,11 @@ describe('the inspector clock', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
       const at: number[] = [];
+      const due: number[] = [];
       const start = performance.now();
-      const ticker = startTicker(40, () => {
+      const ticker = startTicker(40, (nextDue) => {
         at.push(performance.now() - start);
+        due.push(nextDue - start);
         vi.advanceTimersByTime(15);
       });
       vi.advanceTimersByTime(40 * 20 - 20);
@@ -38,6 +40,8 @@ describe('the inspector clock', () => {
       vi.advanceTimersByTime(200);
       // Every call at its grid point, 40·(k+1) ms, and none after stop().
       expect(at.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, k) => 40 * (k + 1)));
+      // Each call is told when the next is due: the grid point after its own (the server thread reads the mailbox then).
+      expect(due.slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, k) => 40 * (k + 2)));
       expect(at.length).toBeLessThanOrEqual(30);
     } finally {
       vi.useRealTimers();

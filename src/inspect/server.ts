@@ -21,9 +21,9 @@
  * The HTTP server runs in a thread of its own (server-thread.ts): this
  * thread, the runtime's, takes one snapshot per interval, encodes it as
  * JSON once and writes the text to a mailbox in shared memory that the
- * server thread polls (none at all while no page is open), takes
- * the snapshots that /metrics.json and a page connecting ask for, and runs
- * the actions. The server thread exits once the server has closed.
+ * server thread reads once an interval (neither writes nor reads while
+ * no page is open), takes the snapshots that /metrics.json and a page
+ * connecting ask for, and runs the actions. The server thread exits once the server has closed.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -89,8 +89,7 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
     maxStreams: MAX_STREAMS,
     mailbox: mailbox.buffer,
     mailboxLayout: MAILBOX_LAYOUT,
-    // Twice an interval: an event waits at most half an interval, and timers late by less than that miss none.
-    pollMs: checked.intervalMs / 2,
+    intervalMs: checked.intervalMs,
   };
   // No flags of this process (execArgv): --input-type=module would make the program a module, without require.
   const thread = new Worker(THREAD_SOURCE, { eval: true, workerData: data, execArgv: [] });
@@ -145,10 +144,10 @@ export async function serveInspector(rt: Runtime, options?: InspectorServerOptio
   // The server thread keeps the process alive while it serves; the clock need not.
   const ticker = startTicker(
     checked.intervalMs,
-    () => {
+    (nextDue) => {
       if (rt.isClosed()) return void close();
       if (pages === 0) return;
-      const larger = mailbox.write(`data: ${JSON.stringify(rt.metrics())}\n\n`);
+      const larger = mailbox.write(`data: ${JSON.stringify(rt.metrics())}\n\n`, performance.timeOrigin + nextDue);
       if (larger !== null) post({ type: 'mailbox', buffer: larger });
     },
     { unref: true },

@@ -26,10 +26,11 @@ export interface TickerOptions {
 
 /**
  * Calls `tick` once per `intervalMs` (a positive number of milliseconds) on
- * a grid from now, until stopped. The next call is armed before each one,
- * so a call that throws does not stop the clock. @internal
+ * a grid from now, until stopped, with the grid point of the next call
+ * (performance.now() time). The next call is armed before each one, so a
+ * call that throws does not stop the clock. @internal
  */
-export function startTicker(intervalMs: number, tick: () => void, options: TickerOptions = {}): Ticker {
+export function startTicker(intervalMs: number, tick: (nextDue: number) => void, options: TickerOptions = {}): Ticker {
   let next = performance.now() + intervalMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
@@ -45,7 +46,7 @@ export function startTicker(intervalMs: number, tick: () => void, options: Ticke
     next += intervalMs;
     if (next <= now) next += (Math.floor((now - next) / intervalMs) + 1) * intervalMs;
     arm();
-    tick();
+    tick(next);
   };
   arm();
   return {
