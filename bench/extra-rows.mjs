@@ -156,7 +156,7 @@ const snapshotCost = (t) => {
 /** The Markdown of the inspector section (bench/inspect.mjs). */
 function renderInspect(section) {
   const intro =
-    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes of about 100 ms alternating in groups without, with, with, without (ABBA); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of the adjacent pairs\' ratios, with their interquartile range (the noise of the machine) and the 95 % confidence interval of that median in brackets; snapshots/s is what the page received over 5 s of the row with the inspector, and in those 5 s a snapshot turn is the median loop turn that took and sent a snapshot (µs by the wall clock, then of CPU time; against the other turns\' median) and what it is of a second at 10 Hz; a snapshot\'s cost is what the loop took in the 5 ms after each snapshot beyond as long later in the same interval (CPU µs of the process, trimmed mean, and its share at 10 Hz; the control: the same estimate without the inspector), and the server thread\'s CPU time a second.';
+    'µs per `rt.metrics()` with N LocalBufferPools and N registered partitions (median and fastest round), and with `JSON.stringify` of it, what the inspector server sends each interval. Throughput: the builder → consumer row (1 KiB records, 8 × 32 KiB buffers) in 1 MiB slices with a macrotask turn between them, without and with `serveInspector()` at 10 Hz and one page reading its stream, passes of about 100 ms in groups A A B B B B A A (A without, B with the inspector, attached once a group and kept for its four passes, 300 ms of the row unmeasured after attaching and after closing); GB/s medians by the wall clock and per second of the process\'s CPU time; with ÷ without is the median of the ratios of the k-th pass with to the k-th without, with their interquartile range (the noise of the machine) and the 95 % confidence interval of that median in brackets; snapshots/s is what the page received over 5 s of the row with the inspector, and in those 5 s a snapshot turn is the median loop turn that took and sent a snapshot (µs by the wall clock, then of CPU time; against the other turns\' median) and what it is of a second at 10 Hz; a snapshot\'s cost is what the loop took in the 5 ms after each snapshot beyond as long later in the same interval (CPU µs of the process, trimmed mean, and its share at 10 Hz; the control: the same estimate without the inspector), and the server thread\'s CPU time a second; attaching is the CPU time of the threads but the watched one in the 300 ms after serveInspector() and the page connecting (the server thread\'s start), against the 300 ms after closing.';
   return renderPerEngine(section, intro, (out, { wasm, js, any }) => {
     out.push('| pools + partitions | wasm: snapshot µs (min) | wasm: + JSON µs | js: snapshot µs (min) | js: + JSON µs | JSON bytes |', '| --- | --- | --- | --- | --- | --- |');
     for (const row of any.snapshot) {
@@ -168,15 +168,15 @@ function renderInspect(section) {
     }
     out.push(
       '',
-      '| build | pairs | without GB/s | with inspector GB/s | with ÷ without (IQR; 95 % CI) | per CPU s: without | with | with ÷ without (IQR; 95 % CI) | snapshots/s received | snapshot turn µs (other turns; share at 10 Hz) | snapshot cost CPU µs (share; control; server thread) |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| build | pairs | without GB/s | with inspector GB/s | with ÷ without (IQR; 95 % CI) | per CPU s: without | with | with ÷ without (IQR; 95 % CI) | snapshots/s received | snapshot turn µs (other turns; share at 10 Hz) | snapshot cost CPU µs (share; control; server thread) | attaching: CPU ms (after closing) |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const [name, r] of [['wasm', wasm], ['js', js]]) {
       if (!r) continue;
       const t = r.throughput;
       const pct = (x) => `${(x * 100).toFixed(1)} %`;
       const spread = (q) => `${pct(q.median)} (IQR ${(q.q1 * 100).toFixed(1)}–${pct(q.q3)}; CI ${(q.ci95[0] * 100).toFixed(1)}–${pct(q.ci95[1])})`;
-      out.push(`| ${name} | ${t.pairs} | ${gb(t.without.median)} | ${gb(t.with.median)} | ${spread(t.ratio)} | ${gb(t.cpu.without.median)} | ${gb(t.cpu.with.median)} | ${spread(t.cpu.ratio)} | ${t.snapshotsPerSecond.toFixed(1)} | ${snapshotTurn(t)} | ${snapshotCost(t)} |`);
+      out.push(`| ${name} | ${t.pairs} | ${gb(t.without.median)} | ${gb(t.with.median)} | ${spread(t.ratio)} | ${gb(t.cpu.without.median)} | ${gb(t.cpu.with.median)} | ${spread(t.cpu.ratio)} | ${t.snapshotsPerSecond.toFixed(1)} | ${snapshotTurn(t)} | ${snapshotCost(t)} | ${t.settleCpuMs == null ? '—' : `${t.settleCpuMs.attach.toFixed(1)} (${t.settleCpuMs.detach.toFixed(1)})`} |`);
     }
     out.push('');
     for (const [name, r] of [['wasm', wasm], ['js', js]]) {

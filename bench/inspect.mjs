@@ -13,15 +13,18 @@
  *   client reading the event stream in a process of its own, as a browser
  *   tab is; bench/inspect-page.mjs, one process for the whole run). Passes
  *   of about 100 ms (bytes fixed by a calibration first, the same for every
- *   pass) alternate in groups without, with, with, without (ABBA), each
- *   starting 50 ms after its setup began, so that drift of a shared machine
- *   hits both alike and a pass with the inspector holds one snapshot per
- *   100 ms (the rest of that setup time spinning, so that no pass starts
- *   from an idle core); each pass is measured by the wall clock and by the
+ *   pass) alternate in groups A A B B B B A A (A without, B with), so that
+ *   drift of a shared machine hits both alike; the inspector is attached
+ *   once per group and stays attached for its four passes, as a user's
+ *   stays attached, and 300 ms of the row run unmeasured after each attach
+ *   and each close (what attaching costs is reported apart: the CPU time
+ *   of the threads but the watched one in those 300 ms); each pass starts after 50 ms of spinning
+ *   (no pass starts from an idle core); each pass is measured by the wall clock and by the
  *   process's CPU time (which other processes on a shared machine inflate
  *   less; the inspector's server thread counts).
- *   The result is the median of the 200 adjacent pairs' with ÷ without
- *   (fewer, at least 50, when a busy machine makes 100 groups last more than 90 s),
+ *   The result is the median of the 200 pairs' with ÷ without, the k-th
+ *   pass with against the k-th without (fewer, at least 52, when a busy
+ *   machine makes 50 groups last more than 100 s),
  *   beside their interquartile range (the machine's noise: on this 2-core
  *   machine shared by others it is ±10 % and more, pass to pass) and a
  *   95 % confidence interval of the median. Target: with the inspector, at
@@ -53,6 +56,10 @@ const POOL = 8;
 const RECORD = 1024;
 const SLICE = 1024 * 1024;
 const INTERVAL_MS = 100;
+/** Unmeasured running of the row after the inspector is attached or closed, before the next pass. */
+const WARM_MS = 300;
+/** One group of passes, without (false) and with (true): A A B B B B A A, the inspector attached once. */
+const GROUP = [false, false, true, true, true, true, false, false];
 export const SNAPSHOT_COUNTS = [10, 100, 1000];
 
 /** A registered partition whose snapshot is made fresh per call, as a real one's. */
@@ -191,12 +198,13 @@ function quartiles(samples) {
 
 /**
  * Throughput without and with the inspector, in `settings.groups` groups of
- * four passes in the order without, with, with, without (ABBA): each group
- * gives two pairs of adjacent passes, whose with ÷ without ratios are
- * summarized (median and quartiles) by the wall clock and by CPU time.
+ * eight passes (GROUP): each group gives four pairs, the k-th pass with and
+ * the k-th without, whose with ÷ without ratios are summarized (median and
+ * quartiles) by the wall clock and by CPU time.
  *
- *   group:  A  B | B  A        A: without (no server; the page process idle)
- *   pairs:  (A,B)  (B,A)       B: serveInspector() at 10 Hz, the page reading its stream
+ *   group:  A1 A2 ↑ B1 B2 B3 B4 ↓ A3 A4     A: without (no server; the page process idle)
+ *   pairs:  (A1,B1) (A2,B2) (B3,A3) (B4,A4) B: serveInspector() at 10 Hz, the page reading its stream
+ *           ↑ attach, ↓ close: each followed by WARM_MS of the row, unmeasured
  */
 async function throughputRows(lib, inspect, settings) {
   const rt = await lib.init({ managedMemory: 0, networkMemory: POOL * SEG, offHeapMemory: 0, pageSize: SEG });
@@ -206,30 +214,48 @@ async function throughputRows(lib, inspect, settings) {
   const passes = { without: [], with: [], order: [] };
   let sink = 0;
   let total;
-  const timedPass = async (attached) => {
+  // The inspector stays attached across a run of passes with it, as a user's stays attached: it is
+  // started (and the page connected) and closed between runs, each change followed by WARM_MS of the
+  // row unmeasured. Started afresh before every pass, as this row first did, each pass with it carried
+  // the tail of the server thread's start: V8's helper threads ran 7.3, 6.0 and 2.7 ms in the first
+  // three 100 ms after the page connected (Node 20, means of 10 starts), 0.1-1 ms later on.
+  let server = null;
+  const changes = { attach: [], detach: [] };
+  const settle = async (attached) => {
+    const threads0 = threadNs();
     const t0 = performance.now();
-    const server = attached ? await inspect.serveInspector(rt, { intervalMs: INTERVAL_MS }) : null;
-    if (server !== null) await page.connect(server.url);
-    // Every pass starts half an interval after its setup began: with the inspector, its snapshots
-    // then fall mid-way between the pass's start and each 100 ms on, one per 100 ms of the pass, as
-    // at 10 Hz. The rest of that half interval is spent spinning, not idle: a core left idle for
-    // ~45 ms before the passes without (whose setup is nothing) but busy before those with (starting
-    // the server thread and connecting the page take ~30-50 ms) made the passes without 3-5 % slower
-    // than with (Node 20, wasm: median pair ratio 1.036 by the wall clock, 1.015 by CPU time, CI above 1).
+    if (attached) {
+      server = await inspect.serveInspector(rt, { intervalMs: INTERVAL_MS });
+      await page.connect(server.url);
+    } else {
+      await server.close();
+      server = null;
+    }
+    while (performance.now() - t0 < WARM_MS) {
+      sink += builderPass(pool, record, SLICE);
+      await turn();
+    }
+    changes[attached ? 'attach' : 'detach'].push(otherThreadsMs(threads0, threadNs()));
+  };
+  const timedPass = async (attached) => {
+    if (attached !== (server !== null)) await settle(attached);
+    // Half an interval between passes, spinning (not idle): a core left idle for ~45 ms before the
+    // passes without but busy before those with made the passes without 3-5 % slower (Node 20, wasm:
+    // median pair ratio 1.036 by the wall clock, 1.015 by CPU time, CI above 1).
+    const t0 = performance.now();
     while (performance.now() - t0 < INTERVAL_MS / 2);
-    // Setting up leaves young garbage; collected before either kind of pass, so only what watching makes
-    // counts. A minor collection only: after a full one (gc()) the next ~20 MiB of this row ran 2-3×
-    // slower with stalls of several ms (Node 20), a penalty of 10-30 ms on a 100 ms pass.
+    // Collected before either kind of pass, so that only what watching makes counts. A minor collection
+    // only: after a full one (gc()) the next ~20 MiB of this row ran 2-3× slower with stalls of several
+    // ms (Node 20), a penalty of 10-30 ms on a 100 ms pass.
     globalThis.gc?.({ type: 'minor' });
     // CPU time of the threads but this one during the pass, read outside its timing: the server
-    // thread's work, and whatever starting it left running (V8's helpers compiling its code).
+    // thread's work, and V8's and libuv's helpers.
     const threads0 = threadNs();
     const pass = await slicedPass(pool, record, total);
     pass.otherThreadsMs = otherThreadsMs(threads0, threadNs());
     sink += pass.sink;
     passes[attached ? 'with' : 'without'].push(pass);
     passes.order.push(pass);
-    await server?.close();
   };
   // Counted over one long stretch, not per pass: a pass of 100 ms holds one snapshot or two by where it falls on the grid.
   // With `attached` false, the same stretch without the inspector: the control of the estimate (inspect-cost.mjs),
@@ -285,14 +311,16 @@ async function throughputRows(lib, inspect, settings) {
   let watched;
   try {
     total = await calibrate(pool, record, settings.passMs);
-    for (let i = 0; i < settings.warmupPasses; i++) await timedPass(i % 2 === 1);
+    for (let i = 0; i < settings.warmupPasses; i++) await timedPass(i % 4 >= 2);
     passes.without.length = passes.with.length = passes.order.length = 0;
+    changes.attach.length = changes.detach.length = 0;
     // A machine busier than at the calibration makes passes longer: past `maxSeconds` the run
     // stops at fewer groups (never under `minGroups`), so the whole bench stays within its time.
     const start = performance.now();
     for (let g = 0; g < settings.groups && (g < settings.minGroups || performance.now() - start < settings.maxSeconds * 1000); g++) {
-      for (const attached of [false, true, true, false]) await timedPass(attached);
+      for (const attached of GROUP) await timedPass(attached);
     }
+    if (server !== null) await settle(false);
     watched = { control: await stretch(settings.rateSeconds, false), ...(await stretch(settings.rateSeconds, true)) };
     if (pool.numberOfAvailableMemorySegments !== POOL) throw new Error('inspector rows: buffers not recycled');
   } finally {
@@ -300,7 +328,7 @@ async function throughputRows(lib, inspect, settings) {
     pool.lazyDestroy();
     rt.close();
   }
-  // Pair k is the k-th pass without and the k-th with: within a group A B | B A, (1st A, 1st B) and (2nd B, 2nd A).
+  // Pair k is the k-th pass without and the k-th with (GROUP).
   const ratios = (key) => (passes.with.length === 0 ? null : quartiles(passes.with.map((p, k) => passes.without[k][key] / p[key])));
   const rates = (list, key) => (list.length === 0 ? null : summarize(list.map((p) => total / p[key] / 1e9)));
   return {
@@ -314,7 +342,10 @@ async function throughputRows(lib, inspect, settings) {
     // Snapshots the page received per second while the row ran with the inspector for `rateSeconds` (shows the 10 Hz really
     // ran), each snapshot's cost, the loop turns that took one against the others, CPU per thread; `control`: the same without.
     ...watched,
-    // Every pass in the order run, as [wall ms, CPU ms]: A B B A per group.
+    // CPU ms of the threads but the watched one in the WARM_MS after attaching (serveInspector() and the page connecting, the
+    // server thread's start) and after closing (its exit), medians: what attaching costs once, kept out of the passes.
+    settleCpuMs: changes.attach.length === 0 ? null : { attach: summarize(changes.attach).median, detach: summarize(changes.detach).median, ms: WARM_MS },
+    // Every pass in the order run, as [wall ms, CPU ms]: GROUP's order.
     // CPU ms of the other threads a pass (the inspector's server thread and V8's and libuv's helpers), median by kind.
     otherThreadsMsPerPass: passes.with.length === 0 ? null : { without: summarize(passes.without.map((p) => p.otherThreadsMs)).median, with: summarize(passes.with.map((p) => p.otherThreadsMs)).median },
     samples: passes.order.map((p) => [round(p.wallS * 1000), round(p.cpuS * 1000)]),
@@ -325,8 +356,8 @@ async function throughputRows(lib, inspect, settings) {
 /** Measures the inspector rows for one build; `lib` and `inspect` are its modules (dist/index.js or dist/js.js, and dist/inspect-node.js). */
 export async function measureInspectRows(lib, inspect, { quick = false, costOnly = false } = {}) {
   const settings = quick
-    ? { rounds: 5, budget: 200, warmupPasses: 4, groups: 8, minGroups: 8, maxSeconds: 10, passMs: 100, rateSeconds: 2 }
-    : { rounds: 15, budget: 1000, warmupPasses: 8, groups: 100, minGroups: 25, maxSeconds: 90, passMs: 100, rateSeconds: 5 };
+    ? { rounds: 5, budget: 200, warmupPasses: 4, groups: 4, minGroups: 4, maxSeconds: 10, passMs: 100, rateSeconds: 2 }
+    : { rounds: 15, budget: 1000, warmupPasses: 8, groups: 50, minGroups: 13, maxSeconds: 100, passMs: 100, rateSeconds: 5 };
   // --cost-only: no passes, the two stretches of 15 s instead (the inspector's own cost and its control).
   if (costOnly) Object.assign(settings, { groups: 0, minGroups: 0, rateSeconds: 15 });
   const snapshot = await snapshotRows(lib, settings);
