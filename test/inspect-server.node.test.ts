@@ -145,6 +145,23 @@ describe.each(builds)('$name build', ({ init, lib }) => {
     for (let i = 1; i < stamps.length; i++) expect(stamps[i]).toBeGreaterThanOrEqual(stamps[0]!);
   });
 
+  it('streams on at its rate after the watched thread was blocked for many intervals', async () => {
+    // While no snapshot comes, the server thread looks again less and less often, but at least once an interval.
+    const { port } = await start({ intervalMs: 50 });
+    let resumed = 0;
+    setTimeout(() => {
+      const end = Date.now() + 1200;
+      while (Date.now() < end);
+      resumed = Date.now();
+    }, 300);
+    const events = await readEvents(port, () => false, 2000);
+    const stamps = events.filter((e) => e.event === 'message').map((e) => (JSON.parse(e.data) as RuntimeMetrics).timestamp);
+    // About 10 in the 500 ms after the block at 20 a second (a server thread that had backed off to
+    // 800 ms between looks would send its first one about 400 ms late: 2 or 3).
+    expect(resumed).toBeGreaterThan(0);
+    expect(stamps.filter((t) => t >= resumed).length).toBeGreaterThanOrEqual(6);
+  });
+
   it('runs actions on POST; a failing action answers 500 with its message; unknown ones 404', async () => {
     let pressed = 0;
     const { port } = await start({
