@@ -403,21 +403,11 @@ export class MemorySegment {
   }
   /** Reads an int64 as a number in little-endian order; throws ERR_VALUE_OUT_OF_RANGE beyond ±(2^53 − 1), ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongNumberLittleEndian(index: number): number {
-    if (!(typeof index === 'number' && index >>> 0 === index && this.address + index <= this.addressLimit - 8)) throw accessError(this, index, 8);
-    // The common case in the body, not in longNumberAt (a call, Maglev's one level; see the checks above).
-    const pos = this.address + index;
-    const hi = this.view.getInt32(pos + 4, true);
-    if ((hi + 0x1fffff) >>> 0 < 0x3fffff) return hi * TWO_POW_32 + this.view.getUint32(pos, true);
-    return this.edgeLongNumber(pos, hi, this.view.getUint32(pos, true), true);
+    return this.getLongNumber(index);
   }
   /** Writes a safe integer as an int64 in little-endian order; throws ERR_VALUE_OUT_OF_RANGE for any other number, ERR_INVALID_ARGUMENT for a non-number, ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   putLongNumberLittleEndian(index: number, value: number): void {
-    if (!(typeof index === 'number' && index >>> 0 === index && this.address + index <= this.addressLimit - 8)) throw accessError(this, index, 8);
-    // An int32 in the body, not in putLongNumberAt (a call, Maglev's one level; see the checks above).
-    if (typeof value === 'number' && (value | 0) === value) {
-      this.view.setUint32(this.address + index + 4, value >> 31, true);
-      this.view.setUint32(this.address + index, value, true);
-    } else this.putLongNumberAt(this.address + index, value, true);
+    this.putLongNumber(index, value);
   }
   /** Reads an int64 as a number in big-endian order; throws ERR_VALUE_OUT_OF_RANGE beyond ±(2^53 − 1), ERR_SEGMENT_OUT_OF_BOUNDS unless 0 ≤ index ≤ size − 8, ERR_SEGMENT_FREED after free(). */
   getLongNumberBigEndian(index: number): number {
