@@ -140,24 +140,29 @@ export function sortScatter(ctl: usize, digit: u32, lo: u32, hi: u32, fromSpare:
 
 /**
  * Adds bytes digit to digit + g - 1 of entries [lo, hi) of `list` to the g
- * histograms from `hist` (1 KiB each). For 8-byte entries in one pass, the
- * bytes shifted out of one 8-byte load per entry: the leaf of 3906 int32
- * keys (3 bytes left) took 7.4 against 8.5 ns per entry with a counting pass
- * per byte (in cache, wasm, Node 20, load average 4.7).
+ * histograms from `hist` (1 KiB each). When they all lie in one 8-byte word
+ * of the entry (always so for 8-byte entries, whose key has 4 bytes at
+ * most), in one pass, the bytes shifted out of one 8-byte load per entry:
+ * the leaf of 3906 int32 keys (3 bytes left) took 7.4 against 8.5 ns per
+ * entry with a counting pass per byte (in cache, wasm, Node 20, load average
+ * 4.7), and the leaf of 1479 16-byte entries (8 key bytes, counted as two
+ * words of 4) 37.3 against 40.7 (`node bench/sort-msd.mjs --n 1479 --reps 300
+ * --key string`, median of 15 rounds, CPU, load average 2.0). Bytes that
+ * straddle two words get one counting pass per byte.
  */
 function countDigits(hist: usize, list: usize, digit: u32, g: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
   let i = lo;
-  let top = digit + g;
-  if (es == 3) {
-    // 8-byte entries: every key byte is in the entry's first word.
-    let shift = <u64>(digit << 3);
+  let word = digit >> 3;
+  if (word == (digit + g - 1) >> 3) {
+    let offset = <usize>word << 3;
+    let shift = <u64>((digit & 7) << 3);
     while (i < hi) {
       let p = i >> ps;
       let first = p << ps;
       let end = min<u32>(hi, first + (<u32>1 << ps));
-      let base = <usize>load<u32>(list + (<usize>p << 2));
+      let base = <usize>load<u32>(list + (<usize>p << 2)) + offset;
       for (let k = i - first, m = end - first; k < m; ++k) {
-        let x = load<u64>(base + (<usize>k << 3)) >> shift;
+        let x = load<u64>(base + (<usize>k << es)) >> shift;
         let c = hist + (<usize>(x & 255) << 2);
         store<u32>(c, load<u32>(c) + 1);
         if (g > 1) {
@@ -177,9 +182,6 @@ function countDigits(hist: usize, list: usize, digit: u32, g: u32, lo: u32, hi: 
     }
     return;
   }
-  // Longer entries: one counting pass per byte. Counting them all in one pass
-  // made the leaf of 16-byte entries slower here (9 key bytes, 1479 entries:
-  // 46.9 against 43.4 ns per entry, wasm; 132 against 117, pure JS).
   for (let t: u32 = 0; t < g; ++t) countRange(hist + (<usize>t << 10), list, digit + t, lo, hi, ps, es);
 }
 
