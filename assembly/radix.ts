@@ -18,8 +18,8 @@
 //
 // sortLeaf counts the histograms of up to LEAF_TABLES remaining key bytes
 // before their passes (a range's histograms do not change as its passes
-// reorder it; 8-byte entries in one pass over the range, longer ones one pass
-// per byte), into 1 KiB tables in the control page past the used part of the
+// reorder it; a group of bytes in one 8-byte word of the entry in one pass
+// over the range, bytes across two words one pass per byte), into 1 KiB tables in the control page past the used part of the
 // spare list:
 //
 //   ctl  [ fields | counts[256] | list: pages… free… | spare: pages… | hist[0] hist[1] … ] page end
