@@ -90,11 +90,17 @@ function scatterRange(counts: usize, src: usize, dst: usize, digit: u32, lo: u32
   }
 }
 
-/** scatterRange for 8-byte entries: one 8-byte load per entry, the digit shifted out of the register the entry is copied from. */
+/**
+ * scatterRange for 8-byte entries: one 8-byte load per entry, and the digit
+ * loaded as a byte beside it, which measured 5 % faster than shifting it out
+ * of the loaded word (leaf of 3906 int keys: 9.04 against 9.61 and 10.9
+ * against 11.6 ns per entry in two runs of 21 rounds, load average 1.5-1.7).
+ * The pure-JS twin keeps the shift: a byte load there measured 33.2 against
+ * 35.9 in one run and 39.9 against 35.3 in the next.
+ */
 // @ts-ignore: decorator
 @inline function scatterNarrow(counts: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32): void {
   let i = lo;
-  let shift = <u64>(digit << 3);
   let mask = (<u32>1 << ps) - 1;
   while (i < hi) {
     let p = i >> ps;
@@ -102,8 +108,9 @@ function scatterRange(counts: usize, src: usize, dst: usize, digit: u32, lo: u32
     let end = min<u32>(hi, first + (<u32>1 << ps));
     let base = <usize>load<u32>(src + (<usize>p << 2));
     for (let k = i - first, m = end - first; k < m; ++k) {
-      let x = load<u64>(base + (<usize>k << 3));
-      let c = counts + (<usize>((x >> shift) & 255) << 2);
+      let e = base + (<usize>k << 3);
+      let x = load<u64>(e);
+      let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
       let j = load<u32>(c);
       store<u32>(c, j + 1);
       store<u64>(<usize>load<u32>(dst + (<usize>(j >> ps) << 2)) + (<usize>(j & mask) << 3), x);
