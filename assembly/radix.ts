@@ -76,6 +76,20 @@ function countRange(counts: usize, list: usize, digit: u32, lo: u32, hi: u32, ps
  * its 8-byte scatter with the page shift written as a literal took 36.1
  * against 38.5 ns per entry on the leaf of 3906 int keys, within the noise of
  * that run, and would be a second copy of the loop per page size.
+ *
+ * Tried and measured slower, so not done (1e6 entries, CPU ns per entry of
+ * the MSD scatter, wasm, `node bench/sort-msd.mjs`, load average 1.6-2.2):
+ * software write-combining into one 64-byte line per value in a page of its
+ * own, flushed by v128 (or u64) stores: int keys 5.41 against 3.17 and 10.8
+ * (12.0 with v128) against 6.9, 16-letter strings 14.2 against 6.4. Without
+ * non-temporal stores, which wasm lacks, each flushed line is still read for
+ * ownership as the direct stores' lines are, and the 256 lines being filled
+ * fit in L1 either way; the buffer only adds its own copies and a branch
+ * taken at random. A load touching each entry's destination two lines ahead
+ * (12.5 against 7.8), touching the next range during the leaf's passes (17.5
+ * against 14.4), counters turned into addresses for the leaf's 8-byte scatter
+ * (9.82 against 8.77, 13.7 against 13.4) and a twofold unrolled loop (within
+ * noise) did not pay either.
  */
 function scatterRange(counts: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
   if (es == 3) {
