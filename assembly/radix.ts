@@ -18,8 +18,8 @@
 //
 // sortLeaf counts the histograms of up to LEAF_TABLES remaining key bytes
 // before their passes (a range's histograms do not change as its passes
-// reorder it; 8-byte entries in one pass over the range, longer ones one pass
-// per byte), into 1 KiB tables in the control page past the used part of the
+// reorder it; a group of bytes in one 8-byte word of the entry in one pass
+// over the range, bytes across two words one pass per byte), into 1 KiB tables in the control page past the used part of the
 // spare list:
 //
 //   ctl  [ fields | counts[256] | list: pages… free… | spare: pages… | hist[0] hist[1] … ] page end
@@ -31,6 +31,10 @@
 // whole range is skipped without a scatter pass.
 
 import { SORT_COUNTS, SORT_ENTRY_SHIFT, SORT_KEY_BYTES, SORT_LIST, SORT_N, SORT_PAGE_SHIFT, SORT_SPARE, INSERTION_MAX, copyEntry, entryAt, field, insertionSort } from './sort';
+
+/** log2 of the default page size (32 KiB), for which the scatter loops are specialised. */
+// @ts-ignore: decorator
+@inline const DEFAULT_PAGE_SHIFT: u32 = 15;
 
 /** Most key bytes whose histograms the leaf holds at once (an int32 key leaves at most 3; see countDigits). */
 // @ts-ignore: decorator
@@ -49,38 +53,91 @@ function countRange(counts: usize, list: usize, digit: u32, lo: u32, hi: u32, ps
     let p = i >> ps;
     let first = p << ps;
     let end = min<u32>(hi, first + (<u32>1 << ps));
-    let base = <usize>load<u32>(list + (<usize>p << 2)) + <usize>digit;
-    for (let k = i - first, m = end - first; k < m; ++k) {
-      let c = counts + (<usize>load<u8>(base + (<usize>k << es)) << 2);
+    // A pointer stepped by the entry size: a shift by the variable `es` per entry costs V8 several instructions.
+    let step = <usize>1 << es;
+    let e = <usize>load<u32>(list + (<usize>p << 2)) + <usize>digit + (<usize>(i - first) << es);
+    for (let stop = e + (<usize>(end - i) << es); e < stop; e += step) {
+      let c = counts + (<usize>load<u8>(e) << 2);
       store<u32>(c, load<u32>(c) + 1);
     }
     i = end;
   }
 }
 
-/** Moves entries [lo, hi) of `src` to `dst`, each to the position its digit's counter (at `counts`) holds, which then moves on. */
+/**
+ * Moves entries [lo, hi) of `src` to `dst`, each to the position its digit's
+ * counter (at `counts`) holds, which then moves on. The loop is inlined once
+ * per entry size, and once more for the default page of 32 KiB, so that its
+ * shifts are by constants: V8 compiles a shift by a variable into several
+ * instructions, and the leaf of 1479 16-byte entries took 41.1 ns per entry
+ * with `es` a variable against 30.9 with it a constant (CPU, median of 15
+ * rounds, load average 2.7, `node bench/sort-msd.mjs --n 1479 --reps 300
+ * --key string --base <previous wasm>`). The pure-JS twin keeps one loop:
+ * its 8-byte scatter with the page shift written as a literal took 36.1
+ * against 38.5 ns per entry on the leaf of 3906 int keys, within the noise of
+ * that run, and would be a second copy of the loop per page size.
+ *
+ * Tried and measured slower, so not done (1e6 entries, CPU ns per entry of
+ * the MSD scatter, wasm, `node bench/sort-msd.mjs`, load average 1.6-2.2):
+ * software write-combining into one 64-byte line per value in a page of its
+ * own, flushed by v128 (or u64) stores: int keys 5.41 against 3.17 and 10.8
+ * (12.0 with v128) against 6.9, 16-letter strings 14.2 against 6.4. Without
+ * non-temporal stores, which wasm lacks, each flushed line is still read for
+ * ownership as the direct stores' lines are, and the 256 lines being filled
+ * fit in L1 either way; the buffer only adds its own copies and a branch
+ * taken at random. A load touching each entry's destination two lines ahead
+ * (12.5 against 7.8), touching the next range during the leaf's passes (17.5
+ * against 14.4), counters turned into addresses for the leaf's 8-byte scatter
+ * (9.82 against 8.77, 13.7 against 13.4) and a twofold unrolled loop (within
+ * noise) did not pay either.
+ */
 function scatterRange(counts: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
-  let i = lo;
   if (es == 3) {
-    // One 8-byte load per entry: the digit comes out of the register the entry is copied from.
-    let shift = <u64>(digit << 3);
-    let mask = (<u32>1 << ps) - 1;
-    while (i < hi) {
-      let p = i >> ps;
-      let first = p << ps;
-      let end = min<u32>(hi, first + (<u32>1 << ps));
-      let base = <usize>load<u32>(src + (<usize>p << 2));
-      for (let k = i - first, m = end - first; k < m; ++k) {
-        let x = load<u64>(base + (<usize>k << 3));
-        let c = counts + (<usize>((x >> shift) & 255) << 2);
-        let j = load<u32>(c);
-        store<u32>(c, j + 1);
-        store<u64>(<usize>load<u32>(dst + (<usize>(j >> ps) << 2)) + (<usize>(j & mask) << 3), x);
-      }
-      i = end;
-    }
-    return;
+    if (ps == DEFAULT_PAGE_SHIFT - 3) scatterNarrow(counts, src, dst, digit, lo, hi, DEFAULT_PAGE_SHIFT - 3);
+    else scatterNarrow(counts, src, dst, digit, lo, hi, ps);
+  } else if (es == 4) {
+    if (ps == DEFAULT_PAGE_SHIFT - 4) scatterWide(counts, src, dst, digit, lo, hi, DEFAULT_PAGE_SHIFT - 4, 4);
+    else scatterWide(counts, src, dst, digit, lo, hi, ps, 4);
+  } else {
+    if (ps == DEFAULT_PAGE_SHIFT - 5) scatterWide(counts, src, dst, digit, lo, hi, DEFAULT_PAGE_SHIFT - 5, 5);
+    else scatterWide(counts, src, dst, digit, lo, hi, ps, 5);
   }
+}
+
+/**
+ * scatterRange for 8-byte entries: one 8-byte load per entry, and the digit
+ * loaded as a byte beside it, which measured 5 % faster than shifting it out
+ * of the loaded word (leaf of 3906 int keys: 9.04 against 9.61 and 10.9
+ * against 11.6 ns per entry in two runs of 21 rounds, load average 1.5-1.7).
+ * The pure-JS twin keeps the shift: a byte load there measured 33.2 against
+ * 35.9 in one run and 39.9 against 35.3 in the next.
+ */
+// @ts-ignore: decorator
+@inline function scatterNarrow(counts: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32): void {
+  let i = lo;
+  let mask = (<u32>1 << ps) - 1;
+  while (i < hi) {
+    let p = i >> ps;
+    let first = p << ps;
+    let end = min<u32>(hi, first + (<u32>1 << ps));
+    let base = <usize>load<u32>(src + (<usize>p << 2));
+    for (let k = i - first, m = end - first; k < m; ++k) {
+      let e = base + (<usize>k << 3);
+      let x = load<u64>(e);
+      let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
+      let j = load<u32>(c);
+      store<u32>(c, j + 1);
+      store<u64>(<usize>load<u32>(dst + (<usize>(j >> ps) << 2)) + (<usize>(j & mask) << 3), x);
+    }
+    i = end;
+  }
+}
+
+/** scatterRange for 16- and 32-byte entries. */
+// @ts-ignore: decorator
+@inline function scatterWide(counts: usize, src: usize, dst: usize, digit: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
+  let i = lo;
+  let mask = (<u32>1 << ps) - 1;
   while (i < hi) {
     let p = i >> ps;
     let first = p << ps;
@@ -91,7 +148,7 @@ function scatterRange(counts: usize, src: usize, dst: usize, digit: u32, lo: u32
       let c = counts + (<usize>load<u8>(e + <usize>digit) << 2);
       let j = load<u32>(c);
       store<u32>(c, j + 1);
-      copyEntry(entryAt(dst, j, ps, es), e, es);
+      copyEntry(<usize>load<u32>(dst + (<usize>(j >> ps) << 2)) + (<usize>(j & mask) << es), e, es);
     }
     i = end;
   }
@@ -140,24 +197,30 @@ export function sortScatter(ctl: usize, digit: u32, lo: u32, hi: u32, fromSpare:
 
 /**
  * Adds bytes digit to digit + g - 1 of entries [lo, hi) of `list` to the g
- * histograms from `hist` (1 KiB each). For 8-byte entries in one pass, the
- * bytes shifted out of one 8-byte load per entry: the leaf of 3906 int32
- * keys (3 bytes left) took 7.4 against 8.5 ns per entry with a counting pass
- * per byte (in cache, wasm, Node 20, load average 4.7).
+ * histograms from `hist` (1 KiB each). When they all lie in one 8-byte word
+ * of the entry (always so for 8-byte entries, whose key has 4 bytes at
+ * most), in one pass, the bytes shifted out of one 8-byte load per entry:
+ * the leaf of 3906 int32 keys (3 bytes left) took 7.4 against 8.5 ns per
+ * entry with a counting pass per byte (in cache, wasm, Node 20, load average
+ * 4.7), and the leaf of 1479 16-byte entries (8 key bytes, counted as two
+ * words of 4) 37.3 against 40.7 (`node bench/sort-msd.mjs --n 1479 --reps 300
+ * --key string`, median of 15 rounds, CPU, load average 2.0). Bytes that
+ * straddle two words get one counting pass per byte.
  */
 function countDigits(hist: usize, list: usize, digit: u32, g: u32, lo: u32, hi: u32, ps: u32, es: u32): void {
   let i = lo;
-  let top = digit + g;
-  if (es == 3) {
-    // 8-byte entries: every key byte is in the entry's first word.
-    let shift = <u64>(digit << 3);
+  let word = digit >> 3;
+  if (word == (digit + g - 1) >> 3) {
+    let offset = <usize>word << 3;
+    let shift = <u64>((digit & 7) << 3);
     while (i < hi) {
       let p = i >> ps;
       let first = p << ps;
       let end = min<u32>(hi, first + (<u32>1 << ps));
-      let base = <usize>load<u32>(list + (<usize>p << 2));
-      for (let k = i - first, m = end - first; k < m; ++k) {
-        let x = load<u64>(base + (<usize>k << 3)) >> shift;
+      let step = <usize>1 << es;
+      let e = <usize>load<u32>(list + (<usize>p << 2)) + offset + (<usize>(i - first) << es);
+      for (let stop = e + (<usize>(end - i) << es); e < stop; e += step) {
+        let x = load<u64>(e) >> shift;
         let c = hist + (<usize>(x & 255) << 2);
         store<u32>(c, load<u32>(c) + 1);
         if (g > 1) {
@@ -177,9 +240,6 @@ function countDigits(hist: usize, list: usize, digit: u32, g: u32, lo: u32, hi: 
     }
     return;
   }
-  // Longer entries: one counting pass per byte. Counting them all in one pass
-  // made the leaf of 16-byte entries slower here (9 key bytes, 1479 entries:
-  // 46.9 against 43.4 ns per entry, wasm; 132 against 117, pure JS).
   for (let t: u32 = 0; t < g; ++t) countRange(hist + (<usize>t << 10), list, digit + t, lo, hi, ps, es);
 }
 

@@ -146,6 +146,22 @@ describe.each(builds)('$name build: radix leaf', ({ init }) => {
     });
   });
 
+  it('sorts 16- and 32-byte entries whose counted bytes lie in one word of the entry or straddle two', async () => {
+    // Groups of up to four bytes counted from the top: keyBytes 12 groups [8,12) [4,8) [0,4), each in one word;
+    // keyBytes 10 groups [6,10), which straddles the 8-byte (and the 4-byte) word boundary; 20 and 28 reach the second half of a 32-byte entry.
+    await withRuntime(32768, 16, (rt) => {
+      for (const keyBytes of [5, 10, 12, 14, 20, 28]) {
+        for (const digit of [0, 1, 2, 3, 5]) {
+          let s = 0x2545f491 ^ (keyBytes * 977 + digit);
+          const next = () => ((s ^= s << 13), (s ^= s >>> 17), (s ^= s << 5), s >>> 0);
+          const keys = keysOf(700, keyBytes, (_, d) => (d < digit ? 0x33 : next() % (d % 3 === 0 ? 256 : 7)));
+          checkLeaf(rt, keys, keyBytes, 0, 700, digit);
+          checkLeaf(rt, keys, keyBytes, 13, 611, digit);
+        }
+      }
+    });
+  });
+
   it('sorts a 1-entry range and a range at the end of the index', async () => {
     await withRuntime(8192, 16, (rt) => {
       const keys = keysOf(200, 28, (i, d) => (i * 31 + d * 17) % 251);

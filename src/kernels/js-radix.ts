@@ -44,7 +44,7 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
     const mask = (1 << ps) - 1;
     const dstList = dst >>> 2;
     if (es === 3) {
-      // As assembly/radix.ts: the digit comes out of the key word that is copied anyway.
+      // The digit shifted out of the key word that is copied anyway (assembly/radix.ts loads it as a byte; see scatterNarrow there).
       const shift = digit << 3;
       for (let i = lo; i < hi; ) {
         const p = i >>> ps;
@@ -108,19 +108,25 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
     }
   };
 
-  /** Adds bytes digit to digit + g - 1 of entries [lo, hi) to the g histograms from byte address `at` (256 counters each): in one pass for 8-byte entries. */
+  /**
+   * Adds bytes digit to digit + g - 1 of entries [lo, hi) to the g histograms
+   * from byte address `at` (256 counters each): in one pass, the bytes shifted
+   * out of one u32 load per entry, when they all lie in one 4-byte word of the
+   * entry (always so for 8-byte entries), else one counting pass per byte.
+   */
   const countDigits = (at: number, list: number, digit: number, g: number, lo: number, hi: number, ps: number, es: number): void => {
     const hist = at >>> 2;
-    if (es === 3) {
-      // As assembly/radix.ts: every key byte comes out of the entry's first word.
-      const shift = digit << 3;
+    const word = digit >>> 2;
+    if (word === (digit + g - 1) >>> 2) {
+      const shift = (digit & 3) << 3;
+      const stride = es - 2;
       for (let i = lo; i < hi; ) {
         const p = i >>> ps;
         const first = p << ps;
         const end = Math.min(hi, first + (1 << ps));
-        const base = u32[(list >>> 2) + p]! >>> 2;
+        const base = (u32[(list >>> 2) + p]! >>> 2) + word;
         for (let k = i - first, m = end - first; k < m; k++) {
-          const x = u32[base + (k << 1)]! >>> shift;
+          const x = u32[base + (k << stride)]! >>> shift;
           u32[hist + (x & 255)]!++;
           if (g > 1) {
             u32[hist + 256 + ((x >>> 8) & 255)]!++;
@@ -134,7 +140,6 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
       }
       return;
     }
-    // As assembly/radix.ts: longer entries get one counting pass per byte.
     for (let t = 0; t < g; t++) countRange(at + (t << 10), list, digit + t, lo, hi, ps, es);
   };
 
