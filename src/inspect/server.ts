@@ -23,7 +23,8 @@
  * JSON once and writes the text to a mailbox in shared memory that the
  * server thread reads once an interval (neither writes nor reads while
  * no page is open), takes the snapshots that /metrics.json and a page
- * connecting ask for, and runs the actions. The server thread exits once the server has closed.
+ * connecting ask for, and runs the actions. The server thread exits once
+ * the server has closed.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
