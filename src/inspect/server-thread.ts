@@ -231,9 +231,9 @@ export function serverThread(render: (value: unknown) => string): void {
   const LATE_MS = Math.max(1, data.intervalMs / 10);
   const RETRY_MS = Math.max(1, data.intervalMs / 4);
   const layout = data.mailboxLayout;
-  let header = new Int32Array(data.mailbox, 0, 2);
-  let due = new Float64Array(data.mailbox, 0, 2);
-  let slot = new Uint8Array(data.mailbox, layout.dataOffset);
+  /** The slot's three views (snapshot-mailbox.ts draws them): the Int32 header, the Float64 due time, the event bytes. */
+  const slotViews = (buffer: SharedArrayBuffer) => ({ header: new Int32Array(buffer, 0, 2), due: new Float64Array(buffer, 0, 2), slot: new Uint8Array(buffer, layout.dataOffset) });
+  let { header, due, slot } = slotViews(data.mailbox);
   let seen = 0;
   let poller: ReturnType<typeof setTimeout> | undefined;
   let retryMs = RETRY_MS;
@@ -281,9 +281,7 @@ export function serverThread(render: (value: unknown) => string): void {
   port.on('message', (message: ToServerThread) => {
     if (message.type === 'mailbox') {
       poll(); // the last event of the old slot, if not yet sent
-      header = new Int32Array(message.buffer, 0, 2);
-      due = new Float64Array(message.buffer, 0, 2);
-      slot = new Uint8Array(message.buffer, layout.dataOffset);
+      ({ header, due, slot } = slotViews(message.buffer));
       seen = 0;
       return poll();
     }

@@ -28,6 +28,11 @@
 /** Where the slot's fields are: passed to the server thread, whose body cannot import. @internal */
 export const MAILBOX_LAYOUT = { sequence: 0, length: 1, due: 1, dataOffset: 16 } as const;
 
+/** The slot's three views: the Int32 header, the Float64 due time, the event bytes. */
+function slotViews(buffer: SharedArrayBuffer): { header: Int32Array; due: Float64Array; bytes: Uint8Array } {
+  return { header: new Int32Array(buffer, 0, 2), due: new Float64Array(buffer, 0, 2), bytes: new Uint8Array(buffer, MAILBOX_LAYOUT.dataOffset) };
+}
+
 /** The slot's first capacity: a snapshot of ~100 pools and partitions fits (40 KB). @internal */
 const FIRST_CAPACITY = 64 * 1024;
 
@@ -42,9 +47,7 @@ export interface SnapshotMailbox {
 /** A mailbox with an empty slot (sequence 0). @internal */
 export function createSnapshotMailbox(): SnapshotMailbox {
   let buffer = new SharedArrayBuffer(MAILBOX_LAYOUT.dataOffset + FIRST_CAPACITY);
-  let header = new Int32Array(buffer, 0, 2);
-  let due = new Float64Array(buffer, 0, 2);
-  let bytes = new Uint8Array(buffer, MAILBOX_LAYOUT.dataOffset);
+  let { header, due, bytes } = slotViews(buffer);
   const encoder = new TextEncoder();
   return {
     get buffer() {
@@ -57,9 +60,7 @@ export function createSnapshotMailbox(): SnapshotMailbox {
         const needed = Buffer.byteLength(event);
         if (needed > bytes.length) {
           replaced = buffer = new SharedArrayBuffer(MAILBOX_LAYOUT.dataOffset + Math.max(2 * needed, 2 * bytes.length));
-          header = new Int32Array(buffer, 0, 2);
-          due = new Float64Array(buffer, 0, 2);
-          bytes = new Uint8Array(buffer, MAILBOX_LAYOUT.dataOffset);
+          ({ header, due, bytes } = slotViews(buffer));
         }
       }
       Atomics.add(header, MAILBOX_LAYOUT.sequence, 1);
