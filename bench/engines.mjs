@@ -4,13 +4,15 @@
  *
  * - node: the Node running the benchmark (`child_process.fork` of bench/worker.mjs);
  * - node24: the same worker on Node 24, from scripts/node24.mjs (fetched on demand);
- * - chromium: Debian's /usr/bin/chromium through playwright, a fresh browser per
- *   process, loading bench/page/ from a local server (bench/serve.mjs).
+ * - chromium: Debian's /usr/bin/chromium through playwright (scripts/chromium.mjs,
+ *   installed on demand), a fresh browser per process, loading bench/page/ from
+ *   a local server (bench/serve.mjs).
  *
  * `open(id)` resolves with { id, measure(build, k, n), close() }; measure resolves
  * with { result, cpuSeconds } or { error }.
  */
 import { fork } from 'node:child_process';
+import { chromiumPath } from '../scripts/chromium.mjs';
 import { node24Path } from '../scripts/node24.mjs';
 import { descendantsCpuSeconds } from './interference.mjs';
 import { serveBench } from './serve.mjs';
@@ -29,7 +31,6 @@ import { ENGINE_IDS } from './settings.mjs';
  */
 export const V8_FLAGS = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--headless',
@@ -73,6 +74,7 @@ function nodeEngine(id, execPath, quick) {
 
 /** Chromium: one server for the engine, one browser per process. */
 async function chromiumEngine(timings) {
+  const executablePath = chromiumPath();
   const { chromium } = await import('playwright');
   const server = await serveBench();
   let info = null;
@@ -82,7 +84,7 @@ async function chromiumEngine(timings) {
       const who = `chromium ${build} page (process ${k} of ${n})`;
       let browser;
       try {
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+        browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
         if (info === null) {
           const cdp = await browser.newBrowserCDPSession();
           const v = await cdp.send('Browser.getVersion');
