@@ -14,6 +14,7 @@ import { CONTROLS } from './controls.mjs';
 import { timeRounds } from './harness.mjs';
 import { live, measureRow, microRows } from './micro.mjs';
 import { referenceRows } from './reference.mjs';
+import { workloadWarmupMs } from './settings.mjs';
 import { W8_BUFFERS, W8_SEGMENT, WORKLOADS } from './workloads.mjs';
 
 const fmt = (ns) => (ns < 10 ? ns.toFixed(2) : ns < 100 ? ns.toFixed(1) : ns.toFixed(0));
@@ -53,7 +54,7 @@ export async function measureBuild({ lib, build, timings: t, log, collect = () =
         try {
           const state = w.setup({ rt, mm, owner, label: kind === 'control' ? `${name} (${buildName} build's process)` : `${w.id} (${buildName} build)` });
           collect();
-          const timing = timeRounds(state.passes, w.opsPerPass, t);
+          const timing = timeRounds(state.passes, w.opsPerPass, { ...t, warmupMs: workloadWarmupMs(t) });
           live.sink += timing.sink;
           const verified = [...state.verified, ...(state.finish?.() ?? [])];
           log(`${name}: ${fmt(timing.median)} ${w.unit} (${fmt(timing.min)}–${fmt(timing.max)}), checksums ok`);

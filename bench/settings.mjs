@@ -19,8 +19,33 @@ export const isQuick = () => process.env.BENCH_QUICK === '1' || process.argv.inc
 export function timings(quick = isQuick()) {
   const base = quick
     ? { quick: true, warmupMs: 150, rounds: 3, roundMs: 60, microMs: 25, microWarmupMs: 10 }
-    : { quick: false, warmupMs: 1000, rounds: 5, roundMs: 300, microMs: 150, microWarmupMs: 50 };
+    : { quick: false, warmupMs: 1000, maglevWarmupMs: 2500, rounds: 5, roundMs: 300, microMs: 150, microWarmupMs: 50 };
   return { ...base, only: onlyRows() };
+}
+
+/**
+ * Whether the running engine tiers hot code through Maglev before TurboFan:
+ * V8 12 and later, so Node 22+ and the bench page in current Chromium (which
+ * has no `process`); Node 20's V8 11.3 goes to TurboFan directly. The
+ * reference workloads warm up for `maglevWarmupMs` there: Maglev inlines one
+ * call level (beyond it only functions of at most 27 bytecode bytes), so
+ * while a workload's `passes` runs as Maglev code it inlines its `pass` but
+ * calls every segment accessor inside it, and TurboFan took over only after
+ * about 1.3 s of that. Node 24, W1n: 14-30 ns a pair until then, 2.7-3.5 ns
+ * after (the control, whose DataView calls Maglev builds in, 3-5 ns
+ * throughout); with 1 s of warm-up the timed rounds straddled the switch
+ * (W1n 3.4-28 ns within one process, W2 2.6-17). With 2.5 s: W1n 3.1-5.4 ns,
+ * 0.85x its control (`node bench/rows.mjs --rows W1n,W2 --processes 2
+ * --engine node24`).
+ */
+export function tiersThroughMaglev() {
+  if (typeof process === 'undefined' || !process.versions?.v8) return true;
+  return Number(process.versions.v8.split('.')[0]) >= 12;
+}
+
+/** The reference workloads' warm-up on the running engine (see tiersThroughMaglev). */
+export function workloadWarmupMs(t) {
+  return tiersThroughMaglev() && t.maglevWarmupMs !== undefined ? t.maglevWarmupMs : t.warmupMs;
 }
 
 /**
