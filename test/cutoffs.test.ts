@@ -3,12 +3,12 @@
 // oracles: copies in both directions of overlap, comparisons and equality
 // decided at every position, swaps.
 import { describe, expect, it } from 'vitest';
-import { COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../src/kernels/kernels.js';
+import { COMPARE_IN_JS_MAX, COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../src/kernels/kernels.js';
 import { builds } from './builds.js';
 import { lexicographic, SMALL_RUNTIME, snapshot } from './oracle.js';
 
 /** Lengths from 0 to past twice the largest cut-off: every length on both sides of each. */
-const LONGEST = 2 * Math.max(COPY_IN_JS_MAX, COMPARE_KERNEL_MIN, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX) + 9;
+const LONGEST = 2 * Math.max(COPY_IN_JS_MAX, COMPARE_IN_JS_MAX, COMPARE_KERNEL_MIN, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX) + 9;
 const LENGTHS = Array.from({ length: LONGEST + 1 }, (_, n) => n);
 const WINDOW = LONGEST + 32;
 
@@ -66,7 +66,7 @@ describe.each(builds)('$name build', ({ init }) => {
     rt.close();
   });
 
-  it('compare: first words at their extremes, where the second word pulls the other way', async () => {
+  it('compare: first words of each 8-byte step at their extremes, where the second word pulls the other way', async () => {
     const rt = await init(SMALL_RUNTIME);
     const [a, b] = rt.memoryManager.allocatePages('extremes', 2);
     const words: [number, number, number, number, 1 | -1][] = [
@@ -75,16 +75,19 @@ describe.each(builds)('$name build', ({ init }) => {
       [0x80000000, 0, 0x7fffffff, 0xffffffff, 1],
       [7, 0xfffffffe, 7, 0xffffffff, -1],
     ];
-    for (const [a0, a1, b0, b1, want] of words) {
-      for (const n of [8, 9, 16, 24]) {
-        a!.fill(0x55, 0, 32);
-        b!.fill(0x55, 0, 32);
-        a!.putIntBigEndian(0, a0 | 0);
-        a!.putIntBigEndian(4, a1 | 0);
-        b!.putIntBigEndian(0, b0 | 0);
-        b!.putIntBigEndian(4, b1 | 0);
-        expect(a!.compare(b!, 0, 0, n), `${a0}.${a1} vs ${b0}.${b1}, n=${n}`).toBe(want);
-        expect(b!.compare(a!, 0, 0, n), `${b0}.${b1} vs ${a0}.${a1}, n=${n}`).toBe(-want);
+    // The pair at byte 0 (the first step), 8 (the second, past equal first 8 bytes) and 16 (the kernel's, or the pure-JS loop's).
+    for (const at of [0, 8, 16]) {
+      for (const [a0, a1, b0, b1, want] of words) {
+        for (const n of [8, 9, 16, 17, 24, 32].filter((len) => len >= at + 8)) {
+          a!.fill(0x55, 0, 40);
+          b!.fill(0x55, 0, 40);
+          a!.putIntBigEndian(at, a0 | 0);
+          a!.putIntBigEndian(at + 4, a1 | 0);
+          b!.putIntBigEndian(at, b0 | 0);
+          b!.putIntBigEndian(at + 4, b1 | 0);
+          expect(a!.compare(b!, 0, 0, n), `${a0}.${a1} vs ${b0}.${b1} at ${at}, n=${n}`).toBe(want);
+          expect(b!.compare(a!, 0, 0, n), `${b0}.${b1} vs ${a0}.${a1} at ${at}, n=${n}`).toBe(-want);
+        }
       }
     }
     rt.close();

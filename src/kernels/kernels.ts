@@ -121,18 +121,29 @@ export interface LongKernels {
 /** Copy: 4 B 9.0 / 5.8, 8 B 12.6 / 12.5, 16 B 12.6 / 15.4. */
 export const COPY_IN_JS_MAX = 8;
 /**
- * Compare: below this many bytes JS compares, from it on one kernel call
- * does. The kernel compares 8 bytes per step, so keys whose first words tie
- * often (sorting keys that share short prefixes, W4's records) take one
- * predictable branch per 8 bytes where the JS loop takes an unpredictable one
- * per 4. W4-like random keys (the first two words equal one time in four),
- * wasm / JS: 4 B 11.4 / 11.7, 8 B 8.1 / 20.2, 16 B 9.0 / 22.2 ns; W4 itself
- * fell from 1.7-1.8x its plain-JS control to 0.9-1.4x. (Equal ranges, the
- * earlier measure, favour JS below 16 B: 8 B 12.5 / 14.6.)
- * From this length on the segment first compares 8 bytes in JS, as one
- * exact difference with a branch-free sign, and calls the kernel only for
- * keys that tie there: random 16-byte keys (the micro row) 0.92-0.95x the
- * time of calling the kernel at once, W4 unchanged (Node 20, one process).
+ * Compare: the segment compares up to this many leading bytes in JS, 8 at a
+ * time, each step one exact difference of two big-endian word pairs with a
+ * branch-free sign; only keys that tie there go on to the kernel (or, in the
+ * pure-JS build, the JS loop), as random keys rarely do. With one such step
+ * (8 bytes) before the kernel, W4, whose 16-byte keys tie on their first 8
+ * bytes one time in four, ran 1.2-1.3x slower in the wasm build than in the
+ * pure-JS one on Node 20 and 24 in a full run (0.97-0.99x in the one before):
+ * those ties paid a kernel call for 8 bytes. With two steps W4 runs the same
+ * JavaScript in both builds: wasm / pure JS 1.02x on Node 20 and 0.94x on
+ * Node 24, against 1.02x and 1.13x just before with one step, and the wasm
+ * build 1.16x and 0.94x its control (`node
+ * bench/rows.mjs --rows 'W4,compare 16-byte keys' --processes 3 --engine
+ * node,node24`, load average 1.1-1.4).
+ */
+export const COMPARE_IN_JS_MAX = 16;
+/**
+ * Compare, past COMPARE_IN_JS_MAX: a rest below this many bytes JS compares,
+ * from it on one kernel call does. The kernel compares 8 bytes per step, so
+ * keys that tie on long prefixes take one predictable branch per 8 bytes
+ * where the JS loop takes an unpredictable one per 4. W4-like random keys
+ * (the first 8 bytes equal one time in four), wasm / JS loop: 4 B 11.4 /
+ * 11.7, 8 B 8.1 / 20.2, 16 B 9.0 / 22.2 ns. (Equal ranges, the earlier
+ * measure, favour JS below 16 B: 8 B 12.5 / 14.6.)
  */
 export const COMPARE_KERNEL_MIN = 8;
 /** Equality: as compare; equal ranges 8 B 13.3 / 14.7, 16 B 14.6 / 20.6. */

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, ValueOutOfRangeError } from '../errors.js';
-import { COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
+import { COMPARE_IN_JS_MAX, COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
 import { compareRange, copyRange, equalRange, swapRange } from '../kernels/small-ops.js';
 import { checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
@@ -516,16 +516,18 @@ export class MemorySegment {
     const bytes = this.bytes;
     let c: number;
     if (bytes !== other.bytes) c = compareBetween(bytes, a, other.bytes, b, n);
-    else if (n < COMPARE_KERNEL_MIN) c = compareRange(this.view, bytes, a, b, n);
     else {
-      // The first 8 bytes in JS (kernels.ts, COMPARE_KERNEL_MIN): most keys differ
-      // there, and those never pay the kernel call (nor the load of the kernels).
+      // The first COMPARE_IN_JS_MAX bytes in JS, 8 at a time (kernels.ts): most keys
+      // differ there, and those never pay the kernel call (nor the load of the kernels).
       const view = this.view;
-      const d = (view.getUint32(a, false) - view.getUint32(b, false)) * TWO_POW_32 + (view.getUint32(a + 4, false) - view.getUint32(b + 4, false));
-      // Branch-free sign: on random keys `d < 0 ? -1 : 1` mispredicts half the time.
-      if (d !== 0) return +(d > 0) - +(d < 0);
+      let i = 0;
+      for (const stop = (n < COMPARE_IN_JS_MAX ? n : COMPARE_IN_JS_MAX) - 7; i < stop; i += 8) {
+        const d = (view.getUint32(a + i, false) - view.getUint32(b + i, false)) * TWO_POW_32 + (view.getUint32(a + i + 4, false) - view.getUint32(b + i + 4, false));
+        // Branch-free sign: on random keys `d < 0 ? -1 : 1` mispredicts half the time.
+        if (d !== 0) return +(d > 0) - +(d < 0);
+      }
       const kernels = this.region.kernels;
-      c = kernels === null ? compareRange(view, bytes, a + 8, b + 8, n - 8) : kernels.compare(a + 8, b + 8, n - 8);
+      c = kernels === null || n - i < COMPARE_KERNEL_MIN ? compareRange(view, bytes, a + i, b + i, n - i) : kernels.compare(a + i, b + i, n - i);
     }
     if (c !== 0 || len1 === len2) return c;
     return len1 < len2 ? -1 : 1;
