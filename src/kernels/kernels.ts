@@ -131,9 +131,8 @@ export const COPY_IN_JS_MAX = 8;
  * those ties paid a kernel call for 8 bytes. With two steps W4 runs the same
  * JavaScript in both builds: wasm / pure JS 1.02x on Node 20 and 0.94x on
  * Node 24, against 1.02x and 1.13x just before with one step, and the wasm
- * build 1.16x and 0.94x its control (`node
- * bench/rows.mjs --rows 'W4,compare 16-byte keys' --processes 3 --engine
- * node,node24`, load average 1.1-1.4).
+ * build 1.16x and 0.94x its control (load average 1.1-1.4):
+ * `node bench/rows.mjs --rows 'W4,compare 16-byte keys' --processes 3 --engine node,node24`.
  */
 export const COMPARE_IN_JS_MAX = 16;
 /**
