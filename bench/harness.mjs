@@ -27,11 +27,11 @@ export function summarize(samples) {
 }
 
 /**
- * Warms up for `warmupMs`, then times `rounds` rounds of about `roundMs` each.
- * Warm-up runs in batches that double until one takes ~20 ms, so the clock is
- * read rarely; the last batch sizes the rounds.
+ * Runs `passes` in batches that double until one takes ~20 ms, for
+ * `warmupMs` in all, so the clock is read rarely; returns the sink and the
+ * ns per pass of the last batch, which sizes the timed rounds.
  */
-export function timeRounds(passes, opsPerPass, { warmupMs, rounds, roundMs }) {
+function warmUp(passes, warmupMs) {
   let sink = 0;
   let batch = 1;
   let nsPerPass = Infinity;
@@ -43,14 +43,61 @@ export function timeRounds(passes, opsPerPass, { warmupMs, rounds, roundMs }) {
     nsPerPass = (elapsed * 1e6) / batch;
     if (elapsed < 20) batch *= 2;
   } while (nowMs() < warmupEnd);
+  return { sink, nsPerPass };
+}
 
-  const passesPerRound = Math.max(1, Math.round((roundMs * 1e6) / nsPerPass));
+/** Passes making a round of about `roundMs`, at `nsPerPass`. */
+const passesFor = (roundMs, nsPerPass) => Math.max(1, Math.round((roundMs * 1e6) / nsPerPass));
+
+/** Times one round of `count` passes: ns per op, and the sink. */
+function timeRound(passes, count, opsPerPass) {
+  const t0 = nowMs();
+  const sink = passes(count);
+  return { ns: ((nowMs() - t0) * 1e6) / (count * opsPerPass), sink };
+}
+
+/** Warms up for `warmupMs`, then times `rounds` rounds of about `roundMs` each. */
+export function timeRounds(passes, opsPerPass, { warmupMs, rounds, roundMs }) {
+  let { sink, nsPerPass } = warmUp(passes, warmupMs);
+  const passesPerRound = passesFor(roundMs, nsPerPass);
   const perRound = [];
   for (let r = 0; r < rounds; r++) {
-    const t0 = nowMs();
-    sink += passes(passesPerRound);
-    const elapsed = nowMs() - t0;
-    perRound.push((elapsed * 1e6) / (passesPerRound * opsPerPass));
+    const round = timeRound(passes, passesPerRound, opsPerPass);
+    perRound.push(round.ns);
+    sink += round.sink;
   }
   return { ...summarize(perRound), rounds: perRound, passesPerRound, sink };
+}
+
+/**
+ * A workload and its control, timed in alternating rounds (workload, control,
+ * workload, ...) after each warmed up for `warmupMs`: `ratio` is the median
+ * over the rounds of the workload's time over the control's in the round
+ * beside it. A shared machine here changes speed by up to 2x within a minute
+ * (a fixed loop took 101 to 222 ms from one run to the next), so a workload
+ * and a control timed minutes apart, as they were before, gave ratios that
+ * moved with the machine; rounds side by side see the same machine.
+ */
+export function timePaired(workload, control, { warmupMs, rounds, roundMs }) {
+  const a = warmUp(workload.passes, warmupMs);
+  const b = warmUp(control.passes, warmupMs);
+  let sink = a.sink + b.sink;
+  const countA = passesFor(roundMs, a.nsPerPass);
+  const countB = passesFor(roundMs, b.nsPerPass);
+  const perRoundA = [];
+  const perRoundB = [];
+  const ratios = [];
+  for (let r = 0; r < rounds; r++) {
+    const ra = timeRound(workload.passes, countA, workload.opsPerPass);
+    const rb = timeRound(control.passes, countB, control.opsPerPass);
+    perRoundA.push(ra.ns);
+    perRoundB.push(rb.ns);
+    ratios.push(ra.ns / rb.ns);
+    sink += ra.sink + rb.sink;
+  }
+  return {
+    workload: { ...summarize(perRoundA), rounds: perRoundA, passesPerRound: countA, controlRatio: summarize(ratios).median, controlRatios: ratios },
+    control: { ...summarize(perRoundB), rounds: perRoundB, passesPerRound: countB },
+    sink,
+  };
 }

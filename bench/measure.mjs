@@ -11,7 +11,7 @@
  */
 import { ChecksumError } from './checks.mjs';
 import { CONTROLS } from './controls.mjs';
-import { timeRounds } from './harness.mjs';
+import { timePaired, timeRounds } from './harness.mjs';
 import { live, measureRow, microRows } from './micro.mjs';
 import { referenceRows } from './reference.mjs';
 import { workloadWarmupMs } from './settings.mjs';
@@ -43,28 +43,86 @@ export async function measureBuild({ lib, build, timings: t, log, collect = () =
     }
   }
 
-  /** Reference workloads and controls alike: set up (checksums verified), then timed rounds. */
-  function runTimed(list, kind) {
-    return list.map((w) => {
-      const row = { id: w.id, title: w.title, unit: w.unit, opsPerPass: w.opsPerPass, bytesPerOp: w.bytesPerOp ?? null };
-      if (w.setup === null) return { ...row, unavailable: w.unavailable, why: w.why };
-      const owner = `bench ${w.id} ${kind}`;
-      const name = kind === 'control' ? `${w.id} control` : w.id;
-      return guarded(row, () => {
-        try {
-          const state = w.setup({ rt, mm, owner, label: kind === 'control' ? `${name} (${buildName} build's process)` : `${w.id} (${buildName} build)` });
-          collect();
-          const timing = timeRounds(state.passes, w.opsPerPass, { ...t, warmupMs: workloadWarmupMs(t) });
-          live.sink += timing.sink;
-          const verified = [...state.verified, ...(state.finish?.() ?? [])];
-          log(`${name}: ${fmt(timing.median)} ${w.unit} (${fmt(timing.min)}–${fmt(timing.max)}), checksums ok`);
-          const { sink, ...stats } = timing;
-          return { ...stats, verified };
-        } finally {
-          mm.releaseAll(owner);
-        }
-      });
+  /** A reference workload or control: its descriptive fields, its owner of pages and its name in the log. */
+  function rowOf(w, kind) {
+    const row = { id: w.id, title: w.title, unit: w.unit, opsPerPass: w.opsPerPass, bytesPerOp: w.bytesPerOp ?? null };
+    const name = kind === 'control' ? `${w.id} control` : w.id;
+    const label = kind === 'control' ? `${name} (${buildName} build's process)` : `${w.id} (${buildName} build)`;
+    return { w, row, owner: `bench ${w.id} ${kind}`, name, label };
+  }
+
+  /** Sets a row up (checksums verified); null when it failed, its failure then in `failed`. */
+  function setUp(r, failed) {
+    if (r.w.setup === null) return null;
+    try {
+      return r.w.setup({ rt, mm, owner: r.owner, label: r.label });
+    } catch (err) {
+      failed.set(r, err);
+      return null;
+    }
+  }
+
+  /** The row's result: its timing and checks, or its failure. */
+  function finish(r, state, timing, failed) {
+    if (r.w.setup === null) return { ...r.row, unavailable: r.w.unavailable, why: r.w.why };
+    return guarded(r.row, () => {
+      if (failed.has(r)) throw failed.get(r);
+      const verified = [...state.verified, ...(state.finish?.() ?? [])];
+      const ratio = timing.controlRatio === undefined ? '' : `, ${timing.controlRatio.toFixed(2)}× its control round by round`;
+      log(`${r.name}: ${fmt(timing.median)} ${r.w.unit} (${fmt(timing.min)}–${fmt(timing.max)})${ratio}, checksums ok`);
+      return { ...timing, verified };
     });
+  }
+
+  /**
+   * Reference workloads, each with its control row when it has one: both set
+   * up (checksums verified), then timed in alternating rounds (timePaired), so
+   * that "× control" compares rounds that ran side by side; a workload without
+   * a control, or whose control failed, is timed alone.
+   */
+  function runWorkloads(list) {
+    const workloads = [];
+    const controls = [];
+    const timing = { ...t, warmupMs: workloadWarmupMs(t) };
+    for (const w of list) {
+      const c = CONTROLS.find((x) => x.id === w.id);
+      const a = rowOf(w, 'workload');
+      const b = c === undefined ? null : rowOf(c, 'control');
+      const failed = new Map();
+      try {
+        const stateA = setUp(a, failed);
+        const stateB = b === null ? null : setUp(b, failed);
+        collect();
+        let timedA;
+        let timedB;
+        try {
+          if (stateA !== null && stateB !== null) {
+            const pair = timePaired({ passes: stateA.passes, opsPerPass: w.opsPerPass }, { passes: stateB.passes, opsPerPass: c.opsPerPass }, timing);
+            live.sink += pair.sink;
+            timedA = pair.workload;
+            timedB = pair.control;
+          } else {
+            const alone = stateA ?? stateB;
+            if (alone !== null) {
+              const { sink, ...stats } = timeRounds(alone.passes, stateA !== null ? w.opsPerPass : c.opsPerPass, timing);
+              live.sink += sink;
+              if (stateA !== null) timedA = stats;
+              else timedB = stats;
+            }
+          }
+        } catch (err) {
+          // A pass that throws (a checksum, say) fails both rows of the pair: which one threw is in the message.
+          if (stateA !== null) failed.set(a, err);
+          if (b !== null && stateB !== null) failed.set(b, err);
+        }
+        workloads.push(finish(a, stateA, timedA, failed));
+        if (b !== null) controls.push(finish(b, stateB, timedB, failed));
+      } finally {
+        mm.releaseAll(a.owner);
+        if (b !== null) mm.releaseAll(b.owner);
+      }
+    }
+    return { workloads, controls };
   }
 
   function runRows(rows, describe) {
@@ -80,8 +138,7 @@ export async function measureBuild({ lib, build, timings: t, log, collect = () =
 
   // t.only (BENCH_ONLY) names a subset: workload ids, micro row names; no reference rows then.
   const picked = (name) => t.only == null || t.only.includes(name);
-  const workloads = runTimed(WORKLOADS.filter((w) => picked(w.id)), 'workload');
-  const controls = runTimed(CONTROLS.filter((w) => picked(w.id)), 'control');
+  const { workloads, controls } = runWorkloads(WORKLOADS.filter((w) => picked(w.id)));
 
   const microOwner = 'bench micro';
   const micro = runRows(microRows(mm, microOwner).filter((r) => picked(r.name)), (r) => ({ name: r.name, group: r.group, unit: r.unit ?? 'ns per op', ops: r.ops, bytesPerOp: r.bytes ?? null }));

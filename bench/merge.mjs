@@ -10,6 +10,8 @@
  * per-process medians, so a single unlucky process cannot move it past the
  * others; the range is the min of the minimums to the max of the maximums,
  * so the whole spread stays visible. The per-process medians are kept.
+ * A workload's ratio to its control is likewise the median of the
+ * processes' ratios, each taken round by round in one process.
  *
  * A row counts as measured only when every process measured it: a checksum
  * mismatch or error in any one process makes the merged row an error.
@@ -26,7 +28,7 @@ const SECTIONS = {
 
 /** A row without what one process measured: its descriptive fields (id, title, unit, ops, ...). */
 function describe(row) {
-  const { median, min, max, rounds, passesPerRound, sampleCount, callsPerSample, verified, error, checksumMismatch, ...descriptor } = row;
+  const { median, min, max, rounds, passesPerRound, sampleCount, callsPerSample, verified, error, checksumMismatch, controlRatio, controlRatios, ...descriptor } = row;
   return descriptor;
 }
 
@@ -56,6 +58,11 @@ function mergeRow(rows, tags) {
   };
   if (rows[0].rounds !== undefined) merged.roundsPerProcess = rows.map((r) => r.rounds);
   if (rows[0].passesPerRound !== undefined) merged.passesPerRound = rows.map((r) => r.passesPerRound);
+  // A workload timed beside its control: the median of the processes' round-by-round ratios.
+  if (rows.every((r) => r.controlRatio !== undefined)) {
+    merged.controlRatio = summarize(rows.map((r) => r.controlRatio)).median;
+    merged.controlRatiosPerProcess = rows.map((r) => r.controlRatios);
+  }
   if (rows[0].sampleCount !== undefined) merged.sampleCounts = rows.map((r) => r.sampleCount);
   if (rows[0].callsPerSample !== undefined) merged.callsPerSample = rows.map((r) => r.callsPerSample);
   if (verified !== undefined) merged.verified = verified;

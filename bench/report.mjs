@@ -22,6 +22,10 @@ function buildStats(row, bytesPerOp) {
   // Each of these holds one entry per process.
   if (row.roundsPerProcess !== undefined) stats.roundsPerProcess = row.roundsPerProcess; // timed rows: ns per op of each round
   if (row.passesPerRound !== undefined) stats.passesPerRound = row.passesPerRound;
+  if (row.controlRatio !== undefined) {
+    stats.controlRatio = row.controlRatio;
+    stats.controlRatiosPerProcess = row.controlRatiosPerProcess;
+  }
   if (row.sampleCounts !== undefined) stats.sampleCounts = row.sampleCounts; // micro rows: tinybench samples
   if (row.callsPerSample !== undefined) stats.callsPerSample = row.callsPerSample;
   if (row.verified !== undefined) stats.verified = row.verified;
@@ -33,6 +37,8 @@ function buildStats(row, bytesPerOp) {
 
 export const measured = (s) => s !== null && s !== undefined && s.error === undefined;
 const ratio = (a, b) => (measured(a) && measured(b) ? a.median / b.median : null);
+/** A build's time over its control's: the round-by-round ratio measured beside it, else the quotient of the two medians. */
+const controlRatio = (build, control) => (measured(build) && measured(control) && build.controlRatio !== undefined ? build.controlRatio : ratio(build, control));
 
 /** Rows of every build, merged by `key`, in the order the first build that has them ran them. */
 function mergeRows(perBuild, section, key, shape) {
@@ -84,8 +90,8 @@ export function buildEngineReport(perBuild, controls, meta) {
       ratio: ratio(wasm, js),
       flink: FLINK[any.id] ?? null,
       flinkRatio: measured(wasm) && FLINK[any.id] ? FLINK[any.id].ns.map((ns) => wasm.median / ns).reverse() : null,
-      // "× control": each build's time over the control's, the engine's floor for the same bytes.
-      control: control === null ? null : { ...control, wasmX: ratio(wasm, control), jsX: ratio(js, control) },
+      // "× control": each build's time over the control's, the engine's floor for the same bytes, in rounds side by side.
+      control: control === null ? null : { ...control, wasmX: controlRatio(wasm, control), jsX: controlRatio(js, control) },
     };
   });
 

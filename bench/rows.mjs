@@ -26,7 +26,6 @@ process.env.BENCH_ONLY = rows;
 const processes = Number(value('--processes', '3'));
 const t = timings(false);
 const fmt = (ns) => (ns === undefined ? '—' : ns < 10 ? ns.toFixed(2) : ns.toFixed(1));
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
 
 const loadBefore = os.loadavg()[0];
@@ -57,11 +56,12 @@ for (const id of selectedEngines(argv.filter((a, i) => a !== '--rows' && argv[i 
   for (const w of wasm?.workloads ?? []) {
     const j = js?.workloads.find((r) => r.id === w.id);
     const c = controls.find((r) => r.id === w.id);
-    // The control also ran in each wasm process: that process's own ratio, less exposed to load that came and went.
-    const own = results.wasm.map((r) => r.workloads.find((x) => x.id === w.id)?.median / r.controls.find((x) => x.id === w.id)?.median);
-    console.log(`  ${w.id} wasm / control within each wasm process: ${own.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${median(own).toFixed(2)}×)`);
+    // Each process timed the workload beside its control, round by round: its ratio.
+    const own = (build) => results[build].map((r) => r.workloads.find((x) => x.id === w.id)?.controlRatio);
+    const xs = (list) => list.map((x) => (x === undefined ? '–' : `${x.toFixed(2)}×`)).join(', ');
+    if (c) console.log(`  ${w.id} × control round by round, per process: wasm ${xs(own('wasm'))} (median ${ratio(w.controlRatio, 1)}); pure-JS ${xs(own('js'))} (median ${ratio(j?.controlRatio, 1)})`);
     console.log(
-      `  ${w.id} (${w.unit}): ${fmt(w.median)} / ${fmt(j?.median)} / ${fmt(c?.median)}; wasm ${ratio(w.median, c?.median)} control, pure-JS ${ratio(j?.median, c?.median)}; wasm/pure-JS ${ratio(w.median, j?.median)}` +
+      `  ${w.id} (${w.unit}): ${fmt(w.median)} / ${fmt(j?.median)} / ${fmt(c?.median)}; wasm/pure-JS ${ratio(w.median, j?.median)}` +
         `  [wasm per process: ${(w.processMedians ?? []).map(fmt).join(', ')}; control per process (wasm's, then pure-JS's): ${(c?.processMedians ?? []).map(fmt).join(', ')}]`,
     );
   }

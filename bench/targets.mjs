@@ -26,7 +26,7 @@ function controlTarget(workloads, id, limit) {
   const target = `${id}: wasm build ≤ ${limit.toFixed(1)}× its control`;
   if (!c || c.wasmX === null) return entry(target, 'not measured', false);
   const js = c.jsX === null ? '' : `; pure JS ${x(c.jsX)}`;
-  return entry(target, `${x(c.wasmX)} (${nsText(row.wasm.median)} vs ${nsText(c.median)} ns${js})`, c.wasmX <= limit);
+  return entry(target, `${x(c.wasmX)} round by round (${nsText(row.wasm.median)} vs ${nsText(c.median)} ns${js})`, c.wasmX <= limit);
 }
 
 /** Every bulk row: the wasm build no slower than pure JS (ratio ≤ 1.00). */
