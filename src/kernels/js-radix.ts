@@ -44,7 +44,7 @@ export function createJsRadix(buffer: ArrayBufferLike, insertionSort: InsertionS
     const mask = (1 << ps) - 1;
     const dstList = dst >>> 2;
     if (es === 3) {
-      // The digit shifted out of the key word that is copied anyway (assembly/radix.ts loads it as a byte; see scatterNarrow there).
+      // The digit shifted out of the key word that is copied anyway (assembly/radix.ts loads it as a byte; see scatterEntries there).
       const shift = digit << 3;
       for (let i = lo; i < hi; ) {
         const p = i >>> ps;
