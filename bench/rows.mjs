@@ -4,8 +4,9 @@
  * alternating processes as `npm run bench` does (bench/engines.mjs, the same
  * timings), and prints per engine each row's median of the per-process
  * medians for the wasm build, the pure-JS build and the row's control, with
- * the ratios. For work on one row, where the full run (30 min) measures
- * everything else too. Writes nothing.
+ * wasm ÷ pure JS and each process's ratio to the control timed beside it.
+ * For work on one row, where the full run (40 min) measures everything else
+ * too. Writes nothing.
  */
 import os from 'node:os';
 import { openEngine } from './engines.mjs';
