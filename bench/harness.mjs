@@ -71,9 +71,9 @@ export function timeRounds(passes, opsPerPass, { warmupMs, rounds, roundMs }) {
 
 /**
  * A workload and its control, timed in alternating rounds (workload, control,
- * workload, ...) after each warmed up for `warmupMs`: `ratio` is the median
- * over the rounds of the workload's time over the control's in the round
- * beside it. A shared machine here changes speed by up to 2x within a minute
+ * workload, ...) after each warmed up for `warmupMs`: the workload's
+ * `controlRatio` is the median over the rounds of its time over the
+ * control's in the round beside it (`controlRatios`, one per round). A shared machine here changes speed by up to 2x within a minute
  * (a fixed loop took 101 to 222 ms from one run to the next), so a workload
  * and a control timed minutes apart, as they were before, gave ratios that
  * moved with the machine; rounds side by side see the same machine.

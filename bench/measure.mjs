@@ -113,7 +113,7 @@ export async function measureBuild({ lib, build, timings: t, log, collect = () =
         } catch (err) {
           // A pass that throws (a checksum, say) fails both rows of the pair: which one threw is in the message.
           if (stateA !== null) failed.set(a, err);
-          if (b !== null && stateB !== null) failed.set(b, err);
+          if (stateB !== null) failed.set(b, err);
         }
         workloads.push(finish(a, stateA, timedA, failed));
         if (b !== null) controls.push(finish(b, stateB, timedB, failed));

@@ -27,7 +27,8 @@ process.env.BENCH_ONLY = rows;
 const processes = Number(value('--processes', '3'));
 const t = timings(false);
 const fmt = (ns) => (ns === undefined ? '—' : ns < 10 ? ns.toFixed(2) : ns.toFixed(1));
-const ratio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+const times = (x) => (x === undefined ? '—' : `${x.toFixed(2)}×`);
+const ratio = (a, b) => (a === undefined || b === undefined ? '—' : times(a / b));
 
 const loadBefore = os.loadavg()[0];
 let failed = false;
@@ -59,8 +60,8 @@ for (const id of selectedEngines(argv.filter((a, i) => a !== '--rows' && argv[i 
     const c = controls.find((r) => r.id === w.id);
     // Each process timed the workload beside its control, round by round: its ratio.
     const own = (build) => results[build].map((r) => r.workloads.find((x) => x.id === w.id)?.controlRatio);
-    const xs = (list) => list.map((x) => (x === undefined ? '–' : `${x.toFixed(2)}×`)).join(', ');
-    if (c) console.log(`  ${w.id} × control round by round, per process: wasm ${xs(own('wasm'))} (median ${ratio(w.controlRatio, 1)}); pure-JS ${xs(own('js'))} (median ${ratio(j?.controlRatio, 1)})`);
+    const each = (build) => own(build).map(times).join(', ');
+    if (c) console.log(`  ${w.id} × control round by round, per process: wasm ${each('wasm')} (median ${times(w.controlRatio)}); pure-JS ${each('js')} (median ${times(j?.controlRatio)})`);
     console.log(
       `  ${w.id} (${w.unit}): ${fmt(w.median)} / ${fmt(j?.median)} / ${fmt(c?.median)}; wasm/pure-JS ${ratio(w.median, j?.median)}` +
         `  [wasm per process: ${(w.processMedians ?? []).map(fmt).join(', ')}; control per process (wasm's, then pure-JS's): ${(c?.processMedians ?? []).map(fmt).join(', ')}]`,
