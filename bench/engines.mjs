@@ -8,8 +8,9 @@
  *   installed on demand), a fresh browser per process, loading bench/page/ from
  *   a local server (bench/serve.mjs).
  *
- * `open(id)` resolves with { id, measure(build, k, n), close() }; measure resolves
- * with { result, cpuSeconds } or { error }.
+ * `open(id)` resolves with { id, measure(build, k, n), sideBySide(k, n), close() }:
+ * measure runs one build, sideBySide both builds in one process
+ * (bench/side-by-side.mjs); each resolves with { result, cpuSeconds } or { error }.
  */
 import { fork } from 'node:child_process';
 import { chromiumPath } from '../scripts/chromium.mjs';
@@ -45,29 +46,29 @@ const CHROMIUM_ARGS = [
   `--js-flags=${V8_FLAGS.join(' ')}`,
 ];
 
-/** A Node engine: the worker forked on `execPath`. */
+/** A Node engine: bench/worker.mjs (one build) or bench/side-by-side-process.mjs (both) forked on `execPath`. */
 function nodeEngine(id, execPath, quick) {
+  const run = (script, args, who) =>
+    new Promise((resolve) => {
+      const child = fork(new URL(script, import.meta.url), args, {
+        execPath,
+        execArgv: V8_FLAGS,
+        env: { ...process.env, BENCH_QUICK: quick ? '1' : '0' },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      let message = null;
+      child.on('message', (m) => (message = m));
+      child.on('error', (err) => resolve({ error: `could not start the ${who}: ${err.message}` }));
+      child.on('exit', (code, signal) => {
+        if (message?.ok && code === 0) resolve({ result: message.result, cpuSeconds: message.result.cpuSeconds });
+        else if (message && !message.ok) resolve({ error: `${who} failed: ${message.error}` });
+        else resolve({ error: `${who} exited with ${signal ?? `code ${code}`} before reporting` });
+      });
+    });
   return {
     id,
-    measure(build, k, n) {
-      const who = `${id} ${build} worker (process ${k} of ${n})`;
-      return new Promise((resolve) => {
-        const child = fork(new URL('./worker.mjs', import.meta.url), [build, `${id} ${k}/${n}`], {
-          execPath,
-          execArgv: V8_FLAGS,
-          env: { ...process.env, BENCH_QUICK: quick ? '1' : '0' },
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        let message = null;
-        child.on('message', (m) => (message = m));
-        child.on('error', (err) => resolve({ error: `could not start the ${who}: ${err.message}` }));
-        child.on('exit', (code, signal) => {
-          if (message?.ok && code === 0) resolve({ result: message.result, cpuSeconds: message.result.cpuSeconds });
-          else if (message && !message.ok) resolve({ error: `${who} failed: ${message.error}` });
-          else resolve({ error: `${who} exited with ${signal ?? `code ${code}`} before reporting` });
-        });
-      });
-    },
+    measure: (build, k, n) => run('./worker.mjs', [build, `${id} ${k}/${n}`], `${id} ${build} worker (process ${k} of ${n})`),
+    sideBySide: (k, n) => run('./side-by-side-process.mjs', [`${id} ${k}/${n}`], `${id} side-by-side process (${k} of ${n})`),
     close: async () => {},
   };
 }
@@ -78,33 +79,37 @@ async function chromiumEngine(timings) {
   const { chromium } = await import('playwright');
   const server = await serveBench();
   let info = null;
+  /** Calls `run(page)` in a fresh browser's page; its result, or why there is none. */
+  async function inPage(who, run) {
+    let browser;
+    try {
+      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+      if (info === null) {
+        const cdp = await browser.newBrowserCDPSession();
+        const v = await cdp.send('Browser.getVersion');
+        info = { name: 'Chromium', version: browser.version(), v8: v.jsVersion };
+      }
+      const page = await (await browser.newContext()).newPage();
+      page.on('console', (m) => process.stderr.write(`${m.text()}\n`));
+      page.on('pageerror', (err) => process.stderr.write(`[${who}] page error: ${err.message}\n`));
+      await page.goto(`${server.url}/bench/page/index.html`);
+      await page.waitForFunction(() => typeof window.runBench === 'function');
+      const result = await run(page);
+      // Read before closing: the browser's processes are gone afterwards.
+      const cpuSeconds = descendantsCpuSeconds();
+      return { result: { ...result, engine: info }, cpuSeconds };
+    } catch (err) {
+      return { error: `${who} failed: ${err.message.split('\n')[0]}` };
+    } finally {
+      await browser?.close();
+    }
+  }
   return {
     id: 'chromium',
-    async measure(build, k, n) {
-      const who = `chromium ${build} page (process ${k} of ${n})`;
-      let browser;
-      try {
-        browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-        if (info === null) {
-          const cdp = await browser.newBrowserCDPSession();
-          const v = await cdp.send('Browser.getVersion');
-          info = { name: 'Chromium', version: browser.version(), v8: v.jsVersion };
-        }
-        const page = await (await browser.newContext()).newPage();
-        page.on('console', (m) => process.stderr.write(`${m.text()}\n`));
-        page.on('pageerror', (err) => process.stderr.write(`[chromium ${build}] page error: ${err.message}\n`));
-        await page.goto(`${server.url}/bench/page/index.html`);
-        await page.waitForFunction(() => typeof window.runBench === 'function');
-        const result = await page.evaluate((args) => window.runBench(args), { build, timings, tag: `${k}/${n}` });
-        // Read before closing: the browser's processes are gone afterwards.
-        const cpuSeconds = descendantsCpuSeconds();
-        return { result: { ...result, engine: info }, cpuSeconds };
-      } catch (err) {
-        return { error: `${who} failed: ${err.message.split('\n')[0]}` };
-      } finally {
-        await browser?.close();
-      }
-    },
+    measure: (build, k, n) =>
+      inPage(`chromium ${build} page (process ${k} of ${n})`, (page) => page.evaluate((args) => window.runBench(args), { build, timings, tag: `${k}/${n}` })),
+    sideBySide: (k, n) =>
+      inPage(`chromium side-by-side page (${k} of ${n})`, (page) => page.evaluate((args) => window.runSideBySide(args), { timings, tag: `${k}/${n}` })),
     close: () => server.close(),
   };
 }

@@ -31,7 +31,7 @@ export function summarize(samples) {
  * `warmupMs` in all, so the clock is read rarely; returns the sink and the
  * ns per pass of the last batch, which sizes the timed rounds.
  */
-function warmUp(passes, warmupMs) {
+export function warmUp(passes, warmupMs) {
   let sink = 0;
   let batch = 1;
   let nsPerPass = Infinity;
@@ -47,10 +47,10 @@ function warmUp(passes, warmupMs) {
 }
 
 /** Passes making a round of about `roundMs`, at `nsPerPass`. */
-const passesFor = (roundMs, nsPerPass) => Math.max(1, Math.round((roundMs * 1e6) / nsPerPass));
+export const passesFor = (roundMs, nsPerPass) => Math.max(1, Math.round((roundMs * 1e6) / nsPerPass));
 
 /** Times one round of `count` passes: ns per op, and the sink. */
-function timeRound(passes, count, opsPerPass) {
+export function timeRound(passes, count, opsPerPass) {
   const t0 = nowMs();
   const sink = passes(count);
   return { ns: ((nowMs() - t0) * 1e6) / (count * opsPerPass), sink };

@@ -12,7 +12,8 @@
 import { ChecksumError } from './checks.mjs';
 import { CONTROLS } from './controls.mjs';
 import { timePaired, timeRounds } from './harness.mjs';
-import { live, measureRow, microRows } from './micro.mjs';
+import { measureRow } from './micro.mjs';
+import { live, microRows } from './micro-rows.mjs';
 import { referenceRows } from './reference.mjs';
 import { workloadWarmupMs } from './settings.mjs';
 import { W8_BUFFERS, W8_SEGMENT, WORKLOADS } from './workloads.mjs';

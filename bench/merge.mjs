@@ -108,3 +108,27 @@ export function mergeProcesses(build, results, tags) {
   merged.problems = results.flatMap((r, p) => (r.problems ?? []).map((problem) => `${problem} (${tags[p]})`));
   return merged;
 }
+
+/**
+ * Merges the side-by-side processes of one engine (bench/side-by-side.mjs):
+ * per row, each build's median of the per-process medians, and the median
+ * of the processes' round-by-round ratios. Returns null when none reported.
+ */
+export function mergeSideBySide(results, tags) {
+  if (results.length === 0) return null;
+  const names = results[0].rows.map((r) => r.name);
+  const rows = names.map((name) => {
+    const each = results.map((r) => r.rows.find((x) => x.name === name));
+    const { wasm, js, ratio, ratios, error, checksumMismatch, ...descriptor } = each.find((r) => r !== undefined);
+    const missing = each.map((r, i) => (r === undefined ? `not measured (${tags[i]})` : r.error !== undefined ? `${r.error} (${tags[i]})` : null)).filter((e) => e !== null);
+    if (missing.length > 0) return { ...descriptor, error: missing.join('; '), checksumMismatch: each.some((r) => r?.checksumMismatch === true) };
+    const build = (b) => ({
+      median: summarize(each.map((r) => r[b].median)).median,
+      min: Math.min(...each.map((r) => r[b].min)),
+      max: Math.max(...each.map((r) => r[b].max)),
+      processMedians: each.map((r) => r[b].median),
+    });
+    return { ...descriptor, wasm: build('wasm'), js: build('js'), ratio: summarize(each.map((r) => r.ratio)).median, ratiosPerProcess: each.map((r) => r.ratios) };
+  });
+  return { processes: results.length, rows, problems: results.flatMap((r, p) => (r.problems ?? []).map((problem) => `${problem} (${tags[p]})`)) };
+}

@@ -9,7 +9,7 @@
  * exports object) and a segment's `address` are internal fields, used here
  * and nowhere else. Loops match the single-value micro rows exactly.
  */
-import { live } from './micro.mjs';
+import { live } from './micro-rows.mjs';
 
 const SEG = 32768;
 const SWEEPS = 4;

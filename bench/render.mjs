@@ -131,6 +131,7 @@ function method(report) {
     '- One runtime per process, `init({ managedMemory: 1000 × 32 KiB, networkMemory: 2048 × 32 KiB })`; every segment is a page of its MemoryManager, which is W7\'s manager too (the other rows give their pages back before W7 runs), and W8 runs on its NetworkBufferPool.',
     `- Reference workloads (W1–W8, bench-workloads.md) and control rows: checksums verified first, in every process (a mismatch stops that row and fails the run); then ${s.warmupMs / 1000} s of warm-up${s.maglevWarmupMs === undefined ? '' : ` (${s.maglevWarmupMs / 1000} s where V8 is 12 or later, as in Node 22+ and Chromium, whose V8 runs hot code in Maglev for about a second before TurboFan: with 1 s the timed rounds straddled that switch; bench/settings.mjs)`} and ${s.rounds} timed rounds of about ${s.roundMs} ms, each round a loop of whole passes; ns per op = round time / (passes × ops per pass); per process, median and range (min–max) over the rounds. Pass results are summed into a sink so nothing is optimised away. GB/s = 10^9 bytes per second.`,
     '- Control rows (`bench/controls.mjs`): the workload\'s pass on plain typed arrays with no segmem code, the floor the engine gives for the same bytes; they run in every process of both builds, each beside its workload: after both have warmed up, their timed rounds alternate (workload, control, workload, ...). "× control" = the build\'s time ÷ the control\'s in the round beside it, median over the rounds of a process, then over the build\'s processes: this machine\'s speed moves by up to 2× within a minute, and rounds side by side see the same machine. The control\'s own time merges over every process of both builds, so a ratio need not equal the quotient of the two medians shown.',
+    `- Both builds side by side (\`bench/side-by-side.mjs\`): ${s.sideBySideProcesses ?? 0} process${s.sideBySideProcesses === 1 ? '' : 'es'} per engine (BENCH_SIDE_BY_SIDE), after the per-build processes. Each holds both builds, each in a worker thread (Node) or Web Worker (Chromium) of its own, so the builds share no class or inline cache. Per row, both warm up as above (micro rows ${s.sideBySide?.microWarmupMs} ms), then ${s.sideBySide?.rounds} pairs of rounds of about ${s.sideBySide?.roundMs} ms, one round per build, wasm first in odd pairs and pure JS first in even ones; the ratio is the median over the pairs of wasm's round ÷ pure JS's, then the median over the processes. Rows: every reference workload, the micro rows and copy, compare, equal and swap at lengths either side of each cut-off in \`src/kernels/kernels.ts\`.`,
     `- Micro rows: tinybench, one Bench per row (${s.microWarmupMs} ms warm-up, ${s.microMs} ms of samples); each call of a row runs a loop of many ops (column "ops") and a sample is as many calls as last at least 250 µs (Chromium's clock steps by 5 µs); ns per op = sample time / (calls × ops); per process, median and range (min–max) over the samples.`,
     '- Ratios are wasm ÷ pure-JS of ns per op: below 1 the wasm build is faster. "× Flink" is segmem\'s (wasm build) time over Flink\'s JVM figure from bench-workloads.md (another machine of this kind).',
     '',
@@ -166,6 +167,25 @@ function summaryTables(report) {
     ),
     '',
   );
+
+  if (engines.some((e) => e.sideBySide)) {
+    out.push('## Both builds side by side', '');
+    out.push(
+      'Both builds in one process, each in a thread of its own, rounds alternating (`bench/side-by-side.mjs`). Each engine\'s cell: wasm / pure JS in the unit (wasm ÷ JS, the median of the round-by-round ratios). The targets that set the wasm build against pure JS read these ratios.',
+      '',
+    );
+    const sideCell = (r) => (r === null ? '—' : r.error !== undefined ? statsCell(r) : `${ns(r.wasm.median)} / ${ns(r.js.median)} (${ratioCell(r.ratio)})`);
+    out.push(
+      table(
+        ['row', 'unit', ...heads],
+        acrossEngines(engines, (e) => e.sideBySide?.rows ?? [], (r) => r.name).map((perEngine) => {
+          const any = perEngine.find((r) => r !== null);
+          return [any.name, any.unit, ...perEngine.map(sideCell)];
+        }),
+      ),
+      '',
+    );
+  }
 
   out.push('## Targets', '');
   out.push('Reported, never asserted: a target not met does not fail the run. Ratios within one engine\'s run.', '');

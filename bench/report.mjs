@@ -68,7 +68,8 @@ function disturbedBuilds(interference) {
  * (null for a build none of whose processes reported); controls: the control
  * rows merged over every process of both builds (they run no segmem code, so
  * all of them measure the same thing); meta: id, engine { name, version, v8 },
- * interference, failures found outside the rows.
+ * interference, failures found outside the rows, sideBySide (bench/merge.mjs
+ * mergeSideBySide, or null).
  */
 export function buildEngineReport(perBuild, controls, meta) {
   const controlStats = new Map((controls ?? []).map((c) => [c.id, { id: c.id, title: c.title, unit: c.unit, ...buildStats(c, c.bytesPerOp) }]));
@@ -125,6 +126,11 @@ export function buildEngineReport(perBuild, controls, meta) {
       }
     }
   }
+  const sideBySide = meta.sideBySide ?? null;
+  for (const row of sideBySide?.rows ?? []) {
+    if (row.error !== undefined) failures.push(row.checksumMismatch ? `CHECKSUM MISMATCH: ${row.error}` : `${row.name} (side by side): error: ${row.error}`);
+  }
+  failures.push(...(sideBySide?.problems ?? []));
   for (const c of controlStats.values()) {
     if (c.error !== undefined) failures.push(c.checksumMismatch ? `CHECKSUM MISMATCH: ${c.error}` : `${c.id} control: error: ${c.error}`);
   }
@@ -146,6 +152,8 @@ export function buildEngineReport(perBuild, controls, meta) {
     controls: [...controlStats.values()],
     micro,
     reference,
+    // Both builds in one process, rounds alternating (bench/side-by-side.mjs): { processes, rows }, or null.
+    sideBySide: sideBySide === null ? null : { processes: sideBySide.processes, rows: sideBySide.rows },
   };
   part.targets = evaluateTargets(part);
   return part;

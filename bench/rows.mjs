@@ -1,16 +1,18 @@
 /**
- * `node bench/rows.mjs --rows W4,W7,'compare 16-byte keys' [--engine node,node24,chromium] [--processes N]`:
+ * `node bench/rows.mjs --rows W4,W7,'compare 16-byte keys' [--engine node,node24,chromium] [--processes N] [--side-by-side]`:
  * measures a few rows on the engines named (default: all), both builds in
  * alternating processes as `npm run bench` does (bench/engines.mjs, the same
  * timings), and prints per engine each row's median of the per-process
  * medians for the wasm build, the pure-JS build and the row's control, with
  * wasm ÷ pure JS and each process's ratio to the control timed beside it.
- * For work on one row, where the full run (40 min) measures everything else
- * too. Writes nothing.
+ * With --side-by-side, the rows of both builds side by side in one process
+ * instead (bench/side-by-side.mjs; row names as it lists them, e.g.
+ * 'copyTo 12 B'). For work on one row, where the full run (50 min) measures
+ * everything else too. Writes nothing.
  */
 import os from 'node:os';
 import { openEngine } from './engines.mjs';
-import { mergeProcesses } from './merge.mjs';
+import { mergeProcesses, mergeSideBySide } from './merge.mjs';
 import { selectedEngines, timings } from './settings.mjs';
 
 const argv = process.argv.slice(2);
@@ -20,7 +22,7 @@ const value = (flag, fallback) => {
 };
 const rows = value('--rows', process.env.BENCH_ONLY ?? '');
 if (rows === '') {
-  process.stderr.write("usage: node bench/rows.mjs --rows W4,W7,'compare 16-byte keys' [--engine ID,...] [--processes N]\n");
+  process.stderr.write("usage: node bench/rows.mjs --rows W4,W7,'compare 16-byte keys' [--engine ID,...] [--processes N] [--side-by-side]\n");
   process.exit(2);
 }
 process.env.BENCH_ONLY = rows;
@@ -32,7 +34,38 @@ const ratio = (a, b) => (a === undefined || b === undefined ? '—' : times(a / 
 
 const loadBefore = os.loadavg()[0];
 let failed = false;
-for (const id of selectedEngines(argv.filter((a, i) => a !== '--rows' && argv[i - 1] !== '--rows'))) {
+const engineIds = selectedEngines(argv.filter((a, i) => a !== '--rows' && argv[i - 1] !== '--rows' && a !== '--side-by-side'));
+
+/** --side-by-side: both builds in one process (bench/side-by-side.mjs), each row's ratio per process and merged. */
+async function sideBySide(id) {
+  const engine = await openEngine(id, { quick: false, timings: t });
+  const results = [];
+  try {
+    for (let k = 1; k <= processes; k++) {
+      const { result, error } = await engine.sideBySide(k, processes);
+      if (error) {
+        failed = true;
+        process.stderr.write(`${error}\n`);
+      }
+      if (result) results.push(result);
+    }
+  } finally {
+    await engine.close();
+  }
+  const merged = mergeSideBySide(results, results.map((_, i) => `process ${i + 1}`));
+  console.log(`\n${id} (${results[0]?.engine?.version ?? '?'}), both builds side by side, ${processes} processes: wasm / pure-JS, wasm ÷ pure JS round by round`);
+  for (const r of merged?.rows ?? []) {
+    if (r.error !== undefined) console.log(`  ${r.name}: ERROR ${r.error}`);
+    else console.log(`  ${r.name} (${r.unit}): ${fmt(r.wasm.median)} / ${fmt(r.js.median)}; ${times(r.ratio)}  [per process: ${r.ratiosPerProcess.map((rs) => times(rs.slice().sort((a, b) => a - b)[rs.length >> 1])).join(', ')}]`);
+  }
+  for (const p of merged?.problems ?? []) console.log(`  problem: ${p}`);
+}
+
+for (const id of engineIds) {
+  if (argv.includes('--side-by-side')) {
+    await sideBySide(id);
+    continue;
+  }
   const engine = await openEngine(id, { quick: false, timings: t });
   const results = { wasm: [], js: [] };
   try {

@@ -13,6 +13,8 @@
  * Within an engine the processes alternate between the builds (wasm, js,
  * wasm, js, ...), so a slow drift of the machine reaches both builds alike.
  * bench/merge.mjs turns each build's processes into one figure per row.
+ * Then the engine runs both builds side by side in one process
+ * (bench/side-by-side.mjs), which the wasm-against-pure-JS targets read.
  *
  * Exits non-zero when any checksum differs, any row fails or an engine
  * cannot run, in any process: a figure whose workload did not reproduce its
@@ -25,16 +27,18 @@ import { measureExtraModules } from './extra-rows.mjs';
 import { sortBenchmark } from './sort.mjs';
 import { externalSortBenchmark } from './external-sort.mjs';
 import { combine, watchMachine } from './interference.mjs';
-import { mergeProcesses } from './merge.mjs';
+import { mergeProcesses, mergeSideBySide } from './merge.mjs';
 import { BUILDS, buildEngineReport, buildReport } from './report.mjs';
 import { renderMarkdown } from './render.mjs';
-import { ENGINE_IDS, isQuick, processesPerBuild, selectedEngines, timings } from './settings.mjs';
+import { ENGINE_IDS, isQuick, processesPerBuild, selectedEngines, sideBySideProcessCount, timings } from './settings.mjs';
 
 const quick = isQuick();
 let processes;
+let sideBySideProcesses;
 let engineIds;
 try {
   processes = processesPerBuild(quick);
+  sideBySideProcesses = sideBySideProcessCount(quick);
   engineIds = selectedEngines();
 } catch (err) {
   process.stderr.write(`${err.message}\n`);
@@ -55,6 +59,8 @@ async function measureEngine(id) {
   const results = Object.fromEntries(BUILDS.map((b) => [b, []]));
   const tags = Object.fromEntries(BUILDS.map((b) => [b, []]));
   const watched = Object.fromEntries(BUILDS.map((b) => [b, []]));
+  const sideResults = [];
+  const sideTags = [];
   try {
     for (let k = 1; k <= processes; k++) {
       for (const build of BUILDS) {
@@ -66,6 +72,17 @@ async function measureEngine(id) {
         results[build].push(result);
         tags[build].push(`process ${k} of ${processes}`);
         if (typeof cpuSeconds === 'number') watched[build].push({ process: k, ...watch.stop(cpuSeconds) });
+      }
+    }
+    // Then both builds side by side in one process (bench/side-by-side.mjs), the figures the
+    // wasm-against-pure-JS targets read; processes alternate with nothing else running.
+    for (let k = 1; k <= sideBySideProcesses; k++) {
+      process.stderr.write(`measuring both builds side by side on ${id}, process ${k} of ${sideBySideProcesses}${quick ? ' (quick)' : ''}…\n`);
+      const { result, error } = await engine.sideBySide(k, sideBySideProcesses);
+      if (error) failures.push(error);
+      if (result) {
+        sideResults.push(result);
+        sideTags.push(`side by side ${k} of ${sideBySideProcesses}`);
       }
     }
   } finally {
@@ -83,7 +100,8 @@ async function measureEngine(id) {
   const allTags = BUILDS.flatMap((b) => tags[b].map((tag) => `${BUILD_NAMES_SHORT[b]} ${tag}`));
   const controls = mergeProcesses('controls', all, allTags)?.controls ?? [];
   const info = all[0]?.engine ?? null;
-  return buildEngineReport(perBuild, controls, { id, engine: info, interference, failures });
+  const sideBySide = mergeSideBySide(sideResults, sideTags);
+  return buildEngineReport(perBuild, controls, { id, engine: info, interference, failures, sideBySide });
 }
 const BUILD_NAMES_SHORT = { wasm: 'wasm', js: 'pure-JS' };
 
@@ -114,6 +132,7 @@ const report = buildReport(engines, {
   settings: {
     ...t,
     processes,
+    sideBySideProcesses,
     engines: engineIds,
     v8Flags: V8_FLAGS,
     command: `npm run bench${quick || !all ? ' --' : ''}${quick ? ' --quick' : ''}${all ? '' : ` --engine ${engineIds.join(',')}`}`,

@@ -18,8 +18,18 @@ export const isQuick = () => process.env.BENCH_QUICK === '1' || process.argv.inc
 /** What one worker process spends per row, and which rows it measures (`only`, from BENCH_ONLY; null: all). */
 export function timings(quick = isQuick()) {
   const base = quick
-    ? { quick: true, warmupMs: 150, rounds: 3, roundMs: 60, microMs: 25, microWarmupMs: 10 }
-    : { quick: false, warmupMs: 1000, maglevWarmupMs: 2500, rounds: 5, roundMs: 300, microMs: 150, microWarmupMs: 50 };
+    ? { quick: true, warmupMs: 150, rounds: 3, roundMs: 60, microMs: 25, microWarmupMs: 10, sideBySide: { warmupMs: 100, maglevWarmupMs: 100, microWarmupMs: 30, rounds: 3, roundMs: 30 } }
+    : {
+        quick: false,
+        warmupMs: 1000,
+        maglevWarmupMs: 2500,
+        rounds: 5,
+        roundMs: 300,
+        microMs: 150,
+        microWarmupMs: 50,
+        // bench/side-by-side.mjs: rounds short and many, since each pair of rounds gives one ratio.
+        sideBySide: { warmupMs: 1000, maglevWarmupMs: 2500, microWarmupMs: 300, rounds: 9, roundMs: 80 },
+      };
   return { ...base, only: onlyRows() };
 }
 
@@ -87,4 +97,16 @@ export function selectedEngines(argv = process.argv.slice(2)) {
   const unknown = named.filter((id) => !ENGINE_IDS.includes(id));
   if (unknown.length > 0) throw new Error(`unknown engine ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${ENGINE_IDS.join(', ')})`);
   return named.length === 0 ? [...ENGINE_IDS] : ENGINE_IDS.filter((id) => named.includes(id));
+}
+
+/**
+ * Side-by-side processes per engine (bench/side-by-side.mjs; BENCH_SIDE_BY_SIDE
+ * overrides; 0 leaves them out). Each gives every row 9 ratios of its own.
+ */
+export function sideBySideProcessCount(quick = isQuick()) {
+  const raw = process.env.BENCH_SIDE_BY_SIDE;
+  if (raw === undefined || raw === '') return quick ? 1 : 2;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`BENCH_SIDE_BY_SIDE must be a whole number (got '${raw}')`);
+  return n;
 }
