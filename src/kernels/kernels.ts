@@ -115,11 +115,16 @@ export interface LongKernels {
  * builds, because a call into wasm costs 4-5 ns on V8 11.3, about what the
  * work itself costs. Above, the wasm kernel wins at every length measured.
  * Measured with `node bench/cutoffs.mjs` (ns per op, wasm kernel / JS loop,
- * Node 20, 2-core Intel Xeon, median of 15 rounds): see each constant.
+ * median of 15 rounds, 2-core Intel Xeon; where two figures are given, the
+ * range over two runs each on Node 20 and Node 24): see each constant. Up to
+ * 12 bytes the JS loop ties or wins for every operation, from 16 the kernel
+ * wins for every one. At 12 bytes, with 8 as the cut-off, both builds side by
+ * side read wasm / pure JS 1.07-1.26x for equalTo and 1.09-1.29x for copyTo
+ * (`node bench/rows.mjs --side-by-side --rows 'sizes: equalTo 12 B,...'`).
  */
 
-/** Copy: 4 B 9.0 / 5.8, 8 B 12.6 / 12.5, 16 B 12.6 / 15.4. */
-export const COPY_IN_JS_MAX = 8;
+/** Copy: 8 B 11.1-16.5 / 9.8-10.7, 12 B 12.2-13.3 / 10.7-12.4, 16 B 10.8-12.2 / 11.9-13.2. */
+export const COPY_IN_JS_MAX = 12;
 /**
  * Compare: the segment compares up to this many leading bytes in JS, 8 at a
  * time, each step one exact difference of two big-endian word pairs with a
@@ -145,10 +150,10 @@ export const COMPARE_IN_JS_MAX = 16;
  * measure, favour JS below 16 B: 8 B 12.5 / 14.6.)
  */
 export const COMPARE_KERNEL_MIN = 8;
-/** Equality: as compare; equal ranges 8 B 13.3 / 14.7, 16 B 14.6 / 20.6. */
-export const EQUAL_IN_JS_MAX = 8;
-/** Swap: 4 B 12.0 / 4.5, 8 B 13.1 / 14.0, 16 B 12.4 / 19.1. */
-export const SWAP_IN_JS_MAX = 8;
+/** Equality, equal ranges: 8 B 11.7-12.1 / 10.8-11.2, 12 B 13.7-14.2 / 12.4-12.7, 16 B 12.3-13.1 / 14.3-14.8. */
+export const EQUAL_IN_JS_MAX = 12;
+/** Swap: 8 B 11.4-18.2 / 10.6-18.3, 12 B 16.3-19.8 / 12.2-17.3, 16 B 11.2-16.2 / 13.9-21.1. */
+export const SWAP_IN_JS_MAX = 12;
 
 /** Which implementation a runtime runs on. */
 export type KernelsKind = 'wasm' | 'js';
