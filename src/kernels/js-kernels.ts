@@ -5,7 +5,7 @@ import { createJsPageTable } from './js-page-table.js';
 import { createJsBatch } from './js-batch.js';
 import { createJsMerge } from './js-merge.js';
 import { createJsSort } from './js-sort.js';
-import { compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
+import { byteSwapRange, compareRange, copyRange, equalRange, swapRange } from './small-ops.js';
 
 /** Below this many bytes a loop beats `copyWithin` and `set`, whose call overhead dominates small ranges. */
 const SMALL_RANGE = 64;
@@ -36,19 +36,9 @@ export function createJsKernels(buffer: ArrayBufferLike): Kernels {
     u8.set(scratch.subarray(0, n), b);
   };
 
-  const byteSwap16 = (addr: number, n: number): void => {
-    for (let i = addr, end = addr + n; i < end; i += 2) dv.setUint16(i, dv.getUint16(i, true), false);
-  };
-  const byteSwap32 = (addr: number, n: number): void => {
-    for (let i = addr, end = addr + n; i < end; i += 4) dv.setUint32(i, dv.getUint32(i, true), false);
-  };
-  const byteSwap64 = (addr: number, n: number): void => {
-    for (let i = addr, end = addr + n; i < end; i += 8) {
-      const lo = dv.getUint32(i, true);
-      dv.setUint32(i, dv.getUint32(i + 4, true), false);
-      dv.setUint32(i + 4, lo, false);
-    }
-  };
+  const byteSwap16 = (addr: number, n: number): void => byteSwapRange(dv, addr, n, 2);
+  const byteSwap32 = (addr: number, n: number): void => byteSwapRange(dv, addr, n, 4);
+  const byteSwap64 = (addr: number, n: number): void => byteSwapRange(dv, addr, n, 8);
 
   return {
     heapBase: () => 0,

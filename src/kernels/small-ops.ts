@@ -58,3 +58,21 @@ export function swapRange(view: DataView, bytes: Uint8Array, a: number, b: numbe
     bytes[b + i] = x;
   }
 }
+
+/**
+ * Reverses the byte order of each `width`-byte value (2, 4 or 8) in `n` bytes
+ * at `pos`: read little-endian, written big-endian. The byte loop this
+ * replaced in the segment ran 32 KiB in 160-310 µs on Node 24 (6.5-15 µs on
+ * Node 20 and in Chromium; bench micro row "byteSwap 32 KiB (width 4)").
+ */
+export function byteSwapRange(view: DataView, pos: number, n: number, width: 2 | 4 | 8): void {
+  const end = pos + n;
+  if (width === 4) for (let i = pos; i < end; i += 4) view.setUint32(i, view.getUint32(i, true), false);
+  else if (width === 8) {
+    for (let i = pos; i < end; i += 8) {
+      const lo = view.getUint32(i, true);
+      view.setUint32(i, view.getUint32(i + 4, true), false);
+      view.setUint32(i + 4, lo, false);
+    }
+  } else for (let i = pos; i < end; i += 2) view.setUint16(i, view.getUint16(i, true), false);
+}

@@ -40,14 +40,3 @@ export function equalBetween(a: Uint8Array, aPos: number, b: Uint8Array, bPos: n
   for (let i = 0; i < n; i++) if (a[aPos + i] !== b[bPos + i]) return false;
   return true;
 }
-
-/** Reverses the bytes of each `width`-byte value in `n` bytes at `pos`. */
-export function byteSwapIn(bytes: Uint8Array, pos: number, n: number, width: number): void {
-  for (let at = pos, end = pos + n; at < end; at += width) {
-    for (let lo = at, hi = at + width - 1; lo < hi; lo++, hi--) {
-      const t = bytes[lo]!;
-      bytes[lo] = bytes[hi]!;
-      bytes[hi] = t;
-    }
-  }
-}

@@ -1,10 +1,10 @@
 import { InvalidArgumentError, ValueOutOfRangeError } from '../errors.js';
 import { COMPARE_IN_JS_MAX, COMPARE_KERNEL_MIN, COPY_IN_JS_MAX, EQUAL_IN_JS_MAX, SWAP_IN_JS_MAX } from '../kernels/kernels.js';
-import { compareRange, copyRange, equalRange, swapRange } from '../kernels/small-ops.js';
+import { byteSwapRange, compareRange, copyRange, equalRange, swapRange } from '../kernels/small-ops.js';
 import { checkUint8Array } from '../util/checks.js';
 import { render } from '../util/render.js';
 import type { MemoryRegion } from './region.js';
-import { byteSwapIn, compareBetween, copyBetween, equalBetween } from './array-ops.js';
+import { compareBetween, copyBetween, equalBetween } from './array-ops.js';
 import { checkArrayRange, remaining } from './array-range.js';
 import { accessError, rangeError, toNumber } from './segment-errors.js';
 
@@ -576,7 +576,7 @@ export class MemorySegment {
       throw new InvalidArgumentError(`byteSwap: width must be 2, 4 or 8 and divide length; got width ${render(width)}, length ${length}`);
     }
     const kernels = this.region.kernels;
-    if (kernels === null) byteSwapIn(this.bytes, pos, length, width);
+    if (kernels === null) byteSwapRange(this.view, pos, length, width);
     else if (width === 4) kernels.byteSwap32(pos, length);
     else if (width === 8) kernels.byteSwap64(pos, length);
     else kernels.byteSwap16(pos, length);
