@@ -102,10 +102,13 @@ export function selectedEngines(argv = process.argv.slice(2)) {
 /**
  * Side-by-side processes per engine (bench/side-by-side.mjs; BENCH_SIDE_BY_SIDE
  * overrides; 0 leaves them out). Each gives every row 9 ratios of its own.
+ * Three, so that the median outvotes one process's JIT luck: with two, the
+ * first full run had rows that read 1.00 in one process and 1.60 in the
+ * other (W6get, Node 24), 0.92 and 1.65 (the 16-byte key compare, Chromium).
  */
 export function sideBySideProcessCount(quick = isQuick()) {
   const raw = process.env.BENCH_SIDE_BY_SIDE;
-  if (raw === undefined || raw === '') return quick ? 1 : 2;
+  if (raw === undefined || raw === '') return quick ? 1 : 3;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`BENCH_SIDE_BY_SIDE must be a whole number (got '${raw}')`);
   return n;
