@@ -9,6 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { connectBuild, measureSideBySide, SIDE_BY_SIDE_BUILDS } from './side-by-side.mjs';
 import { timings } from './settings.mjs';
+import { reportToParent } from './report-to-parent.mjs';
 
 const tag = process.argv[2] ? ` ${process.argv[2]}` : '';
 const log = (message) => process.stderr.write(`[side by side${tag}] ${message}\n`);
@@ -41,19 +42,4 @@ async function main() {
   }
 }
 
-const send = (message) =>
-  process.send ? new Promise((resolve) => process.send(message, resolve)) : void process.stdout.write(JSON.stringify(message) + '\n');
-const disconnect = () => process.connected && process.disconnect();
-
-main().then(
-  async (result) => {
-    await send({ ok: true, result });
-    disconnect();
-  },
-  async (err) => {
-    log(`FATAL: ${err.stack ?? err}`);
-    await send({ ok: false, error: String(err.message ?? err) });
-    disconnect();
-    process.exitCode = 1;
-  },
-);
+reportToParent(main, log);

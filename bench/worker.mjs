@@ -11,6 +11,7 @@
  */
 import { measureBuild } from './measure.mjs';
 import { timings } from './settings.mjs';
+import { reportToParent } from './report-to-parent.mjs';
 
 const ENTRY = { wasm: '../dist/index.js', js: '../dist/js.js' };
 const build = process.argv[2];
@@ -31,20 +32,4 @@ async function main() {
   };
 }
 
-// Without an IPC channel (run by hand) the result goes to stdout as JSON.
-const send = (message) =>
-  process.send ? new Promise((resolve) => process.send(message, resolve)) : void process.stdout.write(JSON.stringify(message) + '\n');
-const disconnect = () => process.connected && process.disconnect();
-
-main().then(
-  async (result) => {
-    await send({ ok: true, result });
-    disconnect();
-  },
-  async (err) => {
-    log(`FATAL: ${err.stack ?? err}`);
-    await send({ ok: false, error: String(err.message ?? err) });
-    disconnect();
-    process.exitCode = 1;
-  },
-);
+reportToParent(main, log);
