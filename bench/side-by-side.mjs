@@ -16,7 +16,7 @@
  * pause. A row's ratio is the median over the pairs of wasm's round over
  * pure JS's.
  */
-import { summarize } from './harness.mjs';
+import { passesFor, summarize } from './harness.mjs';
 
 export const SIDE_BY_SIDE_BUILDS = ['wasm', 'js'];
 
@@ -59,7 +59,7 @@ async function pairRow(calls, row, t, maglev, problems) {
     const counts = {};
     for (const b of SIDE_BY_SIDE_BUILDS) {
       const { nsPerPass } = await calls[b]({ op: 'warm', name: row.name, ms: warmupFor(row, t, maglev) });
-      counts[b] = Math.max(1, Math.round((t.roundMs * 1e6) / nsPerPass));
+      counts[b] = passesFor(t.roundMs, nsPerPass);
     }
     const rounds = { wasm: [], js: [] };
     const ratios = [];
