@@ -36,7 +36,7 @@ export async function openBuildRows({ lib, build }) {
   const mm = rt.memoryManager;
   const label = (name) => `${name} (${build === 'js' ? 'pure-JS' : 'wasm'} build, side by side)`;
 
-  // The micro and size rows, made once their first row opens.
+  // The micro and size rows, set up when a micro row opens (and once to list them), released when it closes.
   let micro = null;
   const microList = () => {
     if (micro === null) {

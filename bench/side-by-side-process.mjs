@@ -25,10 +25,7 @@ async function main() {
         worker.once('error', (err) => reject(new Error(`the ${build} thread failed: ${err.message}`)));
         worker.once('exit', (code) => reject(new Error(`the ${build} thread exited with code ${code}`)));
       });
-      died.catch(() => {});
-      const call = await connectBuild(build, { send: (m) => worker.postMessage(m), onMessage: (fn) => worker.on('message', fn) });
-      // A thread that dies mid-row fails the call waiting on it instead of leaving it pending.
-      calls[build] = (request) => Promise.race([call(request), died]);
+      calls[build] = await connectBuild(build, { send: (m) => worker.postMessage(m), onMessage: (fn) => worker.on('message', fn), died });
     }
     const t = timings();
     const result = await measureSideBySide({ calls, t: { ...t.sideBySide, only: t.only }, log });

@@ -21,19 +21,28 @@ import { passesFor, summarize } from './harness.mjs';
 export const SIDE_BY_SIDE_BUILDS = ['wasm', 'js'];
 
 /**
- * The driver's end of one build's channel: `send(message)`, `onMessage(handler)`.
- * Resolves, once the build is up, with call(request) → Promise<answer>.
+ * The driver's end of one build's channel: `send(message)`, `onMessage(handler)`,
+ * and `died`, a promise that rejects when the thread holding the build fails
+ * or ends. Resolves, once the build is up, with call(request) → Promise<answer>;
+ * a thread that dies before then, or while a call waits, fails it instead of
+ * leaving it pending.
  */
-export function connectBuild(build, { send, onMessage }) {
+export function connectBuild(build, { send, onMessage, died }) {
+  died.catch(() => {});
   let nextId = 1;
   const pending = new Map();
-  return new Promise((resolve, reject) => {
-    onMessage((m) => {
-      if (m.ready === true) resolve((request) => new Promise((done, fail) => {
+  const call = (request) =>
+    Promise.race([
+      new Promise((done, fail) => {
         const id = nextId++;
         pending.set(id, { done, fail });
         send({ id, ...request });
-      }));
+      }),
+      died,
+    ]);
+  const connected = new Promise((resolve, reject) => {
+    onMessage((m) => {
+      if (m.ready === true) resolve(call);
       else if (m.ready === false) reject(new Error(`the ${build} build did not start: ${m.error}`));
       else {
         const p = pending.get(m.id);
@@ -43,6 +52,7 @@ export function connectBuild(build, { send, onMessage }) {
       }
     });
   });
+  return Promise.race([connected, died]);
 }
 
 /** Warm-up for a row: workloads as in `npm run bench` (longer where Maglev tiers first), micro rows shorter. */
@@ -97,9 +107,9 @@ export async function measureSideBySide({ calls, t, log }) {
   const maglev = listed.wasm.tiersThroughMaglev;
   const rows = [];
   const problems = [];
+  const fmt = (ns) => (ns < 10 ? ns.toFixed(2) : ns.toFixed(1));
   for (const row of listed.wasm.rows.filter((r) => t.only == null || t.only.includes(r.name))) {
     const paired = await pairRow(calls, row, t, maglev, problems);
-    const fmt = (ns) => (ns < 10 ? ns.toFixed(2) : ns.toFixed(1));
     log(paired.error !== undefined ? `${row.name}: ERROR: ${paired.error}` : `${row.name}: wasm ${fmt(paired.wasm.median)}, pure JS ${fmt(paired.js.median)} ${row.unit}; ${paired.ratio.toFixed(2)}× round by round`);
     rows.push(paired);
   }

@@ -33,12 +33,7 @@ window.runSideBySide = async ({ timings, tag }) => {
       const worker = new Worker(new URL('./build-worker.mjs', import.meta.url), { type: 'module', name: build });
       workers.push(worker);
       const died = new Promise((_, reject) => worker.addEventListener('error', (e) => reject(new Error(`the ${build} worker failed: ${e.message}`))));
-      died.catch(() => {});
-      const call = await Promise.race([
-        connectBuild(build, { send: (m) => worker.postMessage(m), onMessage: (fn) => worker.addEventListener('message', (e) => fn(e.data)) }),
-        died,
-      ]);
-      calls[build] = (request) => Promise.race([call(request), died]);
+      calls[build] = await connectBuild(build, { send: (m) => worker.postMessage(m), onMessage: (fn) => worker.addEventListener('message', (e) => fn(e.data)), died });
     }
     return await measureSideBySide({ calls, t: { ...timings.sideBySide, only: timings.only }, log });
   } finally {
